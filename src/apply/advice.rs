@@ -1,0 +1,46 @@
+//! What a person can do about a failed change, in terms of the peering and networks involved.
+
+use crate::plan::Change;
+use crate::render::NetworkNames;
+use crate::upcloud::{ApiError, wire::codes};
+
+pub(super) fn for_error(error: &ApiError, change: &Change, names: &NetworkNames) -> Option<String> {
+    let network = names.describe(change.target.key.network);
+    let peer_network = names.describe(change.target.key.peer_network);
+    if let ApiError::Transport { .. } = error {
+        return Some(
+            "check the network connection and --api-url, then run apply again; changes that \
+             finished are kept"
+                .to_owned(),
+        );
+    }
+    let advice = match (error.status(), error.code()) {
+        (_, Some(codes::LOCAL_NETWORK_NO_ROUTER)) => {
+            format!("attach a router to network {network}, then run apply again")
+        }
+        (_, Some(codes::NETWORK_NOT_FOUND)) => format!(
+            "network {network} is not in the account these credentials belong to: check \
+             `network` in the file, or use the credentials of the account that owns it"
+        ),
+        (_, Some(codes::PEER_NETWORK_NOT_FOUND)) => format!(
+            "peer network {peer_network} does not exist: check `peer_network` in the file; for \
+             Aiven, it is the Aiven network ID the Aiven console shows once the peering \
+             connection is PENDING_PEER"
+        ),
+        (_, Some(codes::PEERING_NOT_FOUND)) => {
+            "the peering was deleted after the plan was made: run plan again".to_owned()
+        }
+        (Some(401), _) | (_, Some(codes::AUTHENTICATION_FAILED)) => {
+            "the API refused the credentials: check UPCLOUD_TOKEN, or UPCLOUD_USERNAME and \
+             UPCLOUD_PASSWORD"
+                .to_owned()
+        }
+        (Some(403), _) => {
+            "the API user may not manage network peerings: grant it that permission in the \
+             UpCloud control panel"
+                .to_owned()
+        }
+        _ => return None,
+    };
+    Some(advice)
+}

@@ -1,0 +1,19 @@
+//! The process's exit codes, in one place. They are pinned: scripts depend on them.
+
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done; for `plan --detailed-exitcode`, also "no changes".
+    Success = 0,
+    /// Any error, a refused apply, or an apply in which a change failed.
+    Failure = 1,
+    /// `plan --detailed-exitcode`: changes are pending.
+    ChangesPending = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}

@@ -1,0 +1,15 @@
+//! `peerings`: declarative management of UpCloud network peerings.
+//!
+//! Data flows one way: [`config`] loads the desired state, [`upcloud`] reads what exists,
+//! [`plan`] compares the two without any I/O, [`render`] shows the result, and [`apply`] carries
+//! it out. [`sim`] is an UpCloud API server for the quick start and the tests.
+
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod sim;
+pub mod upcloud;

@@ -1,0 +1,295 @@
+//! The program's own vocabulary: what a network, a peering and its states are, independent of
+//! both the file format (`config`) and the API's wire format (`upcloud::wire`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use uuid::Uuid;
+
+/// The label every peering this tool creates carries, and by which it recognises its own.
+pub const MANAGED_BY_KEY: &str = "managed-by";
+pub const MANAGED_BY_VALUE: &str = "peerings";
+
+/// Labels by key. A `BTreeMap` so that comparison ignores order and output is sorted.
+pub type Labels = BTreeMap<String, String>;
+
+/// The only UUID form the API uses, and so the only one the file accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a UUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")]
+pub struct InvalidUuid;
+
+fn parse_hyphenated_uuid(s: &str) -> Result<Uuid, InvalidUuid> {
+    if s.len() != 36 {
+        return Err(InvalidUuid);
+    }
+    Uuid::try_parse(s).map_err(|_| InvalidUuid)
+}
+
+/// A network's UUID. Displayed in canonical lowercase form, which is also how it compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NetworkId(pub Uuid);
+
+/// A peering's UUID, as assigned by the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PeeringId(pub Uuid);
+
+macro_rules! uuid_newtype {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidUuid;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                parse_hyphenated_uuid(s).map(Self)
+            }
+        }
+    };
+}
+uuid_newtype!(NetworkId);
+uuid_newtype!(PeeringId);
+
+/// What identifies a peering: its local network and its peer network. The API allows one
+/// peering per pair in an account, so this is the key the differ matches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PeeringKey {
+    pub network: NetworkId,
+    pub peer_network: NetworkId,
+}
+
+/// What the owner asks for: the peering administratively up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum ConfiguredStatus {
+    #[default]
+    Active,
+    Disabled,
+}
+
+impl ConfiguredStatus {
+    pub const ALL: [ConfiguredStatus; 2] = [ConfiguredStatus::Active, ConfiguredStatus::Disabled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfiguredStatus::Active => "active",
+            ConfiguredStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
+impl fmt::Display for ConfiguredStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the platform reports about a peering. Strings the tool does not know are kept as they
+/// are, so a new state on the API's side is shown rather than rejected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeeringState {
+    Provisioning,
+    PendingPeer,
+    Active,
+    Disabled,
+    PeerDisabled,
+    ConflictSubnet,
+    MissingLocalRouter,
+    MissingPeerRouter,
+    DeletedPeerNetwork,
+    Error,
+    Unknown(String),
+}
+
+impl PeeringState {
+    const KNOWN: [(PeeringState, &'static str); 10] = [
+        (PeeringState::Provisioning, "provisioning"),
+        (PeeringState::PendingPeer, "pending-peer"),
+        (PeeringState::Active, "active"),
+        (PeeringState::Disabled, "disabled"),
+        (PeeringState::PeerDisabled, "peer-disabled"),
+        (PeeringState::ConflictSubnet, "conflict-subnet"),
+        (PeeringState::MissingLocalRouter, "missing-local-router"),
+        (PeeringState::MissingPeerRouter, "missing-peer-router"),
+        (PeeringState::DeletedPeerNetwork, "deleted-peer-network"),
+        (PeeringState::Error, "error"),
+    ];
+
+    pub fn from_api(s: &str) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map(|(state, _)| state.clone())
+            .unwrap_or_else(|| PeeringState::Unknown(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            PeeringState::Unknown(s) => s,
+            known => Self::KNOWN
+                .iter()
+                .find(|(state, _)| state == known)
+                .map_or("", |(_, name)| name),
+        }
+    }
+
+    /// The state in words a person understands, with what to do about it where that is known.
+    pub fn explanation(&self) -> &'static str {
+        match self {
+            PeeringState::Provisioning => "being set up by UpCloud; wait a moment",
+            PeeringState::PendingPeer => {
+                "waiting for the peer side to create its half; for Aiven, that is the peering connection in the Aiven project VPC"
+            }
+            PeeringState::Active => "established both ways; traffic flows",
+            PeeringState::Disabled => "disabled on this side",
+            PeeringState::PeerDisabled => "the peer side disabled its half",
+            PeeringState::ConflictSubnet => {
+                "the two networks' address ranges overlap; change one of them"
+            }
+            PeeringState::MissingLocalRouter => "the local network has no router; attach one to it",
+            PeeringState::MissingPeerRouter => {
+                "the peer network has no router; its owner must attach one"
+            }
+            PeeringState::DeletedPeerNetwork => "the peer network was deleted",
+            PeeringState::Error => "UpCloud reports an error; contact UpCloud support",
+            PeeringState::Unknown(_) => "a state this version of peerings does not know",
+        }
+    }
+}
+
+impl fmt::Display for PeeringState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A network's type as the API reports it. Only `private` networks can be peered.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NetworkType {
+    Private,
+    Public,
+    Utility,
+    Other(String),
+}
+
+impl NetworkType {
+    pub fn from_api(s: &str) -> Self {
+        match s {
+            "private" => NetworkType::Private,
+            "public" => NetworkType::Public,
+            "utility" => NetworkType::Utility,
+            other => NetworkType::Other(other.to_owned()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            NetworkType::Private => "private",
+            NetworkType::Public => "public",
+            NetworkType::Utility => "utility",
+            NetworkType::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for NetworkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A peering as it exists in an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peering {
+    pub id: PeeringId,
+    pub name: String,
+    pub key: PeeringKey,
+    pub configured_status: ConfiguredStatus,
+    pub state: PeeringState,
+    pub labels: Labels,
+}
+
+impl Peering {
+    /// Whether this tool created (or adopted) the peering.
+    pub fn is_managed(&self) -> bool {
+        self.labels.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
+    }
+}
+
+/// A network as it exists in an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    pub id: NetworkId,
+    pub name: String,
+    pub kind: NetworkType,
+    pub zone: String,
+    /// The attached router's UUID, if any. A peering needs one on each side.
+    pub router: Option<String>,
+}
+
+/// The writable fields of a peering, as a create sends them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeeringSpec {
+    pub name: String,
+    pub key: PeeringKey,
+    pub configured_status: ConfiguredStatus,
+    pub labels: Labels,
+}
+
+/// The fields a modify changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeeringPatch {
+    pub name: Option<String>,
+    pub configured_status: Option<ConfiguredStatus>,
+    pub labels: Option<Labels>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_compare_in_canonical_lowercase_form() {
+        let upper: NetworkId = "03126DC1-A69F-4BC2-8B24-E31C22D64712".parse().unwrap();
+        let lower: NetworkId = "03126dc1-a69f-4bc2-8b24-e31c22d64712".parse().unwrap();
+        assert_eq!(upper, lower);
+        assert_eq!(upper.to_string(), "03126dc1-a69f-4bc2-8b24-e31c22d64712");
+    }
+
+    #[test]
+    fn only_the_hyphenated_form_is_a_uuid() {
+        assert!(
+            "03126dc1a69f4bc28b24e31c22d64712"
+                .parse::<NetworkId>()
+                .is_err()
+        );
+        assert!(
+            "{03126dc1-a69f-4bc2-8b24-e31c22d64712}"
+                .parse::<NetworkId>()
+                .is_err()
+        );
+        assert!(
+            "03126dc1-a69f-4bc2-8b24-e31c22d6471"
+                .parse::<NetworkId>()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn states_round_trip_and_unknown_ones_are_kept() {
+        for (state, name) in PeeringState::KNOWN {
+            assert_eq!(PeeringState::from_api(name), state);
+            assert_eq!(state.as_str(), name);
+        }
+        let odd = PeeringState::from_api("half-moon");
+        assert_eq!(odd, PeeringState::Unknown("half-moon".into()));
+        assert_eq!(odd.to_string(), "half-moon");
+    }
+}

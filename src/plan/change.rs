@@ -1,0 +1,203 @@
+//! The plan's vocabulary: plain values that say what would change and why, each with a
+//! `Display` a person can read.
+
+use std::fmt;
+
+use crate::model::{
+    ConfiguredStatus, Labels, NetworkId, NetworkType, Peering, PeeringPatch, PeeringSpec,
+};
+
+/// One desired peering and what would bring it about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The peering as it should exist, `managed-by` label included.
+    pub target: PeeringSpec,
+    pub action: Action,
+    /// What the account already tells about why the action would fail.
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// No peering of this (network, peer_network) exists.
+    Create,
+    /// It exists, and these fields differ.
+    Update {
+        current: Peering,
+        fields: Vec<FieldChange>,
+    },
+    /// It exists exactly as desired.
+    Noop { current: Peering },
+}
+
+impl Action {
+    /// The name scripts see in JSON output (pinned).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update { .. } => "update",
+            Action::Noop { .. } => "noop",
+        }
+    }
+
+    /// The existing peering, for an update or a no-op.
+    pub fn current(&self) -> Option<&Peering> {
+        match self {
+            Action::Create => None,
+            Action::Update { current, .. } | Action::Noop { current } => Some(current),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One field of an existing peering that differs from the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldChange {
+    Name {
+        from: String,
+        to: String,
+    },
+    ConfiguredStatus {
+        from: ConfiguredStatus,
+        to: ConfiguredStatus,
+    },
+    Labels {
+        from: Labels,
+        to: Labels,
+    },
+}
+
+impl FieldChange {
+    pub fn field(&self) -> &'static str {
+        match self {
+            FieldChange::Name { .. } => "name",
+            FieldChange::ConfiguredStatus { .. } => "configured_status",
+            FieldChange::Labels { .. } => "labels",
+        }
+    }
+
+    /// The modify request that makes exactly these changes.
+    pub fn patch(fields: &[FieldChange]) -> PeeringPatch {
+        let mut patch = PeeringPatch::default();
+        for field in fields {
+            match field {
+                FieldChange::Name { to, .. } => patch.name = Some(to.clone()),
+                FieldChange::ConfiguredStatus { to, .. } => patch.configured_status = Some(*to),
+                FieldChange::Labels { to, .. } => patch.labels = Some(to.clone()),
+            }
+        }
+        patch
+    }
+}
+
+impl fmt::Display for FieldChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldChange::Name { from, to } => write!(f, "name: {from:?} -> {to:?}"),
+            FieldChange::ConfiguredStatus { from, to } => {
+                write!(f, "configured_status: {from} -> {to}")
+            }
+            FieldChange::Labels { from, to } => {
+                write!(
+                    f,
+                    "labels: {} -> {}",
+                    format_labels(from),
+                    format_labels(to)
+                )
+            }
+        }
+    }
+}
+
+/// `{a = "1", b = "2"}`, the way the file writes labels.
+pub fn format_labels(labels: &Labels) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(key, value)| format!("{key} = {value:?}"))
+        .collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
+/// Something the account already shows about a create the API would refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    LocalNetworkNotFound {
+        network: NetworkId,
+    },
+    LocalNetworkNotPrivate {
+        network: NetworkId,
+        name: String,
+        kind: NetworkType,
+    },
+    LocalNetworkNoRouter {
+        network: NetworkId,
+        name: String,
+    },
+}
+
+impl Warning {
+    /// A stable identifier for machine-readable output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Warning::LocalNetworkNotFound { .. } => "local_network_not_found",
+            Warning::LocalNetworkNotPrivate { .. } => "local_network_not_private",
+            Warning::LocalNetworkNoRouter { .. } => "local_network_no_router",
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::LocalNetworkNotFound { network } => write!(
+                f,
+                "network {network} is not in this account: the create will fail with NETWORK_NOT_FOUND; \
+                 check `network` in the file and that the credentials are for the account that owns it"
+            ),
+            Warning::LocalNetworkNotPrivate {
+                network,
+                name,
+                kind,
+            } => write!(
+                f,
+                "network {name:?} ({network}) is a {kind} network: only private networks can be peered"
+            ),
+            Warning::LocalNetworkNoRouter { network, name } => write!(
+                f,
+                "network {name:?} ({network}) has no router: the create will fail with \
+                 LOCAL_NETWORK_NO_ROUTER; attach a router to it first"
+            ),
+        }
+    }
+}
+
+/// How many peerings each action applies to. `delete` is always 0 until pruning exists, and is
+/// here because the JSON summary's keys are pinned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub noop: usize,
+}
+
+impl Summary {
+    pub fn changes(&self) -> usize {
+        self.create + self.update + self.delete
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+            self.create, self.update, self.delete, self.noop
+        )
+    }
+}

@@ -1,0 +1,321 @@
+//! The differ on in-memory worlds: snapshots of what a person and a script see, and properties
+//! that hold for every input.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::config::{Desired, DesiredPeering};
+use crate::model::{ConfiguredStatus, NetworkType, PeeringId, PeeringState};
+use crate::render::{NetworkNames, human, json};
+
+fn net(n: u128) -> NetworkId {
+    NetworkId(uuid::Uuid::from_u128(0x1000 + n))
+}
+
+fn key(network: u128, peer: u128) -> PeeringKey {
+    PeeringKey {
+        network: net(network),
+        peer_network: net(peer),
+    }
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn desired(
+    name: &str,
+    key: PeeringKey,
+    status: ConfiguredStatus,
+    own: &[(&str, &str)],
+) -> DesiredPeering {
+    DesiredPeering {
+        name: name.into(),
+        key,
+        configured_status: status,
+        labels: labels(own),
+    }
+}
+
+fn existing(
+    n: u128,
+    name: &str,
+    key: PeeringKey,
+    status: ConfiguredStatus,
+    state: &str,
+    all: &[(&str, &str)],
+) -> Peering {
+    Peering {
+        id: PeeringId(uuid::Uuid::from_u128(0xaaaa_0000 + n)),
+        name: name.into(),
+        key,
+        configured_status: status,
+        state: PeeringState::from_api(state),
+        labels: labels(all),
+    }
+}
+
+fn network(n: u128, name: &str, kind: NetworkType, router: bool) -> Network {
+    Network {
+        id: net(n),
+        name: name.into(),
+        kind,
+        zone: "fi-hel1".into(),
+        router: router.then(|| "0448a70f-0014-4e78-beef-870ab332ad9f".into()),
+    }
+}
+
+const MANAGED: (&str, &str) = ("managed-by", "peerings");
+use ConfiguredStatus::{Active, Disabled};
+
+/// A world with every kind of change and warning.
+fn every_kind() -> (Desired, Observed) {
+    let desired = Desired {
+        aliases: BTreeMap::from([("app".to_owned(), net(1)), ("aiven".to_owned(), net(9))]),
+        peerings: vec![
+            desired("zz create", key(1, 9), Active, &[("team", "data")]),
+            desired("no router", key(2, 9), Active, &[]),
+            desired("public net", key(3, 9), Disabled, &[]),
+            desired("not in account", key(4, 9), Active, &[]),
+            desired("renamed", key(1, 8), Active, &[]),
+            desired(
+                "status and labels",
+                key(1, 7),
+                Disabled,
+                &[("env", "prod"), ("team", "a")],
+            ),
+            desired("unchanged", key(1, 6), Active, &[]),
+            desired("odd state", key(1, 5), Active, &[]),
+        ],
+    };
+    let observed = Observed {
+        networks: vec![
+            network(1, "app private network", NetworkType::Private, true),
+            network(2, "legacy", NetworkType::Private, false),
+            network(3, "public-net", NetworkType::Public, true),
+        ],
+        peerings: vec![
+            existing(1, "old name", key(1, 8), Active, "active", &[MANAGED]),
+            existing(
+                2,
+                "status and labels",
+                key(1, 7),
+                Active,
+                "pending-peer",
+                &[MANAGED, ("env", "dev"), ("team", "a")],
+            ),
+            existing(3, "unchanged", key(1, 6), Active, "active", &[MANAGED]),
+            existing(4, "odd state", key(1, 5), Active, "half-moon", &[MANAGED]),
+            existing(5, "not in the file", key(1, 4), Active, "active", &[]),
+        ],
+    };
+    (desired, observed)
+}
+
+#[test]
+fn human_plan_of_every_kind_of_change() {
+    let (desired, observed) = every_kind();
+    let plan = plan(&desired, &observed);
+    let text = human::plan(&plan, &NetworkNames::new(&desired, &observed));
+    insta::assert_snapshot!(anstream::adapter::strip_str(&text).to_string());
+}
+
+#[test]
+fn json_plan_of_every_kind_of_change() {
+    let (desired, observed) = every_kind();
+    let plan = plan(&desired, &observed);
+    insta::assert_json_snapshot!(json::plan(&plan, &NetworkNames::new(&desired, &observed)));
+}
+
+#[test]
+fn an_empty_file_plans_nothing() {
+    let (_, observed) = every_kind();
+    let plan = plan(&Desired::default(), &observed);
+    assert!(plan.changes.is_empty());
+    assert!(!plan.has_changes());
+}
+
+#[test]
+fn labels_compare_as_sets_including_the_ownership_label() {
+    let wanted = Desired {
+        aliases: BTreeMap::new(),
+        peerings: vec![desired("p", key(1, 2), Active, &[("b", "2"), ("a", "1")])],
+    };
+    let unowned = Observed {
+        peerings: vec![existing(
+            1,
+            "p",
+            key(1, 2),
+            Active,
+            "active",
+            &[("a", "1"), ("b", "2")],
+        )],
+        networks: vec![],
+    };
+    let planned = plan(&wanted, &unowned);
+    assert!(
+        matches!(&planned.changes[0].action, Action::Update { fields, .. }
+        if matches!(&fields[..], [FieldChange::Labels { .. }]))
+    );
+
+    let owned = Observed {
+        peerings: vec![existing(
+            1,
+            "p",
+            key(1, 2),
+            Active,
+            "active",
+            &[("b", "2"), MANAGED, ("a", "1")],
+        )],
+        networks: vec![],
+    };
+    assert!(!plan(&wanted, &owned).has_changes());
+}
+
+#[test]
+fn an_update_patches_only_the_changed_fields() {
+    let (desired, observed) = every_kind();
+    let plan = plan(&desired, &observed);
+    let renamed = plan
+        .changes
+        .iter()
+        .find(|c| c.target.name == "renamed")
+        .unwrap();
+    let Action::Update { fields, .. } = &renamed.action else {
+        panic!("expected an update, got {:?}", renamed.action)
+    };
+    assert_eq!(
+        FieldChange::patch(fields),
+        crate::model::PeeringPatch {
+            name: Some("renamed".into()),
+            ..Default::default()
+        }
+    );
+}
+
+// Properties: planning is deterministic, independent of input order, and once the account
+// looks like the plan's targets, planning again gives no changes.
+
+fn arb_labels() -> impl Strategy<Value = Labels> {
+    proptest::collection::btree_map("[a-c]{2}", "[x-z]{0,2}", 0..3)
+}
+
+fn arb_status() -> impl Strategy<Value = ConfiguredStatus> {
+    prop_oneof![Just(Active), Just(Disabled)]
+}
+
+/// Desired peerings with unique keys and names, as the loader guarantees.
+fn arb_desired() -> impl Strategy<Value = Desired> {
+    proptest::collection::btree_map((0u128..5, 5u128..10), (arb_status(), arb_labels()), 0..8)
+        .prop_map(|entries| Desired {
+            aliases: BTreeMap::new(),
+            peerings: entries
+                .into_iter()
+                .map(|((n, p), (status, labels))| DesiredPeering {
+                    name: format!("peering {n}-{p}"),
+                    key: key(n, p),
+                    configured_status: status,
+                    labels,
+                })
+                .collect(),
+        })
+}
+
+fn arb_observed() -> impl Strategy<Value = Observed> {
+    let peering = (arb_status(), arb_labels(), "[a-z ]{0,8}", any::<bool>());
+    proptest::collection::btree_map((0u128..5, 5u128..10), peering, 0..8).prop_map(|entries| {
+        Observed {
+            peerings: entries
+                .into_iter()
+                .enumerate()
+                .map(|(i, ((n, p), (status, mut labels, name, managed)))| {
+                    if managed {
+                        labels.insert("managed-by".into(), "peerings".into());
+                    }
+                    existing(
+                        i as u128,
+                        &name,
+                        key(n, p),
+                        status,
+                        "active",
+                        &labels
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str()))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect(),
+            networks: (0..5)
+                .map(|n| network(n, "net", NetworkType::Private, n % 2 == 0))
+                .collect(),
+        }
+    })
+}
+
+/// The account as it is after every change of the plan succeeded.
+fn converge(observed: &Observed, plan: &Plan) -> Observed {
+    let mut after = observed.clone();
+    for change in &plan.changes {
+        let target = &change.target;
+        let converged = Peering {
+            id: PeeringId(uuid::Uuid::from_u128(0xbbbb)),
+            name: target.name.clone(),
+            key: target.key,
+            configured_status: target.configured_status,
+            state: PeeringState::Active,
+            labels: target.labels.clone(),
+        };
+        match after.peerings.iter_mut().find(|p| p.key == target.key) {
+            Some(existing) => {
+                *existing = Peering {
+                    id: existing.id,
+                    ..converged
+                }
+            }
+            None => after.peerings.push(converged),
+        }
+    }
+    after
+}
+
+proptest! {
+    #[test]
+    fn planning_is_deterministic_and_order_independent(
+        desired in arb_desired(),
+        observed in arb_observed(),
+        seed in any::<u64>(),
+    ) {
+        let first = plan(&desired, &observed);
+        prop_assert_eq!(&first, &plan(&desired, &observed));
+
+        let mut shuffled_desired = desired.clone();
+        let mut shuffled_observed = observed.clone();
+        let rotate = |len: usize| if len == 0 { 0 } else { (seed as usize) % len };
+        let d = rotate(shuffled_desired.peerings.len());
+        shuffled_desired.peerings.rotate_left(d);
+        shuffled_desired.peerings.reverse();
+        let o = rotate(shuffled_observed.peerings.len());
+        shuffled_observed.peerings.rotate_left(o);
+        shuffled_observed.networks.reverse();
+        prop_assert_eq!(&first, &plan(&shuffled_desired, &shuffled_observed));
+    }
+
+    #[test]
+    fn every_desired_peering_appears_once_in_name_order(desired in arb_desired(), observed in arb_observed()) {
+        let planned = plan(&desired, &observed);
+        prop_assert_eq!(planned.changes.len(), desired.peerings.len());
+        prop_assert!(planned.changes.windows(2).all(|w| w[0].target.name < w[1].target.name));
+    }
+
+    #[test]
+    fn converging_to_the_plan_leaves_nothing_to_do(desired in arb_desired(), observed in arb_observed()) {
+        let first = plan(&desired, &observed);
+        let again = plan(&desired, &converge(&observed, &first));
+        prop_assert!(!again.has_changes(), "{:?}", again);
+    }
+}

@@ -1,0 +1,177 @@
+//! The plan and the apply report for a person at a terminal, in Terraform's style. Styles are
+//! always written; `anstream` strips them when the output is not a terminal or `NO_COLOR` is set.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use similar::{ChangeTag, TextDiff};
+
+use crate::apply::{ChangeResult, Outcome, Report};
+use crate::model::{Labels, Peering};
+use crate::plan::{Action, Change, FieldChange, Plan, Warning, change::format_labels};
+
+use super::NetworkNames;
+
+const CREATE: Style = AnsiColor::Green.on_default();
+const UPDATE: Style = AnsiColor::Yellow.on_default();
+const REMOVED: Style = AnsiColor::Red.on_default();
+const UNCHANGED: Style = Style::new().dimmed();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const BOLD: Style = Style::new().bold();
+
+/// The whole plan: every change, the unchanged peerings with their state, and the summary line.
+pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
+    let mut out = String::new();
+    if plan.changes.is_empty() {
+        out.push_str("The file declares no peerings.\n\n");
+    } else if plan.has_changes() {
+        out.push_str("peerings will make these changes:\n\n");
+    } else {
+        out.push_str("No changes: the account matches the file.\n\n");
+    }
+    for change in &plan.changes {
+        write_change(&mut out, change, names);
+    }
+    let _ = writeln!(out, "{BOLD}{}{BOLD:#}", plan.summary());
+    out
+}
+
+fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
+    let name = &change.target.name;
+    match &change.action {
+        Action::Create => {
+            let _ = writeln!(out, "  {CREATE}+ {name}{CREATE:#}");
+            let target = &change.target;
+            field(out, "network", &names.describe(target.key.network));
+            field(
+                out,
+                "peer_network",
+                &names.describe(target.key.peer_network),
+            );
+            field(out, "configured_status", target.configured_status.as_str());
+            field(out, "labels", &format_labels(&target.labels));
+        }
+        Action::Update { current, fields } => {
+            let _ = writeln!(out, "  {UPDATE}~ {name}{UPDATE:#}");
+            existing(out, current, names);
+            for change in fields {
+                write_field_change(out, change);
+            }
+        }
+        Action::Noop { current } => {
+            let _ = writeln!(out, "  {UNCHANGED}= {name}{UNCHANGED:#}");
+            field(out, "state", &describe_state(current));
+        }
+    }
+    for warning in &change.warnings {
+        write_warning(out, warning);
+    }
+    out.push('\n');
+}
+
+fn existing(out: &mut String, current: &Peering, names: &NetworkNames) {
+    field(out, "uuid", &current.id.to_string());
+    field(out, "network", &names.describe(current.key.network));
+    field(
+        out,
+        "peer_network",
+        &names.describe(current.key.peer_network),
+    );
+    field(out, "state", &describe_state(current));
+}
+
+fn describe_state(peering: &Peering) -> String {
+    format!("{}: {}", peering.state, peering.state.explanation())
+}
+
+fn field(out: &mut String, label: &str, value: &str) {
+    let line = format!("      {label:<18} {value}");
+    let _ = writeln!(out, "{}", line.trim_end());
+}
+
+fn write_field_change(out: &mut String, change: &FieldChange) {
+    match change {
+        FieldChange::Name { from, to } => {
+            field(
+                out,
+                "name",
+                &format!("{from:?} {UPDATE}->{UPDATE:#} {to:?}"),
+            );
+        }
+        FieldChange::ConfiguredStatus { from, to } => {
+            field(
+                out,
+                "configured_status",
+                &format!("{from} {UPDATE}->{UPDATE:#} {to}"),
+            );
+        }
+        FieldChange::Labels { from, to } => {
+            field(out, "labels", "");
+            write_labels_diff(out, from, to);
+        }
+    }
+}
+
+/// Labels one per line, with `-` and `+` for those that go and come.
+fn write_labels_diff(out: &mut String, from: &Labels, to: &Labels) {
+    let lines = |labels: &Labels| -> String {
+        labels
+            .iter()
+            .map(|(key, value)| format!("{key} = {value:?}\n"))
+            .collect()
+    };
+    let (old, new) = (lines(from), lines(to));
+    for line in TextDiff::from_lines(&old, &new).iter_all_changes() {
+        let text = line.value().trim_end();
+        let _ = match line.tag() {
+            ChangeTag::Delete => writeln!(out, "        {REMOVED}- {text}{REMOVED:#}"),
+            ChangeTag::Insert => writeln!(out, "        {CREATE}+ {text}{CREATE:#}"),
+            ChangeTag::Equal => writeln!(out, "          {text}"),
+        };
+    }
+}
+
+fn write_warning(out: &mut String, warning: &Warning) {
+    let _ = writeln!(out, "      {WARNING}warning:{WARNING:#} {warning}");
+}
+
+/// One line (and advice) for a finished change of an apply.
+pub fn outcome(result: &ChangeResult) -> String {
+    let name = &result.change.target.name;
+    match &result.outcome {
+        Outcome::Created(peering) => format!(
+            "  {CREATE}+ created{CREATE:#}  {name}: {}, {}\n",
+            peering.id,
+            describe_state(peering)
+        ),
+        Outcome::Updated(peering) => format!(
+            "  {UPDATE}~ updated{UPDATE:#}  {name}: {}\n",
+            describe_state(peering)
+        ),
+        Outcome::AlreadyExists => format!(
+            "  {UNCHANGED}= exists{UNCHANGED:#}   {name}: the API answered PEERING_CONFLICT, so it \
+             exists already; counted as converged (run plan to compare its fields)\n"
+        ),
+        Outcome::Failed { error, advice } => {
+            let mut line = format!("  {REMOVED}! failed{REMOVED:#}   {name}: {error}\n");
+            if let Some(advice) = advice {
+                let _ = writeln!(line, "             {BOLD}what to do:{BOLD:#} {advice}");
+            }
+            line
+        }
+    }
+}
+
+/// The closing line of an apply.
+pub fn apply_summary(report: &Report) -> String {
+    let tally = report.tally();
+    let (style, verdict) = if report.succeeded() {
+        (CREATE, "Apply complete")
+    } else {
+        (REMOVED, "Apply failed")
+    };
+    format!(
+        "{style}{verdict}:{style:#} {} created, {} updated, {} already existed, {} failed.\n",
+        tally.created, tally.updated, tally.already_existed, tally.failed
+    )
+}

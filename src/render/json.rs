@@ -1,0 +1,121 @@
+//! The plan as one JSON document for scripts. The keys of `format_version` 1 are pinned: add
+//! keys, never rename or remove one.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::plan::{Action, Change, FieldChange, Plan, Summary};
+
+use super::NetworkNames;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct PlanDocument {
+    pub format_version: u32,
+    pub changes: Vec<ChangeEntry>,
+    pub summary: SummaryEntry,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeEntry {
+    pub action: &'static str,
+    pub name: String,
+    pub network: String,
+    pub peer_network: String,
+    /// The existing peering's, or null.
+    pub uuid: Option<String>,
+    pub state: Option<String>,
+    pub network_name: Option<String>,
+    pub peer_network_name: Option<String>,
+    pub configured_status: &'static str,
+    pub labels: Value,
+    /// For an update: each field that changes.
+    pub fields: Vec<FieldEntry>,
+    pub warnings: Vec<WarningEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldEntry {
+    pub field: &'static str,
+    pub from: Value,
+    pub to: Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WarningEntry {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryEntry {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub noop: usize,
+}
+
+pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
+    PlanDocument {
+        format_version: FORMAT_VERSION,
+        changes: plan
+            .changes
+            .iter()
+            .map(|change| entry(change, names))
+            .collect(),
+        summary: summary(plan.summary()),
+    }
+}
+
+fn entry(change: &Change, names: &NetworkNames) -> ChangeEntry {
+    let target = &change.target;
+    let current = change.action.current();
+    let fields = match &change.action {
+        Action::Update { fields, .. } => fields.iter().map(field).collect(),
+        _ => Vec::new(),
+    };
+    ChangeEntry {
+        action: change.action.as_str(),
+        name: target.name.clone(),
+        network: target.key.network.to_string(),
+        peer_network: target.key.peer_network.to_string(),
+        uuid: current.map(|peering| peering.id.to_string()),
+        state: current.map(|peering| peering.state.to_string()),
+        network_name: names.name(target.key.network).map(str::to_owned),
+        peer_network_name: names.name(target.key.peer_network).map(str::to_owned),
+        configured_status: target.configured_status.as_str(),
+        labels: json!(target.labels),
+        fields,
+        warnings: change
+            .warnings
+            .iter()
+            .map(|warning| WarningEntry {
+                code: warning.code(),
+                message: warning.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn field(change: &FieldChange) -> FieldEntry {
+    let (from, to) = match change {
+        FieldChange::Name { from, to } => (json!(from), json!(to)),
+        FieldChange::ConfiguredStatus { from, to } => (json!(from.as_str()), json!(to.as_str())),
+        FieldChange::Labels { from, to } => (json!(from), json!(to)),
+    };
+    FieldEntry {
+        field: change.field(),
+        from,
+        to,
+    }
+}
+
+fn summary(summary: Summary) -> SummaryEntry {
+    SummaryEntry {
+        create: summary.create,
+        update: summary.update,
+        delete: summary.delete,
+        noop: summary.noop,
+    }
+}

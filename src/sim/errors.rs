@@ -1,0 +1,249 @@
+//! Every error answer the simulator gives, and every choice about errors that the reference
+//! (`shared/reference/upcloud-network-peering-api.md`) does not confirm.
+//!
+//! INFERRED, in one place so that each is a one-line change once the real API is known:
+//! - which status and code answer a malformed body, a bad name, status or label, a PATCH that
+//!   names a network, a non-private network, the per-account peering limit, an unknown path and
+//!   a wrong method;
+//! - that `PEERING_NOT_FOUND` and `AUTHENTICATION_FAILED` use the statuses below;
+//! - that a path UUID that does not parse is answered as "not found";
+//! - that the peering endpoints answer the legacy `{"error": {...}}` body and the network and
+//!   router endpoints answer RFC 7807 `application/problem+json`;
+//! - that authentication comes first, so an unauthenticated request to an unknown path gets
+//!   401, and that 401 is a legacy body on every endpoint;
+//! - that create and modify validate the body's own fields (and ignore unknown ones) before
+//!   they look at the world, so a bad PATCH to an unknown peering gets 400, not 404;
+//! - the order in which create checks its preconditions on the world ([`CREATE_CHECK_ORDER`]).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::upcloud::wire::{self, codes};
+
+/// The most peerings one account can hold [C: `resource_limits.network_peerings`].
+pub const PEERING_LIMIT: usize = 100;
+
+/// Create's preconditions on the world, in the order they are checked [I]. The reference lists
+/// the four documented errors without an order; this one reads the request left to right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateCheck {
+    LocalNetworkInAccount,
+    PeerNetworkExists,
+    /// The caller has no peering between the same two networks yet.
+    PairNotYetPeered,
+    LocalNetworkHasRouter,
+    /// Only private networks can be peered [C]; the answer is inferred.
+    LocalNetworkIsPrivate,
+    /// Only private networks can be peered [C]; the answer is inferred.
+    PeerNetworkIsPrivate,
+    /// [`PEERING_LIMIT`] [C]; the answer is inferred.
+    BelowPeeringLimit,
+}
+
+pub const CREATE_CHECK_ORDER: [CreateCheck; 7] = [
+    CreateCheck::LocalNetworkInAccount,
+    CreateCheck::PeerNetworkExists,
+    CreateCheck::PairNotYetPeered,
+    CreateCheck::LocalNetworkHasRouter,
+    CreateCheck::LocalNetworkIsPrivate,
+    CreateCheck::PeerNetworkIsPrivate,
+    CreateCheck::BelowPeeringLimit,
+];
+
+impl CreateCheck {
+    /// The answer when this check fails.
+    pub fn error(self) -> ApiError {
+        match self {
+            CreateCheck::LocalNetworkInAccount => ApiError::NetworkNotFound,
+            CreateCheck::PeerNetworkExists => ApiError::PeerNetworkNotFound,
+            CreateCheck::PairNotYetPeered => ApiError::PeeringConflict,
+            CreateCheck::LocalNetworkHasRouter => ApiError::LocalNetworkNoRouter,
+            CreateCheck::LocalNetworkIsPrivate => ApiError::LocalNetworkNotPrivate,
+            CreateCheck::PeerNetworkIsPrivate => ApiError::PeerNetworkNotPrivate,
+            CreateCheck::BelowPeeringLimit => ApiError::PeeringLimitReached,
+        }
+    }
+}
+
+/// An error the simulator answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    AuthenticationFailed,
+    /// Not JSON, or not the shape of the request (a missing or mistyped field).
+    BodyInvalid(String),
+    NameInvalid,
+    ConfiguredStatusInvalid(String),
+    LabelKeyInvalid(String),
+    LabelValueInvalid(String),
+    LabelKeyDuplicate(String),
+    /// A PATCH that tries to change `network` or `peer_network`.
+    FieldImmutable(&'static str),
+    NetworkNotFound,
+    PeerNetworkNotFound,
+    PeeringConflict,
+    LocalNetworkNoRouter,
+    LocalNetworkNotPrivate,
+    PeerNetworkNotPrivate,
+    PeeringLimitReached,
+    PeeringNotFound,
+    PeeringNotDisabled,
+    /// A network or router that does not exist in the caller's account.
+    ResourceNotFound {
+        correlation_id: String,
+    },
+    PathNotFound(String),
+    MethodNotAllowed(String),
+    /// The state file could not be written, so the change was not made.
+    StateNotSaved(String),
+}
+
+/// The two error body shapes the API uses [C].
+enum Shape {
+    Legacy,
+    Problem { correlation_id: String },
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::AuthenticationFailed => StatusCode::UNAUTHORIZED,
+            ApiError::BodyInvalid(_)
+            | ApiError::NameInvalid
+            | ApiError::ConfiguredStatusInvalid(_)
+            | ApiError::LabelKeyInvalid(_)
+            | ApiError::LabelValueInvalid(_)
+            | ApiError::LabelKeyDuplicate(_)
+            | ApiError::FieldImmutable(_) => StatusCode::BAD_REQUEST,
+            ApiError::NetworkNotFound
+            | ApiError::PeerNetworkNotFound
+            | ApiError::PeeringNotFound
+            | ApiError::ResourceNotFound { .. }
+            | ApiError::PathNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::PeeringConflict
+            | ApiError::LocalNetworkNoRouter
+            | ApiError::LocalNetworkNotPrivate
+            | ApiError::PeerNetworkNotPrivate
+            | ApiError::PeeringLimitReached
+            | ApiError::PeeringNotDisabled => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::StateNotSaved(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::AuthenticationFailed => codes::AUTHENTICATION_FAILED,
+            ApiError::BodyInvalid(_) => "REQUEST_BODY_INVALID",
+            ApiError::NameInvalid => "NAME_INVALID",
+            ApiError::ConfiguredStatusInvalid(_) => "CONFIGURED_STATUS_INVALID",
+            ApiError::LabelKeyInvalid(_) => "LABEL_KEY_INVALID",
+            ApiError::LabelValueInvalid(_) => "LABEL_VALUE_INVALID",
+            ApiError::LabelKeyDuplicate(_) => "LABEL_KEY_DUPLICATE",
+            ApiError::FieldImmutable(_) => "FIELD_IMMUTABLE",
+            ApiError::NetworkNotFound => codes::NETWORK_NOT_FOUND,
+            ApiError::PeerNetworkNotFound => codes::PEER_NETWORK_NOT_FOUND,
+            ApiError::PeeringConflict => codes::PEERING_CONFLICT,
+            ApiError::LocalNetworkNoRouter => codes::LOCAL_NETWORK_NO_ROUTER,
+            ApiError::LocalNetworkNotPrivate => "LOCAL_NETWORK_NOT_PRIVATE",
+            ApiError::PeerNetworkNotPrivate => "PEER_NETWORK_NOT_PRIVATE",
+            ApiError::PeeringLimitReached => "PEERING_LIMIT_REACHED",
+            ApiError::PeeringNotFound => codes::PEERING_NOT_FOUND,
+            ApiError::PeeringNotDisabled => codes::PEERING_NOT_DISABLED,
+            ApiError::ResourceNotFound { .. } => "ERROR_RESOURCE_NOT_FOUND",
+            ApiError::PathNotFound(_) => "NOT_FOUND",
+            ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
+            ApiError::StateNotSaved(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::AuthenticationFailed => {
+                "Authentication failed using the given username and password or token.".into()
+            }
+            ApiError::BodyInvalid(why) => format!("The request body is invalid: {why}"),
+            ApiError::NameInvalid => "The name must be 1 to 255 characters long.".into(),
+            ApiError::ConfiguredStatusInvalid(value) => {
+                format!(
+                    "The configured_status '{value}' is invalid; it must be 'active' or 'disabled'."
+                )
+            }
+            ApiError::LabelKeyInvalid(key) => format!(
+                "The label key '{key}' is invalid; it must be 2 to 32 characters of letters, digits, '_' and '-'."
+            ),
+            ApiError::LabelValueInvalid(key) => {
+                format!("The value of label '{key}' is invalid; it must be at most 255 characters.")
+            }
+            ApiError::LabelKeyDuplicate(key) => {
+                format!("The label key '{key}' is given more than once.")
+            }
+            ApiError::FieldImmutable(field) => {
+                format!("The attribute '{field}' cannot be changed.")
+            }
+            ApiError::NetworkNotFound => "The local network was not found.".into(),
+            ApiError::PeerNetworkNotFound => "Peer network was not found.".into(),
+            ApiError::PeeringConflict => {
+                "The peering between these networks already exists.".into()
+            }
+            ApiError::LocalNetworkNoRouter => "The local network has no router.".into(),
+            ApiError::LocalNetworkNotPrivate => {
+                "Only networks of type private can be peered.".into()
+            }
+            ApiError::PeerNetworkNotPrivate => "The peer network is not of type private.".into(),
+            ApiError::PeeringLimitReached => {
+                format!("The account already has the maximum of {PEERING_LIMIT} network peerings.")
+            }
+            ApiError::PeeringNotFound => "The network peering was not found.".into(),
+            ApiError::PeeringNotDisabled => {
+                "Only a disabled network peering can be deleted.".into()
+            }
+            ApiError::ResourceNotFound { .. } => "Resource not found".into(),
+            ApiError::PathNotFound(path) => format!("No such endpoint: {path}"),
+            ApiError::MethodNotAllowed(method) => {
+                format!("The method {method} is not allowed here.")
+            }
+            ApiError::StateNotSaved(why) => format!("The change was not saved: {why}"),
+        }
+    }
+
+    fn shape(&self) -> Shape {
+        match self {
+            ApiError::ResourceNotFound { correlation_id } => Shape::Problem {
+                correlation_id: correlation_id.clone(),
+            },
+            _ => Shape::Legacy,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self.shape() {
+            Shape::Legacy => {
+                let body = wire::LegacyErrorBody {
+                    error: wire::LegacyError {
+                        error_code: self.code().into(),
+                        error_message: self.message(),
+                    },
+                };
+                (status, Json(body)).into_response()
+            }
+            Shape::Problem { correlation_id } => {
+                let body = wire::Problem {
+                    kind: format!("https://developers.upcloud.com/1.3/errors#{}", self.code()),
+                    title: self.message(),
+                    status: Some(status.as_u16()),
+                    correlation_id: Some(correlation_id),
+                };
+                let mut response = (status, Json(body)).into_response();
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/problem+json"),
+                );
+                response
+            }
+        }
+    }
+}

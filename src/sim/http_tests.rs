@@ -1,0 +1,748 @@
+//! The simulator over real HTTP, as the client and the integration tests meet it.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{LoggedRequest, Simulator, World};
+use crate::upcloud::wire;
+
+const DEMO_TOKEN: &str = "ucat_demo_0000000000000000";
+const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
+const BACKEND: &str = "88ac25ea-0b4f-424e-8668-82b747169590";
+const LEGACY: &str = "e3bacad0-78d5-4ffb-8d2a-c548e1ffe6f8";
+const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+const SHARED: &str = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e";
+const NOWHERE: &str = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+
+#[derive(Clone, Copy)]
+enum Auth {
+    None,
+    Bearer(&'static str),
+    Basic(&'static str, &'static str),
+}
+
+const DEMO: Auth = Auth::Bearer(DEMO_TOKEN);
+const AIVEN_ACCOUNT: Auth = Auth::Basic("aiven", "aiven-demo-password");
+
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    allow: Option<String>,
+    text: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
+    }
+
+    fn error_code(&self) -> String {
+        self.json()["error"]["error_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn peering(&self) -> wire::Peering {
+        serde_json::from_str::<wire::PeeringEnvelope>(&self.text)
+            .unwrap()
+            .network_peering
+    }
+
+    fn peerings(&self) -> Vec<wire::Peering> {
+        serde_json::from_str::<wire::PeeringListEnvelope>(&self.text)
+            .unwrap()
+            .network_peerings
+            .network_peering
+    }
+}
+
+struct Api {
+    simulator: Simulator,
+    base: String,
+    client: reqwest::Client,
+}
+
+async fn start(simulator: Simulator) -> Api {
+    let address = simulator
+        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    Api {
+        simulator,
+        base: format!("http://{address}"),
+        client: reqwest::Client::new(),
+    }
+}
+
+async fn demo() -> Api {
+    start(Simulator::new(World::demo())).await
+}
+
+fn create_body(name: &str, network: &str, peer_network: &str) -> Value {
+    json!({"network_peering": {"name": name, "network": {"uuid": network}, "peer_network": {"uuid": peer_network}}})
+}
+
+impl Api {
+    async fn send(&self, method: Method, path: &str, auth: Auth, body: Option<Value>) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        request = match auth {
+            Auth::None => request,
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::Basic(user, password) => request.basic_auth(user, Some(password)),
+        };
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let (content_type, allow) = (header("content-type"), header("allow"));
+        let status = response.status().as_u16();
+        Answer {
+            status,
+            content_type,
+            allow,
+            text: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str, auth: Auth) -> Answer {
+        self.send(Method::GET, path, auth, None).await
+    }
+
+    async fn create(&self, auth: Auth, body: Value) -> Answer {
+        self.send(Method::POST, "/1.3/network-peering", auth, Some(body))
+            .await
+    }
+
+    async fn patch(&self, uuid: &str, auth: Auth, body: Value) -> Answer {
+        self.send(
+            Method::PATCH,
+            &format!("/1.3/network-peering/{uuid}"),
+            auth,
+            Some(body),
+        )
+        .await
+    }
+
+    async fn delete(&self, uuid: &str, auth: Auth) -> Answer {
+        self.send(
+            Method::DELETE,
+            &format!("/1.3/network-peering/{uuid}"),
+            auth,
+            None,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn authenticates_by_token_or_basic_and_refuses_anything_else() {
+    let api = demo().await;
+    let by_token = api.get("/1.3/network", DEMO).await;
+    assert_eq!(by_token.status, 200);
+    assert_eq!(
+        by_token.json()["networks"]["network"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let by_basic = api.get("/1.3/network", AIVEN_ACCOUNT).await;
+    assert_eq!(by_basic.status, 200);
+    assert_eq!(by_basic.json()["networks"]["network"][0]["uuid"], AIVEN);
+
+    for auth in [
+        Auth::None,
+        Auth::Bearer("ucat_wrong"),
+        Auth::Basic("aiven", "guess"),
+        Auth::Basic("demo", DEMO_TOKEN),
+    ] {
+        let refused = api.get("/1.3/network-peering", auth).await;
+        assert_eq!(refused.status, 401);
+        assert_eq!(refused.content_type.as_deref(), Some("application/json"));
+        assert_eq!(refused.error_code(), "AUTHENTICATION_FAILED");
+    }
+    let log = api.simulator.request_log();
+    assert_eq!(log[0].account.as_deref(), Some("demo"));
+    assert_eq!(log[1].account.as_deref(), Some("aiven"));
+    assert!(
+        log[2..]
+            .iter()
+            .all(|entry| entry.account.is_none() && entry.status == 401)
+    );
+}
+
+#[tokio::test]
+async fn creates_a_half_that_waits_for_its_peer() {
+    let api = demo().await;
+    let labels = json!([{"key": "managed-by", "value": "peerings"}]);
+    let mut body = create_body("app to backend", APP, BACKEND);
+    body["network_peering"]["labels"] = labels.clone();
+    let created = api.create(DEMO, body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.content_type.as_deref(), Some("application/json"));
+    let json = created.json()["network_peering"].clone();
+    assert_eq!(json["state"], "pending-peer");
+    assert_eq!(json["configured_status"], "active");
+    assert_eq!(json["labels"], labels);
+    assert_eq!(
+        json["network"]["ip_networks"]["ip_network"],
+        json!([{"address": "192.168.0.0/24", "family": "IPv4"}, {"address": "fc02:c4f3::/64", "family": "IPv6"}])
+    );
+    assert_eq!(
+        json["peer_network"],
+        json!({"uuid": BACKEND}),
+        "no peer addresses before both halves exist"
+    );
+
+    let uuid = json["uuid"].as_str().unwrap().to_owned();
+    let fetched = api.get(&format!("/1.3/network-peering/{uuid}"), DEMO).await;
+    assert_eq!(
+        (fetched.status, fetched.json()["network_peering"].clone()),
+        (200, json)
+    );
+    assert_eq!(api.simulator.world().peerings().count(), 1);
+}
+
+#[tokio::test]
+async fn create_answers_the_documented_errors() {
+    let api = demo().await;
+    assert_eq!(
+        api.create(DEMO, create_body("ok", APP, BACKEND))
+            .await
+            .status,
+        201
+    );
+    let cases = [
+        (create_body("x", AIVEN, APP), 404, "NETWORK_NOT_FOUND"),
+        (create_body("x", NOWHERE, APP), 404, "NETWORK_NOT_FOUND"),
+        (
+            create_body("x", APP, NOWHERE),
+            404,
+            "PEER_NETWORK_NOT_FOUND",
+        ),
+        (create_body("x", APP, BACKEND), 409, "PEERING_CONFLICT"),
+        (
+            create_body("x", LEGACY, AIVEN),
+            409,
+            "LOCAL_NETWORK_NO_ROUTER",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let answer = api.create(DEMO, body).await;
+        assert_eq!(
+            (answer.status, answer.error_code().as_str()),
+            (status, code),
+            "{}",
+            answer.text
+        );
+        assert_eq!(answer.content_type.as_deref(), Some("application/json"));
+    }
+    let conflict = api
+        .create(DEMO, create_body("x", APP, BACKEND))
+        .await
+        .json();
+    assert_eq!(
+        conflict["error"]["error_message"],
+        "The peering between these networks already exists."
+    );
+    assert_eq!(api.simulator.world().peerings().count(), 1);
+}
+
+#[tokio::test]
+async fn create_refuses_a_malformed_request() {
+    let api = demo().await;
+    let long_name = "n".repeat(256);
+    let cases = [
+        (json!("not an object"), "REQUEST_BODY_INVALID"),
+        (
+            json!({"network_peering": {"network": {"uuid": APP}, "peer_network": {"uuid": BACKEND}}}),
+            "REQUEST_BODY_INVALID",
+        ),
+        (create_body(&long_name, APP, BACKEND), "NAME_INVALID"),
+        (create_body("", APP, BACKEND), "NAME_INVALID"),
+    ];
+    for (body, code) in cases {
+        let answer = api.create(DEMO, body).await;
+        assert_eq!(
+            (answer.status, answer.error_code().as_str()),
+            (400, code),
+            "{}",
+            answer.text
+        );
+    }
+    let mut bad_status = create_body("x", APP, BACKEND);
+    bad_status["network_peering"]["configured_status"] = json!("up");
+    assert_eq!(
+        api.create(DEMO, bad_status).await.error_code(),
+        "CONFIGURED_STATUS_INVALID"
+    );
+    let mut bad_label = create_body("x", APP, BACKEND);
+    bad_label["network_peering"]["labels"] = json!([{"key": "k", "value": "v"}]);
+    assert_eq!(
+        api.create(DEMO, bad_label).await.error_code(),
+        "LABEL_KEY_INVALID"
+    );
+    let not_json = api
+        .send(Method::POST, "/1.3/network-peering", DEMO, None)
+        .await;
+    assert_eq!(
+        (not_json.status, not_json.error_code().as_str()),
+        (400, "REQUEST_BODY_INVALID")
+    );
+    assert_eq!(api.simulator.world().peerings().count(), 0);
+}
+
+#[tokio::test]
+async fn a_cooperative_peer_makes_both_halves_active() {
+    let api = demo().await;
+    let created = api
+        .create(DEMO, create_body("app to aiven", APP, AIVEN))
+        .await;
+    assert_eq!(created.status, 201);
+    let mine = created.peering();
+    assert_eq!(mine.state, "active");
+    let peer_ranges = mine.peer_network.ip_networks.unwrap().ip_network;
+    assert_eq!(
+        peer_ranges
+            .iter()
+            .map(|r| r.address.as_str())
+            .collect::<Vec<_>>(),
+        ["172.16.0.0/24"]
+    );
+
+    let theirs = api
+        .get("/1.3/network-peering", AIVEN_ACCOUNT)
+        .await
+        .peerings();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(
+        (theirs[0].name.as_str(), theirs[0].state.as_str()),
+        ("auto: app to aiven", "active")
+    );
+    assert_eq!(
+        (
+            theirs[0].network.uuid.as_str(),
+            theirs[0].peer_network.uuid.as_str()
+        ),
+        (AIVEN, APP)
+    );
+    let mine_listed = api.get("/1.3/network-peering", DEMO).await.peerings();
+    assert_eq!(
+        mine_listed
+            .iter()
+            .map(|p| p.uuid.as_str())
+            .collect::<Vec<_>>(),
+        [mine.uuid.as_str()]
+    );
+}
+
+#[tokio::test]
+async fn patch_changes_only_what_is_given() {
+    let api = demo().await;
+    let mut body = create_body("app to shared", APP, SHARED);
+    body["network_peering"]["labels"] = json!([{"key": "team", "value": "platform"}]);
+    let uuid = api.create(DEMO, body).await.peering().uuid;
+
+    let renamed = api
+        .patch(&uuid, DEMO, json!({"network_peering": {"name": "renamed"}}))
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let renamed = renamed.peering();
+    assert_eq!(
+        (
+            renamed.name.as_str(),
+            renamed.labels.len(),
+            renamed.state.as_str()
+        ),
+        ("renamed", 1, "active")
+    );
+
+    let cleared = api
+        .patch(&uuid, DEMO, json!({"network_peering": {"labels": []}}))
+        .await
+        .peering();
+    assert!(cleared.labels.is_empty());
+    assert_eq!(cleared.name, "renamed");
+
+    let disabled = api
+        .patch(
+            &uuid,
+            DEMO,
+            json!({"network_peering": {"configured_status": "disabled"}}),
+        )
+        .await
+        .peering();
+    assert_eq!(
+        (disabled.configured_status.as_str(), disabled.state.as_str()),
+        ("disabled", "disabled")
+    );
+    assert!(disabled.peer_network.ip_networks.is_none());
+    let shared = Auth::Bearer("ucat_shared_services_0000000");
+    let theirs = api.get("/1.3/network-peering", shared).await.peerings();
+    assert_eq!(theirs[0].state, "peer-disabled");
+}
+
+#[tokio::test]
+async fn patch_refuses_what_it_cannot_do() {
+    let api = demo().await;
+    let uuid = api
+        .create(DEMO, create_body("x", APP, BACKEND))
+        .await
+        .peering()
+        .uuid;
+    for field in ["network", "peer_network"] {
+        let body = json!({"network_peering": {field: {"uuid": LEGACY}}});
+        let answer = api.patch(&uuid, DEMO, body).await;
+        assert_eq!(
+            (answer.status, answer.error_code().as_str()),
+            (400, "FIELD_IMMUTABLE")
+        );
+    }
+    let bad_status = api
+        .patch(
+            &uuid,
+            DEMO,
+            json!({"network_peering": {"configured_status": "off"}}),
+        )
+        .await;
+    assert_eq!(
+        (bad_status.status, bad_status.error_code().as_str()),
+        (400, "CONFIGURED_STATUS_INVALID")
+    );
+    let unknown = api
+        .patch(NOWHERE, DEMO, json!({"network_peering": {"name": "y"}}))
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.error_code().as_str()),
+        (404, "PEERING_NOT_FOUND")
+    );
+    let not_mine = api
+        .patch(
+            &uuid,
+            AIVEN_ACCOUNT,
+            json!({"network_peering": {"name": "y"}}),
+        )
+        .await;
+    assert_eq!(
+        (not_mine.status, not_mine.error_code().as_str()),
+        (404, "PEERING_NOT_FOUND")
+    );
+    assert_eq!(api.simulator.world().peerings[0].name, "x");
+}
+
+#[tokio::test]
+async fn only_a_disabled_peering_is_deleted() {
+    let api = demo().await;
+    let uuid = api
+        .create(DEMO, create_body("x", APP, BACKEND))
+        .await
+        .peering()
+        .uuid;
+    let refused = api.delete(&uuid, DEMO).await;
+    assert_eq!(
+        (refused.status, refused.error_code().as_str()),
+        (409, "PEERING_NOT_DISABLED")
+    );
+    let not_mine = api.delete(&uuid, AIVEN_ACCOUNT).await;
+    assert_eq!(
+        (not_mine.status, not_mine.error_code().as_str()),
+        (404, "PEERING_NOT_FOUND")
+    );
+
+    api.patch(
+        &uuid,
+        DEMO,
+        json!({"network_peering": {"configured_status": "disabled"}}),
+    )
+    .await;
+    let deleted = api.delete(&uuid, DEMO).await;
+    assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));
+    assert_eq!(api.simulator.world().peerings().count(), 0);
+    let again = api.delete(&uuid, DEMO).await;
+    assert_eq!(
+        (again.status, again.error_code().as_str()),
+        (404, "PEERING_NOT_FOUND")
+    );
+    let gone = api.get(&format!("/1.3/network-peering/{uuid}"), DEMO).await;
+    assert_eq!(
+        (gone.status, gone.error_code().as_str()),
+        (404, "PEERING_NOT_FOUND")
+    );
+}
+
+#[tokio::test]
+async fn lists_in_creation_order_filtered_by_labels() {
+    let api = demo().await;
+    for (name, network, peer, labels) in [
+        (
+            "one",
+            APP,
+            BACKEND,
+            json!([{"key": "team", "value": "data"}, {"key": "env", "value": "prod"}]),
+        ),
+        (
+            "two",
+            BACKEND,
+            APP,
+            json!([{"key": "team", "value": "platform"}]),
+        ),
+        ("three", APP, SHARED, json!([])),
+    ] {
+        let mut body = create_body(name, network, peer);
+        body["network_peering"]["labels"] = labels;
+        assert_eq!(api.create(DEMO, body).await.status, 201);
+    }
+    let names = |answer: Answer| {
+        answer
+            .peerings()
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(api.get("/1.3/network-peering", DEMO).await),
+        ["one", "two", "three"]
+    );
+    assert_eq!(
+        names(api.get("/1.3/network-peering?label=team", DEMO).await),
+        ["one", "two"]
+    );
+    assert_eq!(
+        names(
+            api.get("/1.3/network-peering?label=team%3Ddata", DEMO)
+                .await
+        ),
+        ["one"]
+    );
+    assert_eq!(
+        names(
+            api.get("/1.3/network-peering?label=team&label=env%3Dprod", DEMO)
+                .await
+        ),
+        ["one"]
+    );
+    assert!(names(api.get("/1.3/network-peering?label=env%3Ddev", DEMO).await).is_empty());
+    assert!(names(api.get("/1.3/network-peering", AIVEN_ACCOUNT).await).is_empty());
+}
+
+#[tokio::test]
+async fn networks_and_routers_belong_to_their_account() {
+    let api = demo().await;
+    let in_zone = api.get("/1.3/network/?zone=fi-hel1", DEMO).await.json();
+    assert_eq!(in_zone["networks"]["network"].as_array().unwrap().len(), 3);
+    let elsewhere = api.get("/1.3/network?zone=de-fra1", DEMO).await.json();
+    assert!(
+        elsewhere["networks"]["network"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let legacy: wire::NetworkEnvelope =
+        serde_json::from_str(&api.get(&format!("/1.3/network/{LEGACY}"), DEMO).await.text).unwrap();
+    assert_eq!(
+        (legacy.network.kind.as_str(), legacy.network.router),
+        ("private", None)
+    );
+
+    let not_mine = api.get(&format!("/1.3/network/{AIVEN}"), DEMO).await;
+    assert_eq!(not_mine.status, 404);
+    assert_eq!(
+        not_mine.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let problem: wire::Problem = serde_json::from_str(&not_mine.text).unwrap();
+    assert_eq!(
+        problem.kind,
+        "https://developers.upcloud.com/1.3/errors#ERROR_RESOURCE_NOT_FOUND"
+    );
+    assert_eq!(problem.status, Some(404));
+    assert!(problem.correlation_id.is_some());
+
+    let routers: wire::RouterListEnvelope =
+        serde_json::from_str(&api.get("/1.3/router", DEMO).await.text).unwrap();
+    let router = &routers.routers.router[..];
+    assert_eq!(router.len(), 1);
+    assert_eq!(
+        (router[0].name.as_str(), router[0].kind.as_str()),
+        ("demo-router-hel1", "normal")
+    );
+    let attached: Vec<&str> = router[0]
+        .attached_networks
+        .network
+        .iter()
+        .map(|n| n.uuid.as_str())
+        .collect();
+    assert_eq!(attached, [APP, BACKEND]);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_are_refused() {
+    let api = demo().await;
+    let unknown = api.get("/1.3/server", DEMO).await;
+    assert_eq!(
+        (unknown.status, unknown.error_code().as_str()),
+        (404, "NOT_FOUND")
+    );
+    let wrong = api
+        .send(Method::PUT, "/1.3/network-peering", DEMO, None)
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.error_code().as_str()),
+        (405, "METHOD_NOT_ALLOWED")
+    );
+    assert!(wrong.allow.unwrap().contains("POST"));
+}
+
+#[tokio::test]
+async fn logs_every_request_in_order() {
+    let api = demo().await;
+    api.get("/1.3/network-peering?label=team%3Ddata", DEMO)
+        .await;
+    api.create(DEMO, create_body("x", APP, BACKEND)).await;
+    api.get("/1.3/router", Auth::None).await;
+    let expected = [
+        (
+            "GET",
+            "/1.3/network-peering?label=team%3Ddata",
+            Some("demo"),
+            200,
+        ),
+        ("POST", "/1.3/network-peering", Some("demo"), 201),
+        ("GET", "/1.3/router", None, 401),
+    ];
+    let expected: Vec<LoggedRequest> = expected
+        .into_iter()
+        .map(|(method, path, account, status)| LoggedRequest {
+            method: method.into(),
+            path: path.into(),
+            account: account.map(str::to_owned),
+            status,
+        })
+        .collect();
+    assert_eq!(api.simulator.request_log(), expected);
+}
+
+#[tokio::test]
+async fn latency_delays_every_answer() {
+    let api = demo().await;
+    api.simulator.set_latency(Duration::from_millis(200));
+    let started = Instant::now();
+    assert_eq!(api.get("/1.3/router", DEMO).await.status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn the_state_file_carries_the_world_from_one_simulator_to_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let first = start(Simulator::with_state_file(path.clone(), World::demo()).unwrap()).await;
+    assert!(path.exists(), "the state file is created at once");
+    let created = first
+        .create(DEMO, create_body("kept", APP, AIVEN))
+        .await
+        .peering();
+
+    // A different initial world is ignored: the file wins.
+    let mut other = World::demo();
+    other.accounts.remove("aiven");
+    other.networks.retain(|n| n.account != "aiven");
+    other.routers.retain(|r| r.account != "aiven");
+    let second = start(Simulator::with_state_file(path.clone(), other).unwrap()).await;
+    assert_eq!(second.simulator.world(), first.simulator.world());
+    let listed = second.get("/1.3/network-peering", DEMO).await.peerings();
+    assert_eq!(
+        (listed[0].uuid.as_str(), listed[0].state.as_str()),
+        (created.uuid.as_str(), "active")
+    );
+
+    // The UUID sequence goes on where it stopped, so no UUID is handed out twice.
+    let next = second
+        .create(DEMO, create_body("next", APP, BACKEND))
+        .await
+        .peering();
+    let uuids: Vec<String> = second
+        .simulator
+        .world()
+        .peerings()
+        .map(|p| p.uuid.to_string())
+        .collect();
+    assert_eq!(uuids.len(), 3);
+    assert_eq!(uuids.iter().filter(|u| **u == next.uuid).count(), 1);
+    assert!(!dir.path().join(".state.json.tmp").exists());
+}
+
+#[test]
+fn a_broken_state_file_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, "{not json").unwrap();
+    let message = format!(
+        "{:#}",
+        Simulator::with_state_file(path.clone(), World::demo())
+            .err()
+            .unwrap()
+    );
+    assert!(
+        message.contains("broken.json") && message.contains("not a simulator state"),
+        "{message}"
+    );
+
+    let mut inconsistent = serde_json::to_value(World::demo()).unwrap();
+    inconsistent["default_account"] = json!("nobody");
+    std::fs::write(&path, inconsistent.to_string()).unwrap();
+    let message = format!(
+        "{:#}",
+        Simulator::with_state_file(path, World::demo())
+            .err()
+            .unwrap()
+    );
+    assert!(
+        message.contains("broken.json") && message.contains("nobody"),
+        "{message}"
+    );
+}
+
+#[test]
+fn serve_refuses_a_world_file_over_an_existing_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let world_file = dir.path().join("world.toml");
+    std::fs::write(
+        &world_file,
+        "default_account = \"a\"\n[accounts.a]\ntoken = \"t\"\n",
+    )
+    .unwrap();
+    let state = dir.path().join("state.json");
+
+    let fresh = super::simulator_to_serve(Some(state.clone()), Some(world_file.clone())).unwrap();
+    assert_eq!(fresh.world().default_account, "a");
+    assert!(state.exists());
+
+    let message = super::simulator_to_serve(Some(state.clone()), Some(world_file))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("state.json exists; remove it or leave out --world"),
+        "{message}"
+    );
+
+    let resumed = super::simulator_to_serve(Some(state), None).unwrap();
+    assert_eq!(resumed.world().default_account, "a");
+    assert_eq!(
+        super::simulator_to_serve(None, None).unwrap().world(),
+        World::demo()
+    );
+}

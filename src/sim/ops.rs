@@ -1,0 +1,425 @@
+//! What the peering endpoints do to the world, apart from HTTP: each operation takes the
+//! calling account and the request's content and either changes the world or says why not.
+
+use uuid::Uuid;
+
+use super::errors::{ApiError, CREATE_CHECK_ORDER, CreateCheck, PEERING_LIMIT};
+use super::rules;
+use super::world::{ConfiguredStatus, NetworkKind, SimNetwork, SimPeering, World};
+use crate::upcloud::wire::{CreatePeering, ModifyPeering, UuidRef};
+
+/// Creates the caller's half, and then, if the peer network's owner is a cooperative peer,
+/// lets it answer with its own half. Returns the new half's UUID.
+pub fn create_peering(
+    world: &mut World,
+    account: &str,
+    request: CreatePeering,
+) -> Result<Uuid, ApiError> {
+    let name = request.name.clone();
+    let uuid = create_half(world, account, request)?;
+    let created = world.peering(uuid).map(|p| (p.network, p.peer_network));
+    if let Some((network, peer_network)) = created {
+        reciprocate(world, network, peer_network, &name);
+    }
+    Ok(uuid)
+}
+
+fn create_half(world: &mut World, account: &str, request: CreatePeering) -> Result<Uuid, ApiError> {
+    rules::check_name(&request.name)?;
+    let configured_status = match &request.configured_status {
+        Some(text) => rules::parse_configured_status(text)?,
+        None => ConfiguredStatus::Active,
+    };
+    rules::check_labels(&request.labels)?;
+    let (network, peer_network) =
+        check_preconditions(world, account, &request.network, &request.peer_network)?;
+    let uuid = world.next_uuid();
+    world.peerings.push(SimPeering {
+        uuid,
+        account: account.to_owned(),
+        name: request.name,
+        network,
+        peer_network,
+        configured_status,
+        labels: request.labels,
+    });
+    Ok(uuid)
+}
+
+/// The networks a create request names, as far as the caller may see them.
+struct Named<'w> {
+    /// The local network, only if it is the caller's.
+    local: Option<&'w SimNetwork>,
+    /// The peer network, in any account.
+    peer: Option<&'w SimNetwork>,
+}
+
+/// Runs create's checks in [`CREATE_CHECK_ORDER`]; returns the local and peer network UUIDs.
+fn check_preconditions(
+    world: &World,
+    account: &str,
+    network: &UuidRef,
+    peer_network: &UuidRef,
+) -> Result<(Uuid, Uuid), ApiError> {
+    // A UUID that does not parse names no network, so it is "not found" like any unknown one.
+    let find = |uuid: &UuidRef| {
+        Uuid::try_parse(&uuid.uuid)
+            .ok()
+            .and_then(|uuid| world.network(uuid))
+    };
+    let named = Named {
+        local: find(network).filter(|n| n.account == account),
+        peer: find(peer_network),
+    };
+    for check in CREATE_CHECK_ORDER {
+        if let Some(error) = failed_check(world, account, &named, check) {
+            return Err(error);
+        }
+    }
+    let local = named.local.ok_or(ApiError::NetworkNotFound)?;
+    let peer = named.peer.ok_or(ApiError::PeerNetworkNotFound)?;
+    Ok((local.uuid, peer.uuid))
+}
+
+/// The error of `check`, if it fails. A check about a network that was not found passes: the
+/// check for its existence reports that.
+fn failed_check(
+    world: &World,
+    account: &str,
+    named: &Named,
+    check: CreateCheck,
+) -> Option<ApiError> {
+    let local_is = |test: fn(&SimNetwork) -> bool| named.local.is_some_and(test);
+    let failed = match check {
+        CreateCheck::LocalNetworkInAccount => named.local.is_none(),
+        CreateCheck::PeerNetworkExists => named.peer.is_none(),
+        CreateCheck::PairNotYetPeered => match (named.local, named.peer) {
+            (Some(local), Some(peer)) => world
+                .peering_between(account, local.uuid, peer.uuid)
+                .is_some(),
+            _ => false,
+        },
+        CreateCheck::LocalNetworkHasRouter => local_is(|n| n.router.is_none()),
+        CreateCheck::LocalNetworkIsPrivate => local_is(|n| n.kind != NetworkKind::Private),
+        CreateCheck::PeerNetworkIsPrivate => {
+            named.peer.is_some_and(|n| n.kind != NetworkKind::Private)
+        }
+        CreateCheck::BelowPeeringLimit => {
+            world.peerings().filter(|p| p.account == account).count() >= PEERING_LIMIT
+        }
+    };
+    failed.then_some(check.error())
+}
+
+/// What a cooperative peer (Aiven, another team) does when a half towards its network appears:
+/// it creates its own half back, through the same rules as any client.
+fn reciprocate(world: &mut World, network: Uuid, peer_network: Uuid, name: &str) {
+    let Some(owner) = world.network(peer_network).map(|n| n.account.clone()) else {
+        return;
+    };
+    if !world.accounts.get(&owner).is_some_and(|a| a.auto_peer) {
+        return;
+    }
+    let request = CreatePeering {
+        configured_status: None,
+        name: format!("auto: {name}").chars().take(255).collect(),
+        network: UuidRef {
+            uuid: peer_network.to_string(),
+        },
+        peer_network: UuidRef {
+            uuid: network.to_string(),
+        },
+        labels: vec![],
+    };
+    // A peer whose own request fails (it has a half already, or no router) leaves it there,
+    // as a real peer would: the caller's half then reports why it is not active.
+    let _ = create_half(world, &owner, request);
+}
+
+/// The index of the caller's peering named by the path's UUID.
+fn own_peering_index(world: &World, account: &str, uuid: &str) -> Result<usize, ApiError> {
+    let uuid = Uuid::try_parse(uuid).map_err(|_| ApiError::PeeringNotFound)?;
+    world
+        .peerings
+        .iter()
+        .position(|p| p.uuid == uuid && p.account == account)
+        .ok_or(ApiError::PeeringNotFound)
+}
+
+pub fn own_peering<'w>(
+    world: &'w World,
+    account: &str,
+    uuid: &str,
+) -> Result<&'w SimPeering, ApiError> {
+    own_peering_index(world, account, uuid).map(|index| &world.peerings[index])
+}
+
+/// Changes what is given and leaves the rest; returns the peering's UUID.
+pub fn modify_peering(
+    world: &mut World,
+    account: &str,
+    uuid: &str,
+    change: ModifyPeering,
+) -> Result<Uuid, ApiError> {
+    if let Some(name) = &change.name {
+        rules::check_name(name)?;
+    }
+    let configured_status = change
+        .configured_status
+        .as_deref()
+        .map(rules::parse_configured_status)
+        .transpose()?;
+    if let Some(labels) = &change.labels {
+        rules::check_labels(labels)?;
+    }
+    let index = own_peering_index(world, account, uuid)?;
+    let peering = &mut world.peerings[index];
+    if let Some(name) = change.name {
+        peering.name = name;
+    }
+    if let Some(configured_status) = configured_status {
+        peering.configured_status = configured_status;
+    }
+    if let Some(labels) = change.labels {
+        peering.labels = labels;
+    }
+    Ok(peering.uuid)
+}
+
+/// Only a disabled peering can be deleted [C].
+pub fn delete_peering(world: &mut World, account: &str, uuid: &str) -> Result<(), ApiError> {
+    let index = own_peering_index(world, account, uuid)?;
+    if world.peerings[index].configured_status != ConfiguredStatus::Disabled {
+        return Err(ApiError::PeeringNotDisabled);
+    }
+    world.peerings.remove(index);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::state::PeeringState;
+    use crate::sim::world::NetworkKind;
+
+    const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
+    const BACKEND: &str = "88ac25ea-0b4f-424e-8668-82b747169590";
+    const LEGACY: &str = "e3bacad0-78d5-4ffb-8d2a-c548e1ffe6f8";
+    const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+
+    fn request(network: &str, peer_network: &str) -> CreatePeering {
+        CreatePeering {
+            configured_status: None,
+            name: "a peering".into(),
+            network: UuidRef {
+                uuid: network.into(),
+            },
+            peer_network: UuidRef {
+                uuid: peer_network.into(),
+            },
+            labels: vec![],
+        }
+    }
+
+    #[test]
+    fn the_first_failing_check_in_order_answers() {
+        let mut world = World::demo();
+        let unknown = "00000000-0000-4000-8000-000000000000";
+        let cases = [
+            (request(AIVEN, APP), ApiError::NetworkNotFound),
+            (request(unknown, unknown), ApiError::NetworkNotFound),
+            (request("not a uuid", APP), ApiError::NetworkNotFound),
+            (request(LEGACY, unknown), ApiError::PeerNetworkNotFound),
+            (request(LEGACY, AIVEN), ApiError::LocalNetworkNoRouter),
+        ];
+        for (request, expected) in cases {
+            assert_eq!(create_peering(&mut world, "demo", request), Err(expected));
+        }
+        assert_eq!(world.peerings().count(), 0);
+        create_peering(&mut world, "demo", request(APP, BACKEND)).unwrap();
+        assert_eq!(
+            create_peering(&mut world, "demo", request(APP, BACKEND)),
+            Err(ApiError::PeeringConflict)
+        );
+    }
+
+    #[test]
+    fn non_private_networks_cannot_be_peered() {
+        let mut world = World::demo();
+        world.networks[1].kind = NetworkKind::Public;
+        assert_eq!(
+            create_peering(&mut world, "demo", request(BACKEND, AIVEN)),
+            Err(ApiError::LocalNetworkNotPrivate)
+        );
+        assert_eq!(
+            create_peering(&mut world, "demo", request(APP, BACKEND)),
+            Err(ApiError::PeerNetworkNotPrivate)
+        );
+    }
+
+    #[test]
+    fn an_account_holds_at_most_the_limit() {
+        let mut world = World::demo();
+        let template = SimPeering {
+            uuid: Uuid::nil(),
+            account: "demo".into(),
+            name: "filler".into(),
+            network: APP.parse().unwrap(),
+            peer_network: Uuid::nil(),
+            configured_status: ConfiguredStatus::Active,
+            labels: vec![],
+        };
+        for n in 0..PEERING_LIMIT {
+            world.peerings.push(SimPeering {
+                uuid: Uuid::from_u128(n as u128 + 1),
+                ..template.clone()
+            });
+        }
+        assert_eq!(
+            create_peering(&mut world, "demo", request(APP, BACKEND)),
+            Err(ApiError::PeeringLimitReached)
+        );
+    }
+
+    #[test]
+    fn field_rules_come_before_the_world_checks() {
+        let mut world = World::demo();
+        let nameless = CreatePeering {
+            name: String::new(),
+            ..request(AIVEN, "x")
+        };
+        assert_eq!(
+            create_peering(&mut world, "demo", nameless),
+            Err(ApiError::NameInvalid)
+        );
+        let bad_status = CreatePeering {
+            configured_status: Some("up".into()),
+            ..request(APP, AIVEN)
+        };
+        assert_eq!(
+            create_peering(&mut world, "demo", bad_status),
+            Err(ApiError::ConfiguredStatusInvalid("up".into()))
+        );
+    }
+
+    #[test]
+    fn a_cooperative_peer_answers_at_once_and_only_once() {
+        let mut world = World::demo();
+        let mine = create_peering(&mut world, "demo", request(APP, AIVEN)).unwrap();
+        let theirs = world
+            .peering_between("aiven", AIVEN.parse().unwrap(), APP.parse().unwrap())
+            .unwrap();
+        assert_eq!(theirs.name, "auto: a peering");
+        assert_eq!(theirs.configured_status, ConfiguredStatus::Active);
+        assert!(theirs.labels.is_empty());
+        assert_eq!(
+            world.state_of(world.peering(mine).unwrap()),
+            PeeringState::Active
+        );
+        assert_eq!(world.peerings().count(), 2);
+    }
+
+    #[test]
+    fn a_peer_that_does_not_cooperate_leaves_the_half_pending() {
+        let mut world = World::demo();
+        let uuid = create_peering(&mut world, "demo", request(APP, BACKEND)).unwrap();
+        assert_eq!(world.peerings().count(), 1);
+        assert_eq!(
+            world.state_of(world.peering(uuid).unwrap()),
+            PeeringState::PendingPeer
+        );
+    }
+
+    #[test]
+    fn modify_changes_only_what_is_given() {
+        let mut world = World::demo();
+        let labelled = CreatePeering {
+            labels: vec![crate::upcloud::wire::Label {
+                key: "team".into(),
+                value: "data".into(),
+            }],
+            ..request(APP, BACKEND)
+        };
+        let uuid = create_peering(&mut world, "demo", labelled)
+            .unwrap()
+            .to_string();
+        let rename = ModifyPeering {
+            name: Some("renamed".into()),
+            ..Default::default()
+        };
+        modify_peering(&mut world, "demo", &uuid, rename).unwrap();
+        let peering = own_peering(&world, "demo", &uuid).unwrap();
+        assert_eq!(
+            (peering.name.as_str(), peering.labels.len()),
+            ("renamed", 1)
+        );
+        let clear = ModifyPeering {
+            labels: Some(vec![]),
+            configured_status: Some("disabled".into()),
+            ..Default::default()
+        };
+        modify_peering(&mut world, "demo", &uuid, clear).unwrap();
+        let peering = own_peering(&world, "demo", &uuid).unwrap();
+        assert!(peering.labels.is_empty());
+        assert_eq!(peering.configured_status, ConfiguredStatus::Disabled);
+        assert_eq!(peering.name, "renamed");
+        let bad = ModifyPeering {
+            name: Some(String::new()),
+            ..Default::default()
+        };
+        assert_eq!(
+            modify_peering(&mut world, "demo", &uuid, bad),
+            Err(ApiError::NameInvalid)
+        );
+    }
+
+    #[test]
+    fn another_accounts_peering_is_not_found() {
+        let mut world = World::demo();
+        create_peering(&mut world, "demo", request(APP, AIVEN)).unwrap();
+        let theirs = world
+            .peering_between("aiven", AIVEN.parse().unwrap(), APP.parse().unwrap())
+            .unwrap()
+            .uuid;
+        let theirs = theirs.to_string();
+        assert_eq!(
+            own_peering(&world, "demo", &theirs).err(),
+            Some(ApiError::PeeringNotFound)
+        );
+        assert_eq!(
+            own_peering(&world, "demo", "nonsense").err(),
+            Some(ApiError::PeeringNotFound)
+        );
+        assert_eq!(
+            delete_peering(&mut world, "demo", &theirs),
+            Err(ApiError::PeeringNotFound)
+        );
+        assert_eq!(
+            modify_peering(&mut world, "demo", &theirs, ModifyPeering::default()),
+            Err(ApiError::PeeringNotFound)
+        );
+    }
+
+    #[test]
+    fn only_a_disabled_peering_is_deleted() {
+        let mut world = World::demo();
+        let uuid = create_peering(&mut world, "demo", request(APP, BACKEND))
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            delete_peering(&mut world, "demo", &uuid),
+            Err(ApiError::PeeringNotDisabled)
+        );
+        let disable = ModifyPeering {
+            configured_status: Some("disabled".into()),
+            ..Default::default()
+        };
+        modify_peering(&mut world, "demo", &uuid, disable).unwrap();
+        assert_eq!(delete_peering(&mut world, "demo", &uuid), Ok(()));
+        assert_eq!(world.peerings().count(), 0);
+        assert_eq!(
+            delete_peering(&mut world, "demo", &uuid),
+            Err(ApiError::PeeringNotFound)
+        );
+    }
+}

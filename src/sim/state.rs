@@ -1,0 +1,394 @@
+//! The state the platform reports for a peering, derived from the world alone: it is never
+//! stored, so it can never disagree with the world.
+
+use std::fmt;
+
+use super::cidr::any_overlap;
+use super::world::{ConfiguredStatus, SimPeering, World};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeeringState {
+    Active,
+    PendingPeer,
+    Disabled,
+    PeerDisabled,
+    ConflictSubnet,
+    MissingLocalRouter,
+    MissingPeerRouter,
+    DeletedPeerNetwork,
+}
+
+impl PeeringState {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeeringState::Active => "active",
+            PeeringState::PendingPeer => "pending-peer",
+            PeeringState::Disabled => "disabled",
+            PeeringState::PeerDisabled => "peer-disabled",
+            PeeringState::ConflictSubnet => "conflict-subnet",
+            PeeringState::MissingLocalRouter => "missing-local-router",
+            PeeringState::MissingPeerRouter => "missing-peer-router",
+            PeeringState::DeletedPeerNetwork => "deleted-peer-network",
+        }
+    }
+}
+
+impl fmt::Display for PeeringState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The first of these that holds is the state: the owner's own choice first, then what is
+/// missing on this side, then on the peer's side, then whether the two halves can connect.
+pub fn derive_state(world: &World, peering: &SimPeering) -> PeeringState {
+    if peering.configured_status == ConfiguredStatus::Disabled {
+        return PeeringState::Disabled;
+    }
+    // A local network that is gone has no router either; the API cannot delete a network
+    // that a peering uses, so this only guards a hand-edited world.
+    let Some(local) = world
+        .network(peering.network)
+        .filter(|n| n.router.is_some())
+    else {
+        return PeeringState::MissingLocalRouter;
+    };
+    let Some(peer) = world.network(peering.peer_network) else {
+        return PeeringState::DeletedPeerNetwork;
+    };
+    if peer.router.is_none() {
+        return PeeringState::MissingPeerRouter;
+    }
+    let reverse = world.peerings().find(|other| {
+        other.network == peering.peer_network && other.peer_network == peering.network
+    });
+    match reverse {
+        None => PeeringState::PendingPeer,
+        Some(reverse) if reverse.configured_status == ConfiguredStatus::Disabled => {
+            PeeringState::PeerDisabled
+        }
+        Some(_) if any_overlap(&local.ip_networks, &peer.ip_networks) => {
+            PeeringState::ConflictSubnet
+        }
+        Some(_) => PeeringState::Active,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::world::{NetworkKind, SimAccount, SimCredentials, SimNetwork, SimRouter};
+    use uuid::Uuid;
+
+    const LOCAL: Uuid = Uuid::from_u128(1);
+    const PEER: Uuid = Uuid::from_u128(2);
+    const LOCAL_ROUTER: Uuid = Uuid::from_u128(10);
+    const PEER_ROUTER: Uuid = Uuid::from_u128(20);
+    const THIS_HALF: Uuid = Uuid::from_u128(100);
+
+    /// What to change in a world where both halves exist, both routers are attached and the
+    /// ranges are apart (so the state is `active`).
+    #[derive(Clone, Copy, Default)]
+    struct Twist {
+        this_disabled: bool,
+        local_router_detached: bool,
+        local_network_deleted: bool,
+        peer_network_deleted: bool,
+        peer_router_detached: bool,
+        reverse_missing: bool,
+        reverse_disabled: bool,
+        reverse_in_other_direction_only: bool,
+        ipv4_overlap: bool,
+        ipv6_overlap: bool,
+        families_differ: bool,
+    }
+
+    fn network(uuid: Uuid, account: &str, router: Uuid, ranges: &[&str]) -> SimNetwork {
+        SimNetwork {
+            uuid,
+            name: format!("{account} network"),
+            kind: NetworkKind::Private,
+            zone: "fi-hel1".into(),
+            router: Some(router),
+            ip_networks: ranges.iter().map(|r| r.parse().unwrap()).collect(),
+            account: account.into(),
+            labels: vec![],
+        }
+    }
+
+    fn half(
+        uuid: Uuid,
+        account: &str,
+        network: Uuid,
+        peer_network: Uuid,
+        disabled: bool,
+    ) -> SimPeering {
+        SimPeering {
+            uuid,
+            account: account.into(),
+            name: format!("{account} half"),
+            network,
+            peer_network,
+            configured_status: if disabled {
+                ConfiguredStatus::Disabled
+            } else {
+                ConfiguredStatus::Active
+            },
+            labels: vec![],
+        }
+    }
+
+    fn world(t: Twist) -> World {
+        let account = |token: &str| SimAccount {
+            credentials: SimCredentials::Token(token.into()),
+            auto_peer: false,
+        };
+        let local_ranges: &[&str] = if t.families_differ {
+            &["10.0.0.0/24"]
+        } else {
+            &["10.0.0.0/24", "fc00:1::/64"]
+        };
+        let peer_ranges: &[&str] = match (t.ipv4_overlap, t.ipv6_overlap, t.families_differ) {
+            (_, _, true) => &["fc00:1::/64"],
+            (true, _, _) => &["10.0.0.128/25", "fc00:2::/64"],
+            (_, true, _) => &["10.0.1.0/24", "fc00::/16"],
+            _ => &["10.0.1.0/24", "fc00:2::/64"],
+        };
+        let mut networks = vec![];
+        if !t.local_network_deleted {
+            networks.push(network(LOCAL, "me", LOCAL_ROUTER, local_ranges));
+        }
+        if !t.peer_network_deleted {
+            networks.push(network(PEER, "peer", PEER_ROUTER, peer_ranges));
+        }
+        for n in &mut networks {
+            if (n.uuid == LOCAL && t.local_router_detached)
+                || (n.uuid == PEER && t.peer_router_detached)
+            {
+                n.router = None;
+            }
+        }
+        let mut peerings = vec![half(THIS_HALF, "me", LOCAL, PEER, t.this_disabled)];
+        if t.reverse_in_other_direction_only {
+            // Another peering of the peer network, not towards the local one, is not the reverse.
+            peerings.push(half(
+                Uuid::from_u128(200),
+                "peer",
+                PEER,
+                Uuid::from_u128(3),
+                false,
+            ));
+        } else if !t.reverse_missing {
+            peerings.push(half(
+                Uuid::from_u128(200),
+                "peer",
+                PEER,
+                LOCAL,
+                t.reverse_disabled,
+            ));
+        }
+        World {
+            default_account: "me".into(),
+            accounts: [
+                ("me".to_owned(), account("a")),
+                ("peer".to_owned(), account("b")),
+            ]
+            .into(),
+            routers: vec![
+                SimRouter {
+                    uuid: LOCAL_ROUTER,
+                    name: "r1".into(),
+                    account: "me".into(),
+                },
+                SimRouter {
+                    uuid: PEER_ROUTER,
+                    name: "r2".into(),
+                    account: "peer".into(),
+                },
+            ],
+            networks,
+            peerings,
+            uuids_generated: 0,
+        }
+    }
+
+    #[test]
+    fn every_state_and_which_wins() {
+        let none = Twist::default();
+        let cases = [
+            ("all is well", none, PeeringState::Active),
+            (
+                "disabled here",
+                Twist {
+                    this_disabled: true,
+                    ..none
+                },
+                PeeringState::Disabled,
+            ),
+            (
+                "disabled wins over everything",
+                Twist {
+                    this_disabled: true,
+                    local_router_detached: true,
+                    peer_network_deleted: true,
+                    ..none
+                },
+                PeeringState::Disabled,
+            ),
+            (
+                "no local router",
+                Twist {
+                    local_router_detached: true,
+                    ..none
+                },
+                PeeringState::MissingLocalRouter,
+            ),
+            (
+                "local network gone",
+                Twist {
+                    local_network_deleted: true,
+                    ..none
+                },
+                PeeringState::MissingLocalRouter,
+            ),
+            (
+                "local router before the peer's problems",
+                Twist {
+                    local_router_detached: true,
+                    peer_network_deleted: true,
+                    ..none
+                },
+                PeeringState::MissingLocalRouter,
+            ),
+            (
+                "peer network gone",
+                Twist {
+                    peer_network_deleted: true,
+                    ..none
+                },
+                PeeringState::DeletedPeerNetwork,
+            ),
+            (
+                "no peer router",
+                Twist {
+                    peer_router_detached: true,
+                    ..none
+                },
+                PeeringState::MissingPeerRouter,
+            ),
+            (
+                "peer router before the reverse half",
+                Twist {
+                    peer_router_detached: true,
+                    reverse_missing: true,
+                    ..none
+                },
+                PeeringState::MissingPeerRouter,
+            ),
+            (
+                "no reverse half",
+                Twist {
+                    reverse_missing: true,
+                    ..none
+                },
+                PeeringState::PendingPeer,
+            ),
+            (
+                "a half of the peer network towards another network",
+                Twist {
+                    reverse_in_other_direction_only: true,
+                    ..none
+                },
+                PeeringState::PendingPeer,
+            ),
+            (
+                "no reverse half before overlap",
+                Twist {
+                    reverse_missing: true,
+                    ipv4_overlap: true,
+                    ..none
+                },
+                PeeringState::PendingPeer,
+            ),
+            (
+                "reverse half disabled",
+                Twist {
+                    reverse_disabled: true,
+                    ..none
+                },
+                PeeringState::PeerDisabled,
+            ),
+            (
+                "peer disabled before overlap",
+                Twist {
+                    reverse_disabled: true,
+                    ipv4_overlap: true,
+                    ..none
+                },
+                PeeringState::PeerDisabled,
+            ),
+            (
+                "IPv4 ranges overlap",
+                Twist {
+                    ipv4_overlap: true,
+                    ..none
+                },
+                PeeringState::ConflictSubnet,
+            ),
+            (
+                "IPv6 ranges overlap",
+                Twist {
+                    ipv6_overlap: true,
+                    ..none
+                },
+                PeeringState::ConflictSubnet,
+            ),
+            (
+                "different families never overlap",
+                Twist {
+                    families_differ: true,
+                    ..none
+                },
+                PeeringState::Active,
+            ),
+        ];
+        for (what, twist, expected) in cases {
+            let world = world(twist);
+            let this = world.peering(THIS_HALF).unwrap();
+            assert_eq!(derive_state(&world, this), expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn both_halves_see_each_other() {
+        let world = world(Twist::default());
+        for peering in world.peerings() {
+            assert_eq!(world.state_of(peering), PeeringState::Active);
+        }
+        let world = self::world(Twist {
+            this_disabled: true,
+            ..Twist::default()
+        });
+        let reverse = world.peering(Uuid::from_u128(200)).unwrap();
+        assert_eq!(world.state_of(reverse), PeeringState::PeerDisabled);
+    }
+
+    #[test]
+    fn spells_states_as_the_api_does() {
+        let all = [
+            (PeeringState::Active, "active"),
+            (PeeringState::PendingPeer, "pending-peer"),
+            (PeeringState::Disabled, "disabled"),
+            (PeeringState::PeerDisabled, "peer-disabled"),
+            (PeeringState::ConflictSubnet, "conflict-subnet"),
+            (PeeringState::MissingLocalRouter, "missing-local-router"),
+            (PeeringState::MissingPeerRouter, "missing-peer-router"),
+            (PeeringState::DeletedPeerNetwork, "deleted-peer-network"),
+        ];
+        for (state, text) in all {
+            assert_eq!(state.as_str(), text);
+            assert_eq!(state.to_string(), text);
+        }
+    }
+}

@@ -1,0 +1,647 @@
+//! The world file format (documented with an example in the module docs of `sim`), and the
+//! rules every world obeys, whether it comes from a world file or a state file.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::cidr::Cidr;
+use super::rules;
+use super::world::{
+    ConfiguredStatus, NetworkKind, SimAccount, SimCredentials, SimNetwork, SimPeering, SimRouter,
+    World,
+};
+use crate::upcloud::wire::Label;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// Not TOML, or not the shape of a world file; the message names the line.
+    #[error("{0}")]
+    Syntax(#[from] toml::de::Error),
+    #[error("{place}: {problem}")]
+    Invalid { place: String, problem: String },
+}
+
+fn invalid(place: impl Into<String>, problem: impl Into<String>) -> WorldError {
+    WorldError::Invalid {
+        place: place.into(),
+        problem: problem.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorldFile {
+    default_account: String,
+    accounts: BTreeMap<String, AccountFile>,
+    #[serde(default)]
+    router: Vec<RouterFile>,
+    #[serde(default)]
+    network: Vec<NetworkFile>,
+    #[serde(default)]
+    peering: Vec<PeeringFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountFile {
+    token: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    #[serde(default)]
+    auto_peer: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouterFile {
+    account: String,
+    uuid: Uuid,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NetworkFile {
+    account: String,
+    uuid: Uuid,
+    name: String,
+    #[serde(rename = "type", default)]
+    kind: NetworkKind,
+    zone: String,
+    router: Option<Uuid>,
+    #[serde(default)]
+    ip_networks: Vec<Cidr>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeeringFile {
+    account: String,
+    uuid: Option<Uuid>,
+    name: String,
+    network: Uuid,
+    peer_network: Uuid,
+    #[serde(default)]
+    configured_status: ConfiguredStatus,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+impl AccountFile {
+    fn credentials(self, name: &str) -> Result<SimCredentials, WorldError> {
+        match (self.token, self.username, self.password) {
+            (Some(token), None, None) => Ok(SimCredentials::Token(token)),
+            (None, Some(username), Some(password)) => {
+                Ok(SimCredentials::Basic { username, password })
+            }
+            _ => Err(invalid(
+                format!("[accounts.{name}]"),
+                "give either `token`, or `username` and `password`",
+            )),
+        }
+    }
+}
+
+fn labels_from_table(table: BTreeMap<String, String>) -> Vec<Label> {
+    table
+        .into_iter()
+        .map(|(key, value)| Label { key, value })
+        .collect()
+}
+
+impl WorldFile {
+    fn into_world(self) -> Result<World, WorldError> {
+        let mut accounts = BTreeMap::new();
+        for (name, account) in self.accounts {
+            let auto_peer = account.auto_peer;
+            let credentials = account.credentials(&name)?;
+            accounts.insert(
+                name,
+                SimAccount {
+                    credentials,
+                    auto_peer,
+                },
+            );
+        }
+        let routers = self
+            .router
+            .into_iter()
+            .map(RouterFile::into_router)
+            .collect();
+        let networks = self
+            .network
+            .into_iter()
+            .map(NetworkFile::into_network)
+            .collect();
+        // A peering without a UUID gets the next one of the world's sequence, in file order.
+        let without_uuid: Vec<usize> = self
+            .peering
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.uuid.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        let peerings = self
+            .peering
+            .into_iter()
+            .map(PeeringFile::into_peering)
+            .collect();
+        let mut world = World {
+            default_account: self.default_account,
+            accounts,
+            routers,
+            networks,
+            peerings,
+            uuids_generated: 0,
+        };
+        for index in without_uuid {
+            let uuid = world.next_uuid();
+            world.peerings[index].uuid = uuid;
+        }
+        Ok(world)
+    }
+}
+
+impl RouterFile {
+    fn into_router(self) -> SimRouter {
+        SimRouter {
+            uuid: self.uuid,
+            name: self.name,
+            account: self.account,
+        }
+    }
+}
+
+impl NetworkFile {
+    fn into_network(self) -> SimNetwork {
+        SimNetwork {
+            uuid: self.uuid,
+            name: self.name,
+            kind: self.kind,
+            zone: self.zone,
+            router: self.router,
+            ip_networks: self.ip_networks,
+            account: self.account,
+            labels: labels_from_table(self.labels),
+        }
+    }
+}
+
+impl PeeringFile {
+    fn into_peering(self) -> SimPeering {
+        SimPeering {
+            // Replaced by a generated UUID in `WorldFile::into_world` when absent.
+            uuid: self.uuid.unwrap_or_default(),
+            account: self.account,
+            name: self.name,
+            network: self.network,
+            peer_network: self.peer_network,
+            configured_status: self.configured_status,
+            labels: labels_from_table(self.labels),
+        }
+    }
+}
+
+impl World {
+    /// Reads a world file (see the module docs for the format).
+    pub fn from_toml(source: &str) -> Result<World, WorldError> {
+        let file: WorldFile = toml::from_str(source)?;
+        let world = file.into_world()?;
+        world.validate()?;
+        Ok(world)
+    }
+
+    pub fn load_toml(path: &Path) -> anyhow::Result<World> {
+        let source = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the world file {}", path.display()))?;
+        World::from_toml(&source)
+            .with_context(|| format!("the world file {} is not valid", path.display()))
+    }
+
+    /// Checks what makes a world consistent: every reference resolves, each UUID names one
+    /// thing, credentials name one account, and peerings obey the API's own rules.
+    pub fn validate(&self) -> Result<(), WorldError> {
+        if !self.accounts.contains_key(&self.default_account) {
+            return Err(invalid(
+                "default_account",
+                format!("there is no account \"{}\"", self.default_account),
+            ));
+        }
+        self.validate_credentials()?;
+        self.validate_uuids_unique()?;
+        for router in &self.routers {
+            self.validate_account_exists(&describe_router(router), &router.account)?;
+        }
+        for network in &self.networks {
+            self.validate_network(network)?;
+        }
+        let mut pairs = HashSet::new();
+        for peering in &self.peerings {
+            self.validate_peering(peering)?;
+            if !pairs.insert((&peering.account, peering.network, peering.peer_network)) {
+                return Err(invalid(
+                    describe_peering(peering),
+                    "the account already has a peering between these networks",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_account_exists(&self, place: &str, account: &str) -> Result<(), WorldError> {
+        if self.accounts.contains_key(account) {
+            Ok(())
+        } else {
+            Err(invalid(place, format!("there is no account \"{account}\"")))
+        }
+    }
+
+    /// Authentication finds the account by its credentials, so two accounts must not share any.
+    fn validate_credentials(&self) -> Result<(), WorldError> {
+        let mut seen = HashSet::new();
+        for (name, account) in &self.accounts {
+            let (kind, identity) = match &account.credentials {
+                SimCredentials::Token(token) => ("token", token),
+                SimCredentials::Basic { username, .. } => ("username", username),
+            };
+            if identity.is_empty() {
+                return Err(invalid(
+                    format!("account \"{name}\""),
+                    format!("the {kind} is empty"),
+                ));
+            }
+            if !seen.insert((kind, identity)) {
+                return Err(invalid(
+                    format!("account \"{name}\""),
+                    format!("another account has the same {kind}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_uuids_unique(&self) -> Result<(), WorldError> {
+        let routers = self.routers.iter().map(|r| (r.uuid, describe_router(r)));
+        let networks = self.networks.iter().map(|n| (n.uuid, describe_network(n)));
+        let peerings = self.peerings.iter().map(|p| (p.uuid, describe_peering(p)));
+        let mut seen = HashSet::new();
+        for (uuid, place) in routers.chain(networks).chain(peerings) {
+            if !seen.insert(uuid) {
+                return Err(invalid(
+                    place,
+                    format!(
+                        "the UUID {uuid} is already used by another router, network or peering"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_network(&self, network: &SimNetwork) -> Result<(), WorldError> {
+        let place = describe_network(network);
+        self.validate_account_exists(&place, &network.account)?;
+        if let Some(router) = network.router {
+            match self.routers.iter().find(|r| r.uuid == router) {
+                None => return Err(invalid(place, format!("there is no router {router}"))),
+                Some(r) if r.account != network.account => {
+                    return Err(invalid(
+                        place,
+                        format!("router {router} belongs to account \"{}\"", r.account),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        rules::check_labels(&network.labels).map_err(|e| invalid(place, e.message()))
+    }
+
+    fn validate_peering(&self, peering: &SimPeering) -> Result<(), WorldError> {
+        let place = describe_peering(peering);
+        self.validate_account_exists(&place, &peering.account)?;
+        match self.network(peering.network) {
+            None => {
+                return Err(invalid(
+                    place,
+                    format!("there is no network {}", peering.network),
+                ));
+            }
+            Some(n) if n.account != peering.account => {
+                return Err(invalid(
+                    place,
+                    format!(
+                        "network {} belongs to account \"{}\", not \"{}\"",
+                        n.uuid, n.account, peering.account
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        if self.network(peering.peer_network).is_none() {
+            return Err(invalid(
+                place,
+                format!("there is no peer network {}", peering.peer_network),
+            ));
+        }
+        rules::check_name(&peering.name)
+            .and_then(|()| rules::check_labels(&peering.labels))
+            .map_err(|e| invalid(place, e.message()))
+    }
+}
+
+fn describe_router(router: &SimRouter) -> String {
+    format!("router {} (\"{}\")", router.uuid, router.name)
+}
+
+fn describe_network(network: &SimNetwork) -> String {
+    format!("network {} (\"{}\")", network.uuid, network.name)
+}
+
+fn describe_peering(peering: &SimPeering) -> String {
+    format!(
+        "peering \"{}\" of account \"{}\"",
+        peering.name, peering.account
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
+    const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+
+    /// A small valid world; each rejection test breaks one thing in it.
+    const SMALL: &str = r#"
+default_account = "me"
+
+[accounts.me]
+token = "ucat_me"
+
+[accounts.peer]
+username = "peer"
+password = "secret"
+auto_peer = true
+
+[[router]]
+account = "me"
+uuid = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"
+name = "my router"
+
+[[network]]
+account = "me"
+uuid = "03126dc1-a69f-4bc2-8b24-e31c22d64712"
+name = "app"
+zone = "fi-hel1"
+router = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"
+ip_networks = ["192.168.0.0/24", "fc02:c4f3::/64"]
+labels = { env = "prod" }
+
+[[network]]
+account = "peer"
+uuid = "03585987-bf7d-4544-8e9b-5a1b4d74a333"
+name = "peer vpc"
+type = "public"
+zone = "fi-hel1"
+ip_networks = ["172.16.0.0/24"]
+
+[[peering]]
+account = "me"
+name = "app to peer"
+network = "03126dc1-a69f-4bc2-8b24-e31c22d64712"
+peer_network = "03585987-bf7d-4544-8e9b-5a1b4d74a333"
+configured_status = "disabled"
+labels = { managed-by = "peerings" }
+"#;
+
+    fn rejection(source: &str) -> String {
+        World::from_toml(source)
+            .expect_err("the world should be rejected")
+            .to_string()
+    }
+
+    #[test]
+    fn reads_every_part_of_a_world_file() {
+        let world = World::from_toml(SMALL).unwrap();
+        assert_eq!(world.default_account, "me");
+        assert_eq!(
+            world.default_credentials(),
+            Some(SimCredentials::Token("ucat_me".into()))
+        );
+        assert_eq!(
+            world.accounts["peer"],
+            SimAccount {
+                credentials: SimCredentials::Basic {
+                    username: "peer".into(),
+                    password: "secret".into()
+                },
+                auto_peer: true,
+            }
+        );
+        assert!(!world.accounts["me"].auto_peer);
+        let app = world.network(APP.parse().unwrap()).unwrap();
+        assert_eq!(app.kind, NetworkKind::Private);
+        assert_eq!(
+            app.router,
+            Some("8a6457ea-1ca3-470a-b508-4d4d38bf8d3e".parse().unwrap())
+        );
+        assert_eq!(
+            app.ip_networks
+                .iter()
+                .map(|c| c.family())
+                .collect::<Vec<_>>(),
+            ["IPv4", "IPv6"]
+        );
+        assert_eq!(
+            app.labels,
+            vec![Label {
+                key: "env".into(),
+                value: "prod".into()
+            }]
+        );
+        let peer = world.network(AIVEN.parse().unwrap()).unwrap();
+        assert_eq!((peer.kind, peer.router), (NetworkKind::Public, None));
+        let peering = world.peerings().next().unwrap();
+        assert_eq!(peering.configured_status, ConfiguredStatus::Disabled);
+        assert_eq!(peering.uuid, super::super::world::nth_uuid(0));
+        assert_eq!(world.uuids_generated, 1);
+        assert_eq!(
+            peering.labels,
+            vec![Label {
+                key: "managed-by".into(),
+                value: "peerings".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn the_same_file_gives_the_same_world() {
+        assert_eq!(
+            World::from_toml(SMALL).unwrap(),
+            World::from_toml(SMALL).unwrap()
+        );
+    }
+
+    #[test]
+    fn syntax_and_shape_errors_name_the_line() {
+        let unknown_key =
+            rejection(&SMALL.replace("zone = \"fi-hel1\"\nrouter", "zone = \"fi-hel1\"\nrouterr"));
+        assert!(
+            unknown_key.contains("unknown field `routerr`"),
+            "{unknown_key}"
+        );
+        assert!(unknown_key.contains("line"), "{unknown_key}");
+        let bad_cidr = rejection(&SMALL.replace("192.168.0.0/24", "192.168.0.1/24"));
+        assert!(
+            bad_cidr.contains("host bits set") && bad_cidr.contains("line"),
+            "{bad_cidr}"
+        );
+        let bad_type = rejection(&SMALL.replace("\"public\"", "\"secret\""));
+        assert!(bad_type.contains("unknown variant `secret`"), "{bad_type}");
+        let bad_uuid = rejection(&SMALL.replace("uuid = \"03585987", "uuid = \"x3585987"));
+        assert!(bad_uuid.contains("line"), "{bad_uuid}");
+        let bad_status = rejection(&SMALL.replace("\"disabled\"", "\"off\""));
+        assert!(bad_status.contains("unknown variant `off`"), "{bad_status}");
+    }
+
+    #[test]
+    fn rejects_what_does_not_hold_together() {
+        let cases = [
+            (
+                SMALL.replace("default_account = \"me\"", "default_account = \"you\""),
+                "default_account: there is no account \"you\"",
+            ),
+            (
+                SMALL.replace(
+                    "token = \"ucat_me\"",
+                    "token = \"ucat_me\"\nusername = \"me\"",
+                ),
+                "[accounts.me]: give either `token`, or `username` and `password`",
+            ),
+            (
+                SMALL.replace("password = \"secret\"\n", ""),
+                "[accounts.peer]: give either `token`, or `username` and `password`",
+            ),
+            (
+                SMALL.replace(
+                    "token = \"ucat_me\"",
+                    "username = \"peer\"\npassword = \"x\"",
+                ),
+                "account \"peer\": another account has the same username",
+            ),
+            (
+                SMALL.replace("token = \"ucat_me\"", "token = \"\""),
+                "account \"me\": the token is empty",
+            ),
+            (
+                SMALL.replace(
+                    "account = \"me\"\nuuid = \"8a64",
+                    "account = \"nobody\"\nuuid = \"8a64",
+                ),
+                "router 8a6457ea-1ca3-470a-b508-4d4d38bf8d3e (\"my router\"): there is no account \"nobody\"",
+            ),
+            (
+                SMALL.replace("router = \"8a6457ea", "router = \"9a6457ea"),
+                "network 03126dc1-a69f-4bc2-8b24-e31c22d64712 (\"app\"): there is no router 9a6457ea-1ca3-470a-b508-4d4d38bf8d3e",
+            ),
+            (
+                SMALL.replace(
+                    "name = \"peer vpc\"\ntype = \"public\"",
+                    "name = \"peer vpc\"\nrouter = \"8a6457ea-1ca3-470a-b508-4d4d38bf8d3e\"",
+                ),
+                "network 03585987-bf7d-4544-8e9b-5a1b4d74a333 (\"peer vpc\"): router 8a6457ea-1ca3-470a-b508-4d4d38bf8d3e belongs to account \"me\"",
+            ),
+            (
+                SMALL.replace("labels = { env = \"prod\" }", "labels = { e = \"prod\" }"),
+                "(\"app\"): The label key 'e' is invalid",
+            ),
+            (
+                SMALL.replace(
+                    "uuid = \"03585987-bf7d-4544-8e9b-5a1b4d74a333\"",
+                    "uuid = \"03126dc1-a69f-4bc2-8b24-e31c22d64712\"",
+                ),
+                "network 03126dc1-a69f-4bc2-8b24-e31c22d64712 (\"peer vpc\"): the UUID 03126dc1-a69f-4bc2-8b24-e31c22d64712 is already used",
+            ),
+            (
+                SMALL.replace("network = \"03126dc1", "network = \"13126dc1"),
+                "peering \"app to peer\" of account \"me\": there is no network 13126dc1-a69f-4bc2-8b24-e31c22d64712",
+            ),
+            (
+                SMALL.replace("peer_network = \"03585987", "peer_network = \"13585987"),
+                "peering \"app to peer\" of account \"me\": there is no peer network 13585987-bf7d-4544-8e9b-5a1b4d74a333",
+            ),
+            (
+                format!(
+                    "{SMALL}\n[[peering]]\naccount = \"peer\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n"
+                ),
+                "peering \"x\" of account \"peer\": network 03126dc1-a69f-4bc2-8b24-e31c22d64712 belongs to account \"me\", not \"peer\"",
+            ),
+            (
+                format!(
+                    "{SMALL}\n[[peering]]\naccount = \"me\"\nname = \"again\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n"
+                ),
+                "peering \"again\" of account \"me\": the account already has a peering between these networks",
+            ),
+            (
+                SMALL.replace("name = \"app to peer\"", "name = \"\""),
+                "peering \"\" of account \"me\": The name must be 1 to 255 characters long.",
+            ),
+        ];
+        for (source, expected) in cases {
+            let message = rejection(&source);
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in {message:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_example_in_the_module_docs_is_a_valid_world() {
+        let docs = include_str!("mod.rs");
+        let start = docs.find("//! ```toml\n").unwrap() + "//! ```toml\n".len();
+        let length = docs[start..].find("//! ```\n").unwrap();
+        let example: String = docs[start..start + length]
+            .lines()
+            .map(|line| {
+                format!(
+                    "{}\n",
+                    line.trim_start_matches("//!").trim_start_matches(' ')
+                )
+            })
+            .collect();
+        let world = World::from_toml(&example).unwrap();
+        assert_eq!(world.peerings().count(), 1);
+        assert_eq!(
+            world.peerings[0].uuid.to_string(),
+            "0f7984bc-5d72-4aaf-b587-90e6a8f32efc"
+        );
+    }
+
+    #[test]
+    fn load_toml_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.toml");
+        let message = format!("{:#}", World::load_toml(&missing).unwrap_err());
+        assert!(message.contains("missing.toml"), "{message}");
+        let broken = dir.path().join("broken.toml");
+        std::fs::write(&broken, "default_account = 1").unwrap();
+        let message = format!("{:#}", World::load_toml(&broken).unwrap_err());
+        assert!(
+            message.contains("broken.toml") && message.contains("line 1"),
+            "{message}"
+        );
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, SMALL).unwrap();
+        assert_eq!(
+            World::load_toml(&good).unwrap(),
+            World::from_toml(SMALL).unwrap()
+        );
+    }
+}

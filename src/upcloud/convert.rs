@@ -1,0 +1,107 @@
+//! Between the wire format and the program's own types. Answers are untrusted: anything that
+//! does not fit is a clear [`ApiError::Malformed`], never a panic.
+
+use crate::model::{
+    ConfiguredStatus, Labels, Network, NetworkId, NetworkType, Peering, PeeringId, PeeringKey,
+    PeeringPatch, PeeringSpec, PeeringState,
+};
+
+use super::error::ApiError;
+use super::wire;
+
+pub(super) fn peering(operation: &str, peering: wire::Peering) -> Result<Peering, ApiError> {
+    let malformed = |detail: String| ApiError::Malformed {
+        operation: operation.to_owned(),
+        detail: format!("peering {:?}: {detail}", peering.uuid),
+    };
+    let id = peering
+        .uuid
+        .parse()
+        .map(PeeringId)
+        .map_err(|_| malformed("its uuid is not a UUID".into()))?;
+    let network = network_id(&peering.network.uuid)
+        .ok_or_else(|| malformed("network.uuid is not a UUID".into()))?;
+    let peer_network = network_id(&peering.peer_network.uuid)
+        .ok_or_else(|| malformed("peer_network.uuid is not a UUID".into()))?;
+    let configured_status =
+        ConfiguredStatus::parse(&peering.configured_status).ok_or_else(|| {
+            malformed(format!(
+                "unknown configured_status {:?}",
+                peering.configured_status
+            ))
+        })?;
+    Ok(Peering {
+        id,
+        name: peering.name,
+        key: PeeringKey {
+            network,
+            peer_network,
+        },
+        configured_status,
+        state: PeeringState::from_api(&peering.state),
+        labels: labels_from_wire(peering.labels),
+    })
+}
+
+pub(super) fn network(operation: &str, network: wire::Network) -> Result<Network, ApiError> {
+    let id = network_id(&network.uuid).ok_or_else(|| ApiError::Malformed {
+        operation: operation.to_owned(),
+        detail: format!("network {:?}: its uuid is not a UUID", network.uuid),
+    })?;
+    Ok(Network {
+        id,
+        name: network.name,
+        kind: NetworkType::from_api(&network.kind),
+        zone: network.zone,
+        router: network.router.filter(|router| !router.is_empty()),
+    })
+}
+
+fn network_id(uuid: &str) -> Option<NetworkId> {
+    uuid.parse().ok()
+}
+
+pub(super) fn create_request(spec: &PeeringSpec) -> wire::CreatePeeringRequest {
+    wire::CreatePeeringRequest {
+        network_peering: wire::CreatePeering {
+            configured_status: Some(spec.configured_status.as_str().to_owned()),
+            name: spec.name.clone(),
+            network: wire::UuidRef {
+                uuid: spec.key.network.to_string(),
+            },
+            peer_network: wire::UuidRef {
+                uuid: spec.key.peer_network.to_string(),
+            },
+            labels: labels_to_wire(&spec.labels),
+        },
+    }
+}
+
+pub(super) fn modify_request(patch: &PeeringPatch) -> wire::ModifyPeeringRequest {
+    wire::ModifyPeeringRequest {
+        network_peering: wire::ModifyPeering {
+            name: patch.name.clone(),
+            configured_status: patch
+                .configured_status
+                .map(|status| status.as_str().to_owned()),
+            labels: patch.labels.as_ref().map(labels_to_wire),
+        },
+    }
+}
+
+fn labels_from_wire(labels: Vec<wire::Label>) -> Labels {
+    labels
+        .into_iter()
+        .map(|label| (label.key, label.value))
+        .collect()
+}
+
+fn labels_to_wire(labels: &Labels) -> Vec<wire::Label> {
+    labels
+        .iter()
+        .map(|(key, value)| wire::Label {
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,154 @@
+//! What can go wrong talking to the API, and how error bodies of either shape are read.
+
+use reqwest::StatusCode;
+
+use super::wire::{LegacyErrorBody, Problem};
+
+/// How much of a non-JSON error body is quoted in a message.
+const EXCERPT_CHARS: usize = 200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No answer: DNS, connection, TLS or timeout.
+    #[error("{operation}: no answer from {url}: {reason}")]
+    Transport {
+        operation: String,
+        url: String,
+        reason: String,
+    },
+    /// The API answered with an error status.
+    #[error("{operation}: {}", describe_status(*.status, .code.as_deref(), .message))]
+    Status {
+        operation: String,
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// The API answered with success but a body this client cannot use.
+    #[error("{operation}: unexpected answer: {detail}")]
+    Malformed { operation: String, detail: String },
+}
+
+impl ApiError {
+    /// The API's error code (`PEERING_CONFLICT`, ...), when the answer carried one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+fn describe_status(status: u16, code: Option<&str>, message: &str) -> String {
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    match code {
+        Some(code) => format!("HTTP {status} {reason} ({code}): {message}"),
+        None => format!("HTTP {status} {reason}: {message}"),
+    }
+}
+
+/// The code and message of an error answer: the legacy `{"error": ...}` body, an RFC 7807
+/// problem, or for anything else a short excerpt of the body.
+pub(super) fn decode_error_body(body: &[u8]) -> (Option<String>, String) {
+    if let Ok(legacy) = serde_json::from_slice::<LegacyErrorBody>(body) {
+        return (Some(legacy.error.error_code), legacy.error.error_message);
+    }
+    if let Ok(problem) = serde_json::from_slice::<Problem>(body) {
+        let code = problem_code(&problem.kind);
+        let message = match problem.correlation_id {
+            Some(id) => format!("{} (correlation id {id})", problem.title),
+            None => problem.title,
+        };
+        return (code, message);
+    }
+    (None, excerpt(body))
+}
+
+/// `https://developers.upcloud.com/1.3/errors#ERROR_RESOURCE_NOT_FOUND` -> the fragment.
+fn problem_code(kind: &str) -> Option<String> {
+    let code = kind.rsplit(['#', '/']).next().unwrap_or(kind);
+    (!code.is_empty()).then(|| code.to_owned())
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let flat: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if flat.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    match flat.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_legacy_error_body() {
+        let body = br#"{"error": {"error_code": "PEERING_CONFLICT", "error_message": "The peering already exists."}}"#;
+        assert_eq!(
+            decode_error_body(body),
+            (
+                Some("PEERING_CONFLICT".into()),
+                "The peering already exists.".into()
+            )
+        );
+    }
+
+    #[test]
+    fn reads_an_rfc7807_problem() {
+        let body =
+            br#"{"type": "https://developers.upcloud.com/1.3/errors#ERROR_RESOURCE_NOT_FOUND",
+            "title": "Resource not found.", "status": 404, "correlation_id": "01J"}"#;
+        assert_eq!(
+            decode_error_body(body),
+            (
+                Some("ERROR_RESOURCE_NOT_FOUND".into()),
+                "Resource not found. (correlation id 01J)".into()
+            )
+        );
+    }
+
+    #[test]
+    fn quotes_a_short_excerpt_of_anything_else() {
+        let html = format!("<html>\n<body>Bad gateway{}</body></html>", "!".repeat(500));
+        let (code, message) = decode_error_body(html.as_bytes());
+        assert_eq!(code, None);
+        assert!(message.starts_with("<html> <body>Bad gateway!!"));
+        assert!(message.chars().count() <= EXCERPT_CHARS + 1);
+        assert_eq!(decode_error_body(b""), (None, "(empty body)".into()));
+    }
+
+    #[test]
+    fn a_status_error_says_status_code_and_message() {
+        let error = ApiError::Status {
+            operation: "create peering \"a\"".into(),
+            status: 409,
+            code: Some("LOCAL_NETWORK_NO_ROUTER".into()),
+            message: "The local network has no router.".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "create peering \"a\": HTTP 409 Conflict (LOCAL_NETWORK_NO_ROUTER): The local network has no router."
+        );
+    }
+}

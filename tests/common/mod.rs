@@ -1,0 +1,272 @@
+//! The test harness: a simulator on an ephemeral loopback port in this process, and the built
+//! `peerings` binary run against it over real HTTP.
+
+#![allow(dead_code)] // Each test crate uses a different part of the harness.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use peerings::sim::{LoggedRequest, Simulator, World};
+
+/// The credentials of the test world's accounts.
+pub const TEAM_TOKEN: &str = "ucat_team_secret_token_0123456789";
+pub const BASIC_USER: &str = "basic-api-user";
+pub const BASIC_PASSWORD: &str = "basic-secret-password-9876";
+
+/// Networks of the test world.
+pub const APP: &str = "11111111-1111-4111-8111-111111111111";
+pub const BACKEND: &str = "22222222-2222-4222-8222-222222222222";
+pub const NO_ROUTER: &str = "33333333-3333-4333-8333-333333333333";
+pub const PUBLIC: &str = "44444444-4444-4444-8444-444444444444";
+pub const BASIC_NET: &str = "55555555-5555-4555-8555-555555555555";
+pub const AIVEN: &str = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+pub const SILENT: &str = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+pub const OVERLAPPING: &str = "cccccccc-cccc-4ccc-8ccc-cccccccccccc";
+/// A UUID no network has.
+pub const NOWHERE: &str = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+
+/// Accounts `team` (token) and `basic` (HTTP Basic), a cooperative peer `aiven` (auto_peer), and
+/// a peer `silent` that never creates its half.
+pub const TEST_WORLD: &str = r#"
+default_account = "team"
+
+[accounts.team]
+token = "ucat_team_secret_token_0123456789"
+
+[accounts.basic]
+username = "basic-api-user"
+password = "basic-secret-password-9876"
+
+[accounts.aiven]
+token = "ucat_aiven"
+auto_peer = true
+
+[accounts.silent]
+token = "ucat_silent"
+
+[[router]]
+account = "team"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad9f"
+name = "team-router"
+
+[[router]]
+account = "basic"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad90"
+name = "basic-router"
+
+[[router]]
+account = "aiven"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad91"
+name = "aiven-router"
+
+[[router]]
+account = "silent"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad92"
+name = "silent-router"
+
+[[network]]
+account = "team"
+uuid = "11111111-1111-4111-8111-111111111111"
+name = "app"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad9f"
+ip_networks = ["10.1.0.0/24"]
+
+[[network]]
+account = "team"
+uuid = "22222222-2222-4222-8222-222222222222"
+name = "backend"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad9f"
+ip_networks = ["10.2.0.0/24"]
+
+[[network]]
+account = "team"
+uuid = "33333333-3333-4333-8333-333333333333"
+name = "no-router"
+zone = "fi-hel1"
+ip_networks = ["10.3.0.0/24"]
+
+[[network]]
+account = "team"
+uuid = "44444444-4444-4444-8444-444444444444"
+name = "public"
+type = "public"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad9f"
+ip_networks = ["203.0.113.0/24"]
+
+[[network]]
+account = "basic"
+uuid = "55555555-5555-4555-8555-555555555555"
+name = "basic-net"
+zone = "de-fra1"
+router = "0448a70f-0014-4e78-beef-870ab332ad90"
+ip_networks = ["10.5.0.0/24"]
+
+[[network]]
+account = "aiven"
+uuid = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+name = "aiven-vpc"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad91"
+ip_networks = ["172.16.0.0/24"]
+
+[[network]]
+account = "silent"
+uuid = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+name = "silent-net"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad92"
+ip_networks = ["172.17.0.0/24"]
+
+[[network]]
+account = "aiven"
+uuid = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
+name = "overlaps-app"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad91"
+ip_networks = ["10.1.0.128/25"]
+"#;
+
+/// A simulator serving on 127.0.0.1 with an ephemeral port, for the life of the value.
+pub struct Sim {
+    runtime: tokio::runtime::Runtime,
+    pub simulator: Simulator,
+    pub address: SocketAddr,
+}
+
+impl Sim {
+    pub fn start(world: World) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let simulator = Simulator::new(world);
+        let address = runtime
+            .block_on(simulator.spawn(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .expect("simulator binds a loopback port");
+        Sim {
+            runtime,
+            simulator,
+            address,
+        }
+    }
+
+    /// The test world with these peerings added (TOML `[[peering]]` tables).
+    pub fn with_peerings(peerings: &str) -> Sim {
+        Sim::start(World::from_toml(&format!("{TEST_WORLD}\n{peerings}")).expect("test world"))
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn world(&self) -> World {
+        self.simulator.world()
+    }
+
+    pub fn log(&self) -> Vec<LoggedRequest> {
+        self.simulator.request_log()
+    }
+
+    /// Requests that change something.
+    pub fn writes(&self) -> Vec<LoggedRequest> {
+        self.log()
+            .into_iter()
+            .filter(|request| request.method != "GET")
+            .collect()
+    }
+
+    /// The peerings of one account as `(name, network, peer_network, status, state)`.
+    pub fn peerings_of(&self, account: &str) -> Vec<(String, String, String, String, String)> {
+        let world = self.world();
+        world
+            .peerings()
+            .filter(|peering| peering.account == account)
+            .map(|peering| {
+                (
+                    peering.name.clone(),
+                    peering.network.to_string(),
+                    peering.peer_network.to_string(),
+                    peering.configured_status.as_str().to_owned(),
+                    world.state_of(peering).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Runs the binary as the `team` account (Bearer token) against this simulator.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Run {
+        run_peerings(
+            dir,
+            args,
+            &[
+                ("UPCLOUD_API_URL", &self.url()),
+                ("UPCLOUD_TOKEN", TEAM_TOKEN),
+            ],
+        )
+    }
+
+    pub fn peering_labels(&self, name: &str) -> Vec<(String, String)> {
+        let world = self.world();
+        let peering = world
+            .peerings()
+            .find(|peering| peering.name == name)
+            .unwrap_or_else(|| panic!("no peering named {name:?}"));
+        peering
+            .labels
+            .iter()
+            .map(|label| (label.key.clone(), label.value.clone()))
+            .collect()
+    }
+}
+
+/// What a run of the binary printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Both streams, for checks that something appears nowhere.
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Runs `peerings` in `dir` with a clean environment: only `env` and what a process needs.
+pub fn run_peerings(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_peerings"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the peerings binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A temporary directory holding `peerings.toml` with this content.
+pub fn project(file: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("peerings.toml"), file).expect("write peerings.toml");
+    dir
+}
+
+pub fn path_in(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    dir.path().join(name)
+}

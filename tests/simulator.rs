@@ -1,0 +1,104 @@
+//! The README's quick start: `--api-url sim:STATE` runs the simulator in-process with its state
+//! in a file, and `sim serve` serves it to any client.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+const EXAMPLE: &str = include_str!("../peerings.toml.example");
+
+#[test]
+fn the_quick_start_converges_across_invocations_with_the_state_in_a_file() {
+    let dir = project(EXAMPLE);
+    let sim_url = format!("sim:{}", path_in(&dir, "demo-state.json").display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["--api-url", sim_url.as_str()];
+        all.extend_from_slice(args);
+        run_peerings(dir.path(), &all, &[])
+    };
+
+    let plan = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{plan:?}");
+    let apply = run(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    insta::assert_snapshot!("quick_start_apply", apply.stdout);
+    assert!(path_in(&dir, "demo-state.json").exists());
+
+    let again = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stdout.contains("active: established both ways"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn the_commented_out_example_peering_shows_the_missing_router_and_what_to_do() {
+    let uncommented = EXAMPLE
+        .replace("# [[peering]]", "[[peering]]")
+        .replace("# name = \"legacy-hel1", "name = \"legacy-hel1")
+        .replace("# network = \"legacy-hel1\"", "network = \"legacy-hel1\"")
+        .replace(
+            "# peer_network = \"aiven-hel1\"",
+            "peer_network = \"aiven-hel1\"",
+        );
+    assert_ne!(uncommented, EXAMPLE);
+    let dir = project(&uncommented);
+    let sim_url = format!("sim:{}", path_in(&dir, "state.json").display());
+    let run = run_peerings(
+        dir.path(),
+        &["--api-url", &sim_url, "apply", "--auto-approve"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("LOCAL_NETWORK_NO_ROUTER"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("attach a router to network legacy-hel1"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn sim_serve_serves_any_client_and_keeps_its_state() {
+    let dir = project(EXAMPLE);
+    let state = path_in(&dir, "served.json");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_peerings"))
+        .args(["sim", "serve", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim serve starts");
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .expect("sim serve prints its address");
+    let url = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_owned();
+
+    let env = [
+        ("UPCLOUD_API_URL", url.as_str()),
+        ("UPCLOUD_TOKEN", "ucat_demo_0000000000000000"),
+    ];
+    let apply = run_peerings(dir.path(), &["apply", "--auto-approve"], &env);
+    let plan = run_peerings(dir.path(), &["plan", "--detailed-exitcode"], &env);
+    server.kill().ok();
+    server.wait().ok();
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let saved = std::fs::read_to_string(&state).expect("state file written");
+    assert!(saved.contains("app-hel1 to aiven-hel1"));
+}

@@ -1,0 +1,64 @@
+//! `peerings validate`: offline, with every problem of the file reported at once.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_valid_file_validates_offline() {
+    let dir = project(include_str!("../peerings.toml.example"));
+    // An API URL that cannot answer and no credentials: validate needs neither.
+    let run = run_peerings(
+        dir.path(),
+        &["validate"],
+        &[("UPCLOUD_API_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "peerings.toml is valid: 2 peerings, 5 network aliases.\n"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_with_file_line_and_what_to_do() {
+    let dir = project(
+        r#"[networks]
+app = "11111111-1111-4111-8111-111111111111"
+
+[[peering]]
+name = "first"
+network = "app"
+peer_netwrok = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+
+[[peering]]
+name = "second"
+network = "ap"
+peer_network = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa"
+configured_status = "enabled"
+labels = { managed-by = "me" }
+"#,
+    );
+    let run = run_peerings(dir.path(), &["validate"], &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn a_missing_file_says_which_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_peerings(dir.path(), &["validate", "-f", "nope.toml"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nope.toml"), "{}", run.stderr);
+}
+
+#[test]
+fn plan_stops_at_an_invalid_file_before_any_request() {
+    let sim = Sim::with_peerings("");
+    let dir = project("[[peering]]\nname = \"\"\n");
+    let run = sim.run(dir.path(), &["plan"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("peerings.toml:2:"), "{}", run.stderr);
+    assert!(sim.log().is_empty());
+}
