@@ -1,24 +1,19 @@
-//! The command line: clap definitions and dispatch to the modules that do the work.
+//! The command line: clap definitions and dispatch to [`crate::commands`].
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{self, Desired, LoadError};
+use crate::commands;
+use crate::config::LoadError;
 use crate::exit::Exit;
-use crate::plan::{self, Observed, Plan};
-use crate::render::{self, NetworkNames};
-use crate::upcloud::{Client, Credentials, Secret};
-use crate::{apply, sim};
+use crate::sim;
 
 const DEFAULT_API_URL: &str = "https://api.upcloud.com";
-/// `--api-url sim:PATH` runs the simulator in-process, its state kept in PATH.
-const SIM_SCHEME: &str = "sim:";
 
 /// Declarative management of UpCloud network peerings.
 ///
@@ -37,7 +32,7 @@ pub struct Cli {
         env = "PEERINGS_FILE",
         global = true
     )]
-    file: PathBuf,
+    pub file: PathBuf,
 
     /// The UpCloud API's root URL; the client adds /1.3/... `sim:STATE.json` runs the embedded
     /// simulator instead, with its state kept in STATE.json (no credentials needed).
@@ -48,45 +43,119 @@ pub struct Cli {
         env = "UPCLOUD_API_URL",
         global = true
     )]
-    api_url: String,
+    pub api_url: String,
+
+    /// How long one API request may take, answer included, before it is retried.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, env = "PEERINGS_TIMEOUT", global = true)]
+    pub timeout: Duration,
+
+    /// How many more times a request is tried after a rate limit (429), a 5xx answer, a dropped
+    /// connection or a timeout.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 6,
+        env = "PEERINGS_MAX_RETRIES",
+        global = true
+    )]
+    pub max_retries: u32,
+
+    /// More detail on stderr: -v shows retries, -vv every request. RUST_LOG also works.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub enum Command {
     /// Check the file offline: no credentials, no network. Exit 0 when valid, 1 when not.
     Validate,
     /// Show what apply would change. Read-only.
     Plan(PlanArgs),
     /// Make the account match the file, after showing the plan and asking.
     Apply(ApplyArgs),
+    /// Write a desired-state file from the peerings that exist.
+    Import(ImportArgs),
     /// The UpCloud API simulator, for trying peerings out and for tests.
     #[command(subcommand)]
     Sim(SimCommand),
 }
 
 #[derive(Debug, Args)]
-struct PlanArgs {
+pub struct PlanArgs {
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    output: OutputFormat,
+    pub output: OutputFormat,
 
     /// Exit 0 when there are no changes and 2 when changes are pending (1 stays "error").
     #[arg(long)]
-    detailed_exitcode: bool,
+    pub detailed_exitcode: bool,
+
+    /// Also save the plan, with a checksum of what it was computed from, for `apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-struct ApplyArgs {
+pub struct ApplyArgs {
     /// Apply without asking. Required when there is no terminal to ask on.
     #[arg(long)]
-    auto_approve: bool,
+    pub auto_approve: bool,
+
+    /// Apply the plan saved by `plan --out FILE`, without asking, and only if planning afresh
+    /// gives exactly that plan; otherwise refuse as stale.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Apply even when the plan deletes more than 30 % of the owned peerings.
+    #[arg(long)]
+    pub force: bool,
+
+    /// After the changes, wait until each changed peering is active (or disabled, as the file
+    /// says), or needs a person's attention, or --wait-timeout has passed.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// How long to wait for states: a delete waiting to become disabled, and --wait.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub wait_timeout: Duration,
+
+    /// How often to ask for a state while waiting.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub poll_interval: Duration,
+
+    /// How many changes run at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+
+    /// Start no more changes after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Only peerings that carry the label managed-by = peerings.
+    #[arg(long)]
+    pub managed_only: bool,
+
+    /// Write the file here instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite the --output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum OutputFormat {
+pub enum OutputFormat {
     /// For people, in Terraform's style.
     Human,
     /// One JSON document on stdout, for scripts.
@@ -94,7 +163,7 @@ enum OutputFormat {
 }
 
 #[derive(Debug, Subcommand)]
-enum SimCommand {
+pub enum SimCommand {
     /// Serve the simulated UpCloud API over HTTP until interrupted.
     Serve {
         /// Address to listen on; port 0 picks a free one (the address is printed).
@@ -106,6 +175,8 @@ enum SimCommand {
         /// Start from this world (accounts, networks, routers, peerings) instead of the demo.
         #[arg(long, value_name = "WORLD.toml")]
         world: Option<PathBuf>,
+        #[command(flatten)]
+        options: sim::ServeOptions,
     },
 }
 
@@ -115,7 +186,8 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error).into(),
     };
-    match execute(cli) {
+    crate::logging::init(cli.verbose, cli.quiet);
+    match commands::execute(cli) {
         Ok(exit) => exit.into(),
         Err(error) => {
             report_error(&error);
@@ -134,162 +206,59 @@ fn usage_error(error: &clap::Error) -> Exit {
     }
 }
 
-fn execute(cli: Cli) -> anyhow::Result<Exit> {
-    match cli.command {
-        Command::Validate => validate(&cli.file),
-        Command::Plan(args) => runtime()?.block_on(plan_command(&cli.file, &cli.api_url, args)),
-        Command::Apply(args) => apply_command(&cli.file, &cli.api_url, args),
-        Command::Sim(SimCommand::Serve {
-            listen,
-            state,
-            world,
-        }) => {
-            runtime()?.block_on(sim::serve(listen, state, world))?;
-            Ok(Exit::Success)
-        }
-    }
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-fn validate(file: &Path) -> anyhow::Result<Exit> {
-    let desired = config::load(file)?;
-    anstream::println!(
-        "{} is valid: {} peerings, {} network aliases.",
-        file.display(),
-        desired.peerings.len(),
-        desired.aliases.len()
-    );
-    Ok(Exit::Success)
-}
-
-async fn plan_command(file: &Path, api_url: &str, args: PlanArgs) -> anyhow::Result<Exit> {
-    let desired = config::load(file)?;
-    let account = Account::connect(api_url).await?;
-    let (plan, names) = account.plan(&desired).await?;
-    match args.output {
-        OutputFormat::Human => anstream::print!("{}", render::human::plan(&plan, &names)),
-        OutputFormat::Json => {
-            let document = render::json::plan(&plan, &names);
-            let mut stdout = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut stdout, &document)?;
-            writeln!(stdout)?;
-        }
-    }
-    Ok(match (args.detailed_exitcode, plan.has_changes()) {
-        (true, true) => Exit::ChangesPending,
-        _ => Exit::Success,
-    })
-}
-
-fn apply_command(file: &Path, api_url: &str, args: ApplyArgs) -> anyhow::Result<Exit> {
-    let runtime = runtime()?;
-    let desired = config::load(file)?;
-    let account = runtime.block_on(Account::connect(api_url))?;
-    let (plan, names) = runtime.block_on(account.plan(&desired))?;
-    anstream::print!("{}", render::human::plan(&plan, &names));
-    if !plan.has_changes() {
-        anstream::println!("Nothing to do.");
-        return Ok(Exit::Success);
-    }
-    if !args.auto_approve && !confirm()? {
-        return Ok(Exit::Failure);
-    }
-    anstream::println!();
-    let report = runtime.block_on(apply::apply(&account.client, &plan, &names, |result| {
-        anstream::print!("{}", render::human::outcome(result));
-    }));
-    anstream::print!("\n{}", render::human::apply_summary(&report));
-    Ok(if report.succeeded() {
-        Exit::Success
-    } else {
-        Exit::Failure
-    })
-}
-
-/// Asks on the terminal. Without one, refuses: an unattended apply must say `--auto-approve`.
-fn confirm() -> anyhow::Result<bool> {
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        anyhow::bail!(
-            "refusing to apply without confirmation: there is no terminal to ask on. \
-             Review the plan above and run again with --auto-approve; nothing was changed"
-        );
-    }
-    anstream::eprint!("Apply these changes? [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    let approved = matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES");
-    if !approved {
-        anstream::eprintln!("Not applied; nothing was changed.");
-    }
-    Ok(approved)
-}
-
-/// One account's API client, and the in-process simulator serving it for `sim:` URLs.
-struct Account {
-    client: Client,
-    /// Kept so the simulator lives as long as the client that talks to it.
-    _simulator: Option<sim::Simulator>,
-}
-
-impl Account {
-    async fn connect(api_url: &str) -> anyhow::Result<Account> {
-        let Some(state_path) = api_url.strip_prefix(SIM_SCHEME) else {
-            let credentials = Credentials::from_env()?;
-            return Ok(Account {
-                client: Client::new(api_url, credentials)?,
-                _simulator: None,
-            });
-        };
-        let simulator =
-            sim::Simulator::with_state_file(PathBuf::from(state_path), sim::World::demo())?;
-        let address = simulator
-            .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .context("cannot start the simulator")?;
-        let credentials = if Credentials::any_in_env() {
-            Credentials::from_env()?
-        } else {
-            simulator_credentials(&simulator.world())?
-        };
-        Ok(Account {
-            client: Client::new(&format!("http://{address}"), credentials)?,
-            _simulator: Some(simulator),
-        })
-    }
-
-    /// Reads the account (peerings and networks at once: one round trip) and plans against it.
-    async fn plan(&self, desired: &Desired) -> anyhow::Result<(Plan, NetworkNames)> {
-        let (peerings, networks) =
-            tokio::try_join!(self.client.list_peerings(), self.client.list_networks())?;
-        let observed = Observed { peerings, networks };
-        let names = NetworkNames::new(desired, &observed);
-        Ok((plan::plan(desired, &observed), names))
-    }
-}
-
-/// With `sim:` and no credentials in the environment, act as the world's default account.
-fn simulator_credentials(world: &sim::World) -> anyhow::Result<Credentials> {
-    match world.default_credentials() {
-        Some(sim::SimCredentials::Token(token)) => Ok(Credentials::Token(Secret::new(token))),
-        Some(sim::SimCredentials::Basic { username, password }) => Ok(Credentials::Basic {
-            username,
-            password: Secret::new(password),
-        }),
-        None => anyhow::bail!("the simulator's world has no default account to act as"),
-    }
-}
-
 fn report_error(error: &anyhow::Error) {
     const ERROR: Style = AnsiColor::Red.on_default().bold();
     match error.downcast_ref::<LoadError>() {
         Some(LoadError::Invalid(problems)) => anstream::eprint!("{}", problems.render(true)),
-        _ => anstream::eprintln!("{ERROR}error:{ERROR:#} {error:#}"),
+        Some(LoadError::Read { .. }) => anstream::eprintln!(
+            "{ERROR}error:{ERROR:#} {error:#}\n  = help: create it (peerings.toml.example shows the format), \
+             write one with `peerings import`, or name another with -f PATH"
+        ),
+        None => anstream::eprintln!("{ERROR}error:{ERROR:#} {error:#}"),
+    }
+}
+
+/// `500ms`, `30s`, `5m`, `1h`, or a plain number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 30s, 5m or 500ms"))?;
+    let millis = match unit {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        other => return Err(format!("unknown unit {other:?}: use ms, s, m or h")),
+    };
+    number
+        .checked_mul(millis)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

@@ -10,6 +10,8 @@ pub enum Exit {
     Failure = 1,
     /// `plan --detailed-exitcode`: changes are pending.
     ChangesPending = 2,
+    /// `apply` was interrupted (Ctrl-C or SIGTERM) and stopped early: 128 + SIGINT, as shells do.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -6,10 +6,14 @@
 
 pub mod apply;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod import;
+pub mod logging;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod reviewed;
 pub mod sim;
 pub mod upcloud;

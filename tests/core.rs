@@ -28,12 +28,12 @@ fn plan_apply_and_plan_again_converge() {
 
     let plan = sim.run(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{plan:?}");
-    insta::assert_snapshot!("plan_on_empty_account", plan.stdout);
+    insta::assert_snapshot!("plan_on_empty_account", stable(&plan.stdout));
     assert!(sim.writes().is_empty(), "plan is read-only");
 
     let apply = sim.run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{apply:?}");
-    insta::assert_snapshot!("apply_on_empty_account", apply.stdout);
+    insta::assert_snapshot!("apply_on_empty_account", stable(&apply.stdout));
 
     let mut peerings = sim.peerings_of("team");
     peerings.sort();
@@ -66,7 +66,7 @@ fn plan_apply_and_plan_again_converge() {
 
     let again = sim.run(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{again:?}");
-    insta::assert_snapshot!("plan_after_apply", again.stdout);
+    insta::assert_snapshot!("plan_after_apply", stable(&again.stdout));
 
     let nothing = sim.run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(nothing.code, 0);
@@ -141,7 +141,7 @@ labels = { managed-by = "peerings", team = "data" }
     );
     assert_eq!(changes[1]["uuid"], serde_json::Value::Null);
     assert_eq!(changes[1]["state"], serde_json::Value::Null);
-    insta::assert_snapshot!("json_plan", run.stdout);
+    insta::assert_snapshot!("json_plan", stable(&run.stdout));
 }
 
 #[test]
@@ -179,7 +179,7 @@ configured_status = "disabled"
 "#,
     );
     let plan = sim.run(dir.path(), &["plan"]);
-    insta::assert_snapshot!("plan_of_updates", plan.stdout);
+    insta::assert_snapshot!("plan_of_updates", stable(&plan.stdout));
 
     let apply = sim.run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{apply:?}");
@@ -261,7 +261,7 @@ peer_network = "{NOWHERE}"
 
     let apply = sim.run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(apply.code, 1, "one failure fails the run: {apply:?}");
-    insta::assert_snapshot!("apply_with_failures", apply.stdout);
+    insta::assert_snapshot!("apply_with_failures", stable(&apply.stdout));
     assert_eq!(
         sim.peerings_of("team"),
         [(
@@ -305,7 +305,9 @@ peer_network = "{SILENT}"
         .collect();
     assert_eq!(conflicted.len(), 1, "{runs:?}");
     assert!(
-        conflicted[0].stdout.contains("1 already existed, 0 failed"),
+        conflicted[0]
+            .stdout
+            .contains("1 already converged, 0 failed"),
         "{}",
         conflicted[0].stdout
     );

@@ -42,7 +42,7 @@ labels = { managed-by = "me" }
     let run = run_peerings(dir.path(), &["validate"], &[]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
-    insta::assert_snapshot!(run.stderr);
+    insta::assert_snapshot!(stable(&run.stderr));
 }
 
 #[test]

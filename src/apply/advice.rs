@@ -4,9 +4,25 @@ use crate::plan::Change;
 use crate::render::NetworkNames;
 use crate::upcloud::{ApiError, wire::codes};
 
-pub(super) fn for_error(error: &ApiError, change: &Change, names: &NetworkNames) -> Option<String> {
-    let network = names.describe(change.target.key.network);
-    let peer_network = names.describe(change.target.key.peer_network);
+use super::ChangeError;
+
+pub(super) fn for_error(
+    error: &ChangeError,
+    change: &Change,
+    names: &NetworkNames,
+) -> Option<String> {
+    match error {
+        ChangeError::Api(error) => for_api_error(error, change, names),
+        ChangeError::NotDisabledInTime { .. } => Some(
+            "run apply again later to finish the delete, or give it longer with --wait-timeout"
+                .to_owned(),
+        ),
+    }
+}
+
+fn for_api_error(error: &ApiError, change: &Change, names: &NetworkNames) -> Option<String> {
+    let network = names.describe(change.key.network);
+    let peer_network = names.describe(change.key.peer_network);
     if let ApiError::Transport { .. } = error {
         return Some(
             "check the network connection and --api-url, then run apply again; changes that \
@@ -29,6 +45,11 @@ pub(super) fn for_error(error: &ApiError, change: &Change, names: &NetworkNames)
         ),
         (_, Some(codes::PEERING_NOT_FOUND)) => {
             "the peering was deleted after the plan was made: run plan again".to_owned()
+        }
+        (_, Some(codes::PEERING_NOT_DISABLED)) => {
+            "the peering did not become deletable in time: run apply again later, or give it \
+             longer with --wait-timeout"
+                .to_owned()
         }
         (Some(401), _) | (_, Some(codes::AUTHENTICATION_FAILED)) => {
             "the API refused the credentials: check UPCLOUD_TOKEN, or UPCLOUD_USERNAME and \

@@ -1,30 +1,75 @@
-//! Carrying out a plan through the API: every change runs, a failure fails only its own change,
-//! and each outcome is reported as what really happened.
+//! Carrying out a plan through the API: a failure fails only its own change, nothing is reported
+//! done that was not, and a run that stops early says what it did not start.
 
 mod advice;
+mod delete;
+pub mod wait;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures::StreamExt;
 
-use crate::model::{Peering, PeeringPatch};
+use crate::model::{Peering, PeeringPatch, PeeringSpec};
 use crate::plan::{Action, Change, FieldChange, Plan};
 use crate::render::NetworkNames;
 use crate::upcloud::{ApiError, Client, wire::codes};
 
-/// How many changes run at once.
-const PARALLELISM: usize = 4;
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// How many changes run at once.
+    pub parallelism: usize,
+    /// Stop starting changes after the first failure.
+    pub fail_fast: bool,
+    /// How long a delete may wait for its peering to become `disabled`.
+    pub wait_timeout: Duration,
+    /// How often to ask whether a state has changed.
+    pub poll_interval: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            parallelism: 4,
+            fail_fast: false,
+            wait_timeout: Duration::from_secs(300),
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+}
 
 /// What happened to one change.
 #[derive(Debug)]
 pub enum Outcome {
     Created(Peering),
     Updated(Peering),
+    Deleted,
     /// The create answered `PEERING_CONFLICT`: the peering is there already, which is what the
     /// file asks for.
     AlreadyExists,
+    /// The peering to delete was gone already.
+    AlreadyGone,
     Failed {
-        error: ApiError,
+        error: ChangeError,
         /// What a person can do about it, where that is known.
         advice: Option<String>,
+    },
+    /// The run stopped (an interrupt, or `--fail-fast` after a failure) before this began.
+    NotStarted,
+}
+
+/// Why a change failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("{name:?} was still {state} after waiting {waited:?} for it to become disabled")]
+    NotDisabledInTime {
+        name: String,
+        state: String,
+        waited: Duration,
     },
 }
 
@@ -45,8 +90,11 @@ pub struct Report {
 pub struct Tally {
     pub created: usize,
     pub updated: usize,
-    pub already_existed: usize,
+    pub deleted: usize,
+    /// Already as the file asks: created or deleted by someone else meanwhile.
+    pub converged: usize,
     pub failed: usize,
+    pub not_started: usize,
 }
 
 impl Report {
@@ -56,82 +104,140 @@ impl Report {
             match result.outcome {
                 Outcome::Created(_) => tally.created += 1,
                 Outcome::Updated(_) => tally.updated += 1,
-                Outcome::AlreadyExists => tally.already_existed += 1,
+                Outcome::Deleted => tally.deleted += 1,
+                Outcome::AlreadyExists | Outcome::AlreadyGone => tally.converged += 1,
                 Outcome::Failed { .. } => tally.failed += 1,
+                Outcome::NotStarted => tally.not_started += 1,
             }
         }
         tally
     }
 
+    /// Every change done or found done already.
     pub fn succeeded(&self) -> bool {
-        self.tally().failed == 0
+        let tally = self.tally();
+        tally.failed == 0 && tally.not_started == 0
     }
 }
 
-/// Runs every create and update of `plan`, at most [`PARALLELISM`] at a time, calling
-/// `on_finished` for each in plan order as soon as it and those before it are done.
+/// Tells a running apply to start nothing new. Changes already under way finish.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignal {
+    stopped: Arc<AtomicBool>,
+    interrupted: Arc<AtomicBool>,
+}
+
+impl StopSignal {
+    /// A person or the system asked the process to stop (Ctrl-C, SIGTERM).
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// `--fail-fast` after a failure.
+    fn fail(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    pub fn was_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+}
+
+/// Runs every create, update and delete of `plan`, at most `options.parallelism` at a time,
+/// and calls `on_finished` for each in plan order: a change that finishes early waits for those
+/// before it, so the output reads the same on every run.
 pub async fn apply(
     client: &Client,
     plan: &Plan,
     names: &NetworkNames,
+    options: &ApplyOptions,
+    stop: &StopSignal,
     mut on_finished: impl FnMut(&ChangeResult),
 ) -> Report {
-    let jobs = plan.changes.iter().filter_map(|change| {
-        let request = match &change.action {
-            Action::Create => Request::Create,
-            Action::Update { current, fields } => {
-                Request::Modify(current, FieldChange::patch(fields))
-            }
-            Action::Noop { .. } => return None,
-        };
-        Some((change, request))
-    });
-    let mut finished = futures::stream::iter(jobs)
-        .map(|(change, request)| run(client, change, request, names))
-        .buffered(PARALLELISM);
+    let jobs: Vec<(&Change, Job)> = plan
+        .changes
+        .iter()
+        .filter_map(|change| Some((change, Job::of(change)?)))
+        .collect();
+    let mut finished = futures::stream::iter(jobs.into_iter().enumerate())
+        .map(|(index, (change, job))| async move {
+            let outcome = if stop.is_stopped() {
+                Outcome::NotStarted
+            } else {
+                let outcome = run(client, change, job, names, options).await;
+                if options.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
+                    stop.fail();
+                }
+                outcome
+            };
+            let result = ChangeResult {
+                change: change.clone(),
+                outcome,
+            };
+            (index, result)
+        })
+        .buffer_unordered(options.parallelism.max(1));
+    let mut waiting = BTreeMap::new();
     let mut report = Report::default();
-    while let Some(result) = finished.next().await {
-        on_finished(&result);
-        report.results.push(result);
+    while let Some((index, result)) = finished.next().await {
+        waiting.insert(index, result);
+        while let Some(result) = waiting.remove(&report.results.len()) {
+            on_finished(&result);
+            report.results.push(result);
+        }
     }
     report
 }
 
-/// The one API call a change needs.
-enum Request<'a> {
-    Create,
-    Modify(&'a Peering, PeeringPatch),
+/// The API work a change needs; a no-op needs none.
+enum Job<'p> {
+    Create(&'p PeeringSpec),
+    Modify(&'p Peering, PeeringPatch),
+    Delete(&'p Peering),
+}
+
+impl<'p> Job<'p> {
+    fn of(change: &'p Change) -> Option<Job<'p>> {
+        match &change.action {
+            Action::Create(target) => Some(Job::Create(target)),
+            Action::Update {
+                current, fields, ..
+            } => Some(Job::Modify(current, FieldChange::patch(fields))),
+            Action::Delete { current } => Some(Job::Delete(current)),
+            Action::Noop { .. } => None,
+        }
+    }
 }
 
 async fn run(
     client: &Client,
     change: &Change,
-    request: Request<'_>,
+    job: Job<'_>,
     names: &NetworkNames,
-) -> ChangeResult {
-    let outcome = match request {
-        Request::Create => match client.create_peering(&change.target).await {
-            Ok(created) => Outcome::Created(created),
-            Err(error) if error.code() == Some(codes::PEERING_CONFLICT) => Outcome::AlreadyExists,
-            Err(error) => failed(error, change, names),
-        },
-        Request::Modify(current, patch) => {
-            match client
-                .modify_peering(current.id, &change.target.name, &patch)
-                .await
-            {
-                Ok(updated) => Outcome::Updated(updated),
-                Err(error) => failed(error, change, names),
+    options: &ApplyOptions,
+) -> Outcome {
+    let result = match job {
+        Job::Create(target) => match client.create_peering(target).await {
+            Ok(created) => Ok(Outcome::Created(created)),
+            Err(error) if error.code() == Some(codes::PEERING_CONFLICT) => {
+                Ok(Outcome::AlreadyExists)
             }
-        }
+            Err(error) => Err(error.into()),
+        },
+        Job::Modify(current, patch) => client
+            .modify_peering(current.id, &change.name, &patch)
+            .await
+            .map(Outcome::Updated)
+            .map_err(ChangeError::from),
+        Job::Delete(current) => delete::disable_then_delete(client, current, options).await,
     };
-    ChangeResult {
-        change: change.clone(),
-        outcome,
-    }
-}
-
-fn failed(error: ApiError, change: &Change, names: &NetworkNames) -> Outcome {
-    let advice = advice::for_error(&error, change, names);
-    Outcome::Failed { error, advice }
+    result.unwrap_or_else(|error| {
+        let advice = advice::for_error(&error, change, names);
+        Outcome::Failed { error, advice }
+    })
 }

@@ -7,6 +7,8 @@ use crate::model::{ConfiguredStatus, Labels, NetworkId, PeeringKey};
 /// The desired state of one account's peerings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Desired {
+    /// `prune = true`: owned peerings the file no longer lists are deleted.
+    pub prune: bool,
     /// The `[networks]` table: alias -> UUID. Kept so that output can name networks the way the
     /// file does.
     pub aliases: BTreeMap<String, NetworkId>,

@@ -46,6 +46,24 @@ impl<'a, 'i> Field<'a, 'i> {
         }
     }
 
+    /// The value as a boolean, or a "must be a boolean" problem.
+    pub fn boolean(&self, help: &str, problems: &mut Vec<Problem>) -> Option<bool> {
+        match self.value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                let what = format!("`{}`", self.name());
+                problems.push(wrong_type(
+                    self.value_span(),
+                    &what,
+                    "a boolean",
+                    other,
+                    help,
+                ));
+                None
+            }
+        }
+    }
+
     /// The value as a table (inline or not), or a "must be a table" problem.
     pub fn table(&self, help: &str, problems: &mut Vec<Problem>) -> Option<&'a DeTable<'i>> {
         match self.value.get_ref() {

@@ -38,6 +38,8 @@ const NAME_HELP: &str =
 const NETWORK_HELP: &str = "give an alias from `[networks]` or the network's UUID, in quotes";
 const STATUS_HELP: &str = "use \"active\" (the default) or \"disabled\"";
 const LABELS_HELP: &str = "labels are a table of strings, e.g. `labels = { team = \"data\" }`";
+const PRUNE_HELP: &str =
+    "write `prune = true` to delete owned peerings the file no longer lists, or `prune = false`";
 const LABEL_KEY_HELP: &str = "a label key is 2 to 32 letters, digits, `_` or `-`";
 
 /// A value together with where the file says it.
@@ -68,6 +70,10 @@ struct Draft<'a> {
 pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut top = Fields::new(root, "at the top level");
+    let prune = top
+        .get("prune")
+        .and_then(|field| field.boolean(PRUNE_HELP, &mut problems))
+        .unwrap_or(false);
     let aliases = top
         .get("networks")
         .map(|field| read_networks(field, &mut problems))
@@ -86,6 +92,7 @@ pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
     check_unique_pairs(&drafts, &mut problems);
 
     let desired = Desired {
+        prune,
         aliases: aliases
             .into_iter()
             .filter_map(|(alias, id)| Some((alias, id?)))

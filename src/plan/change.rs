@@ -4,14 +4,15 @@
 use std::fmt;
 
 use crate::model::{
-    ConfiguredStatus, Labels, NetworkId, NetworkType, Peering, PeeringPatch, PeeringSpec,
+    ConfiguredStatus, Labels, NetworkId, NetworkType, Peering, PeeringKey, PeeringPatch,
+    PeeringSpec,
 };
 
-/// One desired peering and what would bring it about.
+/// One peering and what would bring it to the desired state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// The peering as it should exist, `managed-by` label included.
-    pub target: PeeringSpec,
+    pub name: String,
+    pub key: PeeringKey,
     pub action: Action,
     /// What the account already tells about why the action would fail.
     pub warnings: Vec<Warning>,
@@ -19,32 +20,54 @@ pub struct Change {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// No peering of this (network, peer_network) exists.
-    Create,
-    /// It exists, and these fields differ.
+    /// No peering of this (network, peer_network) exists: create this one, `managed-by`
+    /// label included.
+    Create(PeeringSpec),
+    /// It exists, and these fields differ from `target`. `adopt`: it does not carry the
+    /// ownership label yet, and this update adds it.
     Update {
         current: Peering,
+        target: PeeringSpec,
         fields: Vec<FieldChange>,
+        adopt: bool,
     },
     /// It exists exactly as desired.
     Noop { current: Peering },
+    /// An owned peering the file no longer lists, with `prune = true`: disable, then delete.
+    Delete { current: Peering },
 }
 
 impl Action {
     /// The name scripts see in JSON output (pinned).
     pub fn as_str(&self) -> &'static str {
         match self {
-            Action::Create => "create",
+            Action::Create(_) => "create",
             Action::Update { .. } => "update",
             Action::Noop { .. } => "noop",
+            Action::Delete { .. } => "delete",
         }
     }
 
-    /// The existing peering, for an update or a no-op.
+    /// The existing peering, unless this is a create.
     pub fn current(&self) -> Option<&Peering> {
         match self {
-            Action::Create => None,
-            Action::Update { current, .. } | Action::Noop { current } => Some(current),
+            Action::Create(_) => None,
+            Action::Update { current, .. }
+            | Action::Noop { current }
+            | Action::Delete { current } => Some(current),
+        }
+    }
+
+    /// The configured status and labels the peering has once the action is done (for a delete,
+    /// the ones it has until then).
+    pub fn outcome_fields(&self) -> (ConfiguredStatus, &Labels) {
+        match self {
+            Action::Create(target) | Action::Update { target, .. } => {
+                (target.configured_status, &target.labels)
+            }
+            Action::Noop { current } | Action::Delete { current } => {
+                (current.configured_status, &current.labels)
+            }
         }
     }
 }
@@ -176,8 +199,7 @@ impl fmt::Display for Warning {
     }
 }
 
-/// How many peerings each action applies to. `delete` is always 0 until pruning exists, and is
-/// here because the JSON summary's keys are pinned.
+/// How many peerings each action applies to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
     pub create: usize,

@@ -20,19 +20,32 @@ pub struct Observed {
     pub networks: Vec<Network>,
 }
 
-/// Every desired peering once, with what would bring it to the desired state, ordered by name.
+/// Every desired peering once, with what would bring it about, ordered by name; then the owned
+/// peerings to delete, also by name. Plus what the plan leaves alone, so output can say so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub changes: Vec<Change>,
+    /// Owned peerings the file no longer lists, kept because `prune` is off. By name.
+    pub kept: Vec<Peering>,
+    /// Peerings without the ownership label that the file does not list: never touched.
+    pub unmanaged: Vec<Peering>,
+    /// How many peerings in the account carry the ownership label, before the plan runs.
+    pub owned: usize,
 }
+
+/// Deleting more than this share of the owned peerings needs `--force`...
+const SAFE_DELETE_PERCENT: usize = 30;
+/// ...once there are at least this many owned peerings.
+const SAFETY_MIN_OWNED: usize = 4;
 
 impl Plan {
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::default();
         for change in &self.changes {
             match change.action {
-                Action::Create => summary.create += 1,
+                Action::Create(_) => summary.create += 1,
                 Action::Update { .. } => summary.update += 1,
+                Action::Delete { .. } => summary.delete += 1,
                 Action::Noop { .. } => summary.noop += 1,
             }
         }
@@ -41,6 +54,19 @@ impl Plan {
 
     pub fn has_changes(&self) -> bool {
         self.summary().changes() > 0
+    }
+
+    pub fn deletes(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|change| matches!(change.action, Action::Delete { .. }))
+    }
+
+    /// Whether the deletes are so many that a mistake is more likely than intent: more than
+    /// 30 % of the owned peerings, when there are at least 4.
+    pub fn deletes_too_many(&self) -> bool {
+        let deletes = self.deletes().count();
+        self.owned >= SAFETY_MIN_OWNED && deletes * 100 > self.owned * SAFE_DELETE_PERCENT
     }
 }
 
@@ -57,33 +83,81 @@ pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
     let mut changes: Vec<Change> = desired
         .peerings
         .iter()
-        .map(|wanted| {
-            let target = target_spec(wanted);
-            match existing.get(&wanted.key) {
-                None => Change {
-                    warnings: preflight(&target, &networks),
-                    target,
-                    action: Action::Create,
-                },
-                Some(current) => {
-                    let fields = field_changes(current, &target);
-                    let current = (*current).clone();
-                    let action = if fields.is_empty() {
-                        Action::Noop { current }
-                    } else {
-                        Action::Update { current, fields }
-                    };
-                    Change {
-                        target,
-                        action,
-                        warnings: Vec::new(),
-                    }
-                }
-            }
-        })
+        .map(|wanted| plan_desired(wanted, existing.get(&wanted.key).copied(), &networks))
         .collect();
-    changes.sort_by(|a, b| a.target.name.cmp(&b.target.name));
-    Plan { changes }
+    changes.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let listed: Vec<PeeringKey> = desired.peerings.iter().map(|wanted| wanted.key).collect();
+    let (owned_unlisted, unmanaged): (Vec<&Peering>, Vec<&Peering>) = existing
+        .values()
+        .filter(|peering| !listed.contains(&peering.key))
+        .partition(|peering| peering.is_managed());
+    let mut kept = Vec::new();
+    let mut deletes = Vec::new();
+    for peering in owned_unlisted {
+        if desired.prune {
+            deletes.push(Change {
+                name: peering.name.clone(),
+                key: peering.key,
+                action: Action::Delete {
+                    current: peering.clone(),
+                },
+                warnings: Vec::new(),
+            });
+        } else {
+            kept.push(peering.clone());
+        }
+    }
+    deletes.sort_by(|a, b| a.name.cmp(&b.name));
+    changes.extend(deletes);
+
+    Plan {
+        changes,
+        kept: sorted_by_name(kept),
+        unmanaged: sorted_by_name(unmanaged.into_iter().cloned().collect()),
+        owned: existing.values().filter(|p| p.is_managed()).count(),
+    }
+}
+
+fn sorted_by_name(mut peerings: Vec<Peering>) -> Vec<Peering> {
+    peerings.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    peerings
+}
+
+fn plan_desired(
+    wanted: &DesiredPeering,
+    current: Option<&Peering>,
+    networks: &BTreeMap<NetworkId, &Network>,
+) -> Change {
+    let target = target_spec(wanted);
+    let (action, warnings) = match current {
+        None => {
+            let warnings = preflight(&target, networks);
+            (Action::Create(target), warnings)
+        }
+        Some(current) => {
+            let fields = field_changes(current, &target);
+            let action = if fields.is_empty() {
+                Action::Noop {
+                    current: current.clone(),
+                }
+            } else {
+                Action::Update {
+                    adopt: !current.is_managed(),
+                    current: current.clone(),
+                    target,
+                    fields,
+                }
+            };
+            (action, Vec::new())
+        }
+    };
+    Change {
+        name: wanted.name.clone(),
+        key: wanted.key,
+        action,
+        warnings,
+    }
 }
 
 /// The account's peerings by (network, peer_network). The API allows one per pair; should it

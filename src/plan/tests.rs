@@ -76,6 +76,7 @@ use ConfiguredStatus::{Active, Disabled};
 /// A world with every kind of change and warning.
 fn every_kind() -> (Desired, Observed) {
     let desired = Desired {
+        prune: true,
         aliases: BTreeMap::from([("app".to_owned(), net(1)), ("aiven".to_owned(), net(9))]),
         peerings: vec![
             desired("zz create", key(1, 9), Active, &[("team", "data")]),
@@ -91,6 +92,7 @@ fn every_kind() -> (Desired, Observed) {
             ),
             desired("unchanged", key(1, 6), Active, &[]),
             desired("odd state", key(1, 5), Active, &[]),
+            desired("adopted", key(1, 3), Active, &[("team", "data")]),
         ],
     };
     let observed = Observed {
@@ -112,6 +114,30 @@ fn every_kind() -> (Desired, Observed) {
             existing(3, "unchanged", key(1, 6), Active, "active", &[MANAGED]),
             existing(4, "odd state", key(1, 5), Active, "half-moon", &[MANAGED]),
             existing(5, "not in the file", key(1, 4), Active, "active", &[]),
+            existing(
+                6,
+                "made by hand",
+                key(1, 3),
+                Active,
+                "active",
+                &[("team", "data")],
+            ),
+            existing(
+                7,
+                "removed from the file",
+                key(2, 4),
+                Active,
+                "active",
+                &[MANAGED],
+            ),
+            existing(
+                8,
+                "also removed",
+                key(2, 5),
+                Disabled,
+                "disabled",
+                &[MANAGED],
+            ),
         ],
     };
     (desired, observed)
@@ -133,16 +159,53 @@ fn json_plan_of_every_kind_of_change() {
 }
 
 #[test]
+fn without_prune_owned_peerings_missing_from_the_file_are_kept() {
+    let (mut desired, observed) = every_kind();
+    desired.prune = false;
+    let plan = plan(&desired, &observed);
+    assert_eq!(plan.deletes().count(), 0);
+    let kept: Vec<&str> = plan.kept.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(kept, ["also removed", "removed from the file"]);
+    let text = human::plan(&plan, &NetworkNames::new(&desired, &observed));
+    insta::assert_snapshot!(anstream::adapter::strip_str(&text).to_string());
+}
+
+#[test]
+fn deleting_more_than_30_percent_of_at_least_4_owned_is_too_many() {
+    let owned = |n: u128| existing(n, &format!("p{n}"), key(n, 9), Active, "active", &[MANAGED]);
+    let keep = |n: u128| desired(&format!("p{n}"), key(n, 9), Active, &[]);
+    let case = |owned_count: u128, kept_count: u128| {
+        let desired = Desired {
+            prune: true,
+            aliases: BTreeMap::new(),
+            peerings: (0..kept_count).map(keep).collect(),
+        };
+        let observed = Observed {
+            peerings: (0..owned_count).map(owned).collect(),
+            networks: vec![],
+        };
+        plan(&desired, &observed).deletes_too_many()
+    };
+    assert!(!case(3, 0), "fewer than 4 owned: never too many");
+    assert!(case(4, 2), "2 of 4 is 50 %");
+    assert!(!case(4, 3), "1 of 4 is 25 %");
+    assert!(!case(10, 7), "3 of 10 is exactly 30 %");
+    assert!(case(10, 6), "4 of 10 is 40 %");
+}
+
+#[test]
 fn an_empty_file_plans_nothing() {
     let (_, observed) = every_kind();
     let plan = plan(&Desired::default(), &observed);
     assert!(plan.changes.is_empty());
+    assert_eq!(plan.unmanaged.len(), 2);
     assert!(!plan.has_changes());
 }
 
 #[test]
 fn labels_compare_as_sets_including_the_ownership_label() {
     let wanted = Desired {
+        prune: false,
         aliases: BTreeMap::new(),
         peerings: vec![desired("p", key(1, 2), Active, &[("b", "2"), ("a", "1")])],
     };
@@ -181,11 +244,7 @@ fn labels_compare_as_sets_including_the_ownership_label() {
 fn an_update_patches_only_the_changed_fields() {
     let (desired, observed) = every_kind();
     let plan = plan(&desired, &observed);
-    let renamed = plan
-        .changes
-        .iter()
-        .find(|c| c.target.name == "renamed")
-        .unwrap();
+    let renamed = plan.changes.iter().find(|c| c.name == "renamed").unwrap();
     let Action::Update { fields, .. } = &renamed.action else {
         panic!("expected an update, got {:?}", renamed.action)
     };
@@ -211,19 +270,24 @@ fn arb_status() -> impl Strategy<Value = ConfiguredStatus> {
 
 /// Desired peerings with unique keys and names, as the loader guarantees.
 fn arb_desired() -> impl Strategy<Value = Desired> {
-    proptest::collection::btree_map((0u128..5, 5u128..10), (arb_status(), arb_labels()), 0..8)
-        .prop_map(|entries| Desired {
-            aliases: BTreeMap::new(),
-            peerings: entries
-                .into_iter()
-                .map(|((n, p), (status, labels))| DesiredPeering {
-                    name: format!("peering {n}-{p}"),
-                    key: key(n, p),
-                    configured_status: status,
-                    labels,
-                })
-                .collect(),
-        })
+    let peerings =
+        proptest::collection::btree_map((0u128..5, 5u128..10), (arb_status(), arb_labels()), 0..8)
+            .prop_map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|((n, p), (status, labels))| DesiredPeering {
+                        name: format!("peering {n}-{p}"),
+                        key: key(n, p),
+                        configured_status: status,
+                        labels,
+                    })
+                    .collect::<Vec<_>>()
+            });
+    (peerings, any::<bool>()).prop_map(|(peerings, prune)| Desired {
+        prune,
+        aliases: BTreeMap::new(),
+        peerings,
+    })
 }
 
 fn arb_observed() -> impl Strategy<Value = Observed> {
@@ -261,7 +325,14 @@ fn arb_observed() -> impl Strategy<Value = Observed> {
 fn converge(observed: &Observed, plan: &Plan) -> Observed {
     let mut after = observed.clone();
     for change in &plan.changes {
-        let target = &change.target;
+        let target = match &change.action {
+            Action::Delete { current } => {
+                after.peerings.retain(|p| p.id != current.id);
+                continue;
+            }
+            Action::Noop { .. } => continue,
+            Action::Create(target) | Action::Update { target, .. } => target,
+        };
         let converged = Peering {
             id: PeeringId(uuid::Uuid::from_u128(0xbbbb)),
             name: target.name.clone(),
@@ -306,10 +377,40 @@ proptest! {
     }
 
     #[test]
-    fn every_desired_peering_appears_once_in_name_order(desired in arb_desired(), observed in arb_observed()) {
+    fn every_desired_peering_appears_once_in_name_order_then_the_deletes(
+        desired in arb_desired(),
+        observed in arb_observed(),
+    ) {
         let planned = plan(&desired, &observed);
-        prop_assert_eq!(planned.changes.len(), desired.peerings.len());
-        prop_assert!(planned.changes.windows(2).all(|w| w[0].target.name < w[1].target.name));
+        let deletes = planned.deletes().count();
+        prop_assert_eq!(planned.changes.len(), desired.peerings.len() + deletes);
+        let (listed, removed) = planned.changes.split_at(desired.peerings.len());
+        prop_assert!(listed.windows(2).all(|w| w[0].name < w[1].name));
+        let all_deletes = removed.iter().all(|c| matches!(c.action, Action::Delete { .. }));
+        prop_assert!(all_deletes, "{:?}", removed);
+        prop_assert!(removed.windows(2).all(|w| w[0].name <= w[1].name));
+    }
+
+    #[test]
+    fn peerings_without_the_ownership_label_are_touched_only_when_the_file_lists_them(
+        desired in arb_desired(),
+        observed in arb_observed(),
+    ) {
+        let planned = plan(&desired, &observed);
+        let listed: Vec<PeeringKey> = desired.peerings.iter().map(|p| p.key).collect();
+        for change in &planned.changes {
+            if let Some(current) = change.action.current() {
+                let touched = matches!(change.action, Action::Update { .. } | Action::Delete { .. });
+                if touched && !current.is_managed() {
+                    prop_assert!(listed.contains(&current.key), "{:?}", change);
+                    let adopted = matches!(change.action, Action::Update { adopt: true, .. });
+                    prop_assert!(adopted, "{:?}", change);
+                }
+            }
+        }
+        let counted = planned.changes.iter().filter(|c| c.action.current().is_some()).count()
+            + planned.kept.len() + planned.unmanaged.len();
+        prop_assert_eq!(counted, observed.peerings.len(), "every existing peering is accounted for once");
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
+use crate::apply::wait::{Settled, Verdict};
 use crate::apply::{ChangeResult, Outcome, Report};
-use crate::model::{Labels, Peering};
+use crate::model::{ConfiguredStatus, Labels, Peering};
 use crate::plan::{Action, Change, FieldChange, Plan, Warning, change::format_labels};
 
 use super::NetworkNames;
@@ -15,33 +16,70 @@ use super::NetworkNames;
 const CREATE: Style = AnsiColor::Green.on_default();
 const UPDATE: Style = AnsiColor::Yellow.on_default();
 const REMOVED: Style = AnsiColor::Red.on_default();
+const REMOVED_BOLD: Style = AnsiColor::Red.on_default().bold();
+const DELETE_BANNER: Style = AnsiColor::Red.on_default().bold().underline();
 const UNCHANGED: Style = Style::new().dimmed();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const BOLD: Style = Style::new().bold();
 
-/// The whole plan: every change, the unchanged peerings with their state, and the summary line.
+/// The whole plan: every change, the unchanged peerings with their state, the deletes last and
+/// set apart, what is left alone, and the summary line.
 pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     let mut out = String::new();
-    if plan.changes.is_empty() {
-        out.push_str("The file declares no peerings.\n\n");
-    } else if plan.has_changes() {
-        out.push_str("peerings will make these changes:\n\n");
-    } else {
+    if !plan.has_changes() {
         out.push_str("No changes: the account matches the file.\n\n");
+    } else {
+        out.push_str("peerings will make these changes:\n\n");
     }
-    for change in &plan.changes {
+    let (deletes, others): (Vec<&Change>, Vec<&Change>) = plan
+        .changes
+        .iter()
+        .partition(|change| matches!(change.action, Action::Delete { .. }));
+    for change in others {
         write_change(&mut out, change, names);
     }
+    if !deletes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {DELETE_BANNER}{} will be DELETED: the file no longer lists them and sets prune = true{DELETE_BANNER:#}\n",
+            count(deletes.len(), "owned peering")
+        );
+        for change in deletes {
+            write_change(&mut out, change, names);
+        }
+    }
+    write_left_alone(&mut out, plan);
     let _ = writeln!(out, "{BOLD}{}{BOLD:#}", plan.summary());
     out
 }
 
+/// What the plan does not touch, and why.
+fn write_left_alone(out: &mut String, plan: &Plan) {
+    if !plan.kept.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {UNCHANGED}{} not in the file, kept (prune is off):{UNCHANGED:#}",
+            count(plan.kept.len(), "owned peering")
+        );
+        for peering in &plan.kept {
+            let _ = writeln!(out, "      {} ({})", peering.name, peering.id);
+        }
+        out.push('\n');
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {UNCHANGED}{} not managed by this file, left alone.{UNCHANGED:#}\n",
+            count(plan.unmanaged.len(), "peering")
+        );
+    }
+}
+
 fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
-    let name = &change.target.name;
+    let name = &change.name;
     match &change.action {
-        Action::Create => {
+        Action::Create(target) => {
             let _ = writeln!(out, "  {CREATE}+ {name}{CREATE:#}");
-            let target = &change.target;
             field(out, "network", &names.describe(target.key.network));
             field(
                 out,
@@ -51,8 +89,20 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
             field(out, "configured_status", target.configured_status.as_str());
             field(out, "labels", &format_labels(&target.labels));
         }
-        Action::Update { current, fields } => {
+        Action::Update {
+            current,
+            fields,
+            adopt,
+            ..
+        } => {
             let _ = writeln!(out, "  {UPDATE}~ {name}{UPDATE:#}");
+            if *adopt {
+                field(
+                    out,
+                    "adopt",
+                    "exists without the managed-by label; from now on this file manages it",
+                );
+            }
             existing(out, current, names);
             for change in fields {
                 write_field_change(out, change);
@@ -62,11 +112,30 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
             let _ = writeln!(out, "  {UNCHANGED}= {name}{UNCHANGED:#}");
             field(out, "state", &describe_state(current));
         }
+        Action::Delete { current } => {
+            let _ = writeln!(out, "  {REMOVED_BOLD}- {name}{REMOVED_BOLD:#}");
+            existing(out, current, names);
+            let procedure = if current.configured_status == ConfiguredStatus::Disabled {
+                "already disabled: delete"
+            } else {
+                "disable, wait until disabled, delete"
+            };
+            field(out, "procedure", procedure);
+        }
     }
     for warning in &change.warnings {
         write_warning(out, warning);
     }
     out.push('\n');
+}
+
+/// `1 peering`, `2 peerings`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn existing(out: &mut String, current: &Peering, names: &NetworkNames) {
@@ -137,25 +206,32 @@ fn write_warning(out: &mut String, warning: &Warning) {
 
 /// One line (and advice) for a finished change of an apply.
 pub fn outcome(result: &ChangeResult) -> String {
-    let name = &result.change.target.name;
+    let name = &result.change.name;
     match &result.outcome {
         Outcome::Created(peering) => format!(
-            "  {CREATE}+ created{CREATE:#}  {name}: {}, {}\n",
+            "  {CREATE}+ created{CREATE:#}   {name}: {}, {}\n",
             peering.id,
             describe_state(peering)
         ),
         Outcome::Updated(peering) => format!(
-            "  {UPDATE}~ updated{UPDATE:#}  {name}: {}\n",
+            "  {UPDATE}~ updated{UPDATE:#}   {name}: {}\n",
             describe_state(peering)
         ),
+        Outcome::Deleted => format!("  {REMOVED}- deleted{REMOVED:#}   {name}\n"),
         Outcome::AlreadyExists => format!(
-            "  {UNCHANGED}= exists{UNCHANGED:#}   {name}: the API answered PEERING_CONFLICT, so it \
+            "  {UNCHANGED}= exists{UNCHANGED:#}    {name}: the API answered PEERING_CONFLICT, so it \
              exists already; counted as converged (run plan to compare its fields)\n"
         ),
+        Outcome::AlreadyGone => format!(
+            "  {UNCHANGED}= gone{UNCHANGED:#}      {name}: deleted by someone else meanwhile; counted as converged\n"
+        ),
+        Outcome::NotStarted => format!(
+            "  {UNCHANGED}? not started{UNCHANGED:#} {name}: the run stopped before it began; run apply again\n"
+        ),
         Outcome::Failed { error, advice } => {
-            let mut line = format!("  {REMOVED}! failed{REMOVED:#}   {name}: {error}\n");
+            let mut line = format!("  {REMOVED}! failed{REMOVED:#}    {name}: {error}\n");
             if let Some(advice) = advice {
-                let _ = writeln!(line, "             {BOLD}what to do:{BOLD:#} {advice}");
+                let _ = writeln!(line, "              {BOLD}what to do:{BOLD:#} {advice}");
             }
             line
         }
@@ -170,8 +246,35 @@ pub fn apply_summary(report: &Report) -> String {
     } else {
         (REMOVED, "Apply failed")
     };
-    format!(
-        "{style}{verdict}:{style:#} {} created, {} updated, {} already existed, {} failed.\n",
-        tally.created, tally.updated, tally.already_existed, tally.failed
-    )
+    let mut line = format!(
+        "{style}{verdict}:{style:#} {} created, {} updated, {} deleted, {} already converged, {} failed",
+        tally.created, tally.updated, tally.deleted, tally.converged, tally.failed
+    );
+    if tally.not_started > 0 {
+        let _ = write!(line, ", {} not started", tally.not_started);
+    }
+    line.push_str(".\n");
+    line
+}
+
+/// Where `--wait` left each changed peering.
+pub fn settled(settled: &[Settled]) -> String {
+    let mut out = String::from("\nFinal states:\n");
+    for peering in settled {
+        let (style, mark) = match peering.verdict {
+            Verdict::Reached => (CREATE, "ok"),
+            Verdict::Waiting => (UPDATE, "timed out"),
+            Verdict::NeedsAttention => (REMOVED, "needs attention"),
+        };
+        let state = match &peering.state {
+            Some(state) => format!("{state}: {}", state.explanation()),
+            None => "gone".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  {style}{mark:<15}{style:#} {}: {state}",
+            peering.name
+        );
+    }
+    out
 }

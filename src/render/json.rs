@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::model::Peering;
 use crate::plan::{Action, Change, FieldChange, Plan, Summary};
 
 use super::NetworkNames;
@@ -15,6 +16,20 @@ pub struct PlanDocument {
     pub format_version: u32,
     pub changes: Vec<ChangeEntry>,
     pub summary: SummaryEntry,
+    /// Owned peerings the file no longer lists, kept because prune is off.
+    pub kept: Vec<PeeringEntry>,
+    /// Peerings without the ownership label that the file does not list.
+    pub unmanaged: Vec<PeeringEntry>,
+}
+
+/// An existing peering the plan leaves alone.
+#[derive(Debug, Serialize)]
+pub struct PeeringEntry {
+    pub name: String,
+    pub uuid: String,
+    pub network: String,
+    pub peer_network: String,
+    pub state: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,6 +45,8 @@ pub struct ChangeEntry {
     pub peer_network_name: Option<String>,
     pub configured_status: &'static str,
     pub labels: Value,
+    /// An update that takes over a peering without the ownership label.
+    pub adopt: bool,
     /// For an update: each field that changes.
     pub fields: Vec<FieldEntry>,
     pub warnings: Vec<WarningEntry>,
@@ -65,27 +82,40 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
             .map(|change| entry(change, names))
             .collect(),
         summary: summary(plan.summary()),
+        kept: plan.kept.iter().map(peering_entry).collect(),
+        unmanaged: plan.unmanaged.iter().map(peering_entry).collect(),
+    }
+}
+
+fn peering_entry(peering: &Peering) -> PeeringEntry {
+    PeeringEntry {
+        name: peering.name.clone(),
+        uuid: peering.id.to_string(),
+        network: peering.key.network.to_string(),
+        peer_network: peering.key.peer_network.to_string(),
+        state: peering.state.to_string(),
     }
 }
 
 fn entry(change: &Change, names: &NetworkNames) -> ChangeEntry {
-    let target = &change.target;
     let current = change.action.current();
-    let fields = match &change.action {
-        Action::Update { fields, .. } => fields.iter().map(field).collect(),
-        _ => Vec::new(),
+    let (configured_status, labels) = change.action.outcome_fields();
+    let (fields, adopt) = match &change.action {
+        Action::Update { fields, adopt, .. } => (fields.iter().map(field).collect(), *adopt),
+        _ => (Vec::new(), false),
     };
     ChangeEntry {
         action: change.action.as_str(),
-        name: target.name.clone(),
-        network: target.key.network.to_string(),
-        peer_network: target.key.peer_network.to_string(),
+        name: change.name.clone(),
+        network: change.key.network.to_string(),
+        peer_network: change.key.peer_network.to_string(),
         uuid: current.map(|peering| peering.id.to_string()),
         state: current.map(|peering| peering.state.to_string()),
-        network_name: names.name(target.key.network).map(str::to_owned),
-        peer_network_name: names.name(target.key.peer_network).map(str::to_owned),
-        configured_status: target.configured_status.as_str(),
-        labels: json!(target.labels),
+        network_name: names.name(change.key.network).map(str::to_owned),
+        peer_network_name: names.name(change.key.peer_network).map(str::to_owned),
+        configured_status: configured_status.as_str(),
+        labels: json!(labels),
+        adopt,
         fields,
         warnings: change
             .warnings

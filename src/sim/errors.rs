@@ -14,6 +14,30 @@
 //! - that create and modify validate the body's own fields (and ignore unknown ones) before
 //!   they look at the world, so a bad PATCH to an unknown peering gets 400, not 404;
 //! - the order in which create checks its preconditions on the world ([`CREATE_CHECK_ORDER`]).
+//!
+//! Inferred for the lifecycle and network deletion:
+//! - that a peering is `provisioning` after a create (both halves, when a cooperative peer
+//!   answers) and after a PATCH that changes `configured_status`, and not after a PATCH of the
+//!   name or labels only, nor one that asks for the status the peering already has;
+//! - that `provisioning` comes before every other state, `disabled` included, so a DELETE just
+//!   after a PATCH to `disabled` gets 409 `PEERING_NOT_DISABLED` (the reference: only a
+//!   peering whose *state* is `disabled` can be deleted);
+//! - that `DELETE /1.3/network/{uuid}` answers 204, and problem+json like the other network
+//!   endpoints: 404 `ERROR_RESOURCE_NOT_FOUND` for a network not in the caller's account, and
+//!   409 `NETWORK_HAS_PEERINGS` while one of the caller's own peerings has it as its local
+//!   network; peerings of other accounts towards it do not stop it (their owners cannot be
+//!   asked), and then report `deleted-peer-network`;
+//! - that deleting a network detaches it from its router.
+//!
+//! Inferred for injected faults (the reference knows nothing of UpCloud's rate limit [C]):
+//! - 429 is a legacy body `TOO_MANY_REQUESTS` with `Retry-After` in seconds;
+//! - 500 is a legacy body `INTERNAL_SERVER_ERROR`, as the API's own failures would be;
+//! - 503 is a short HTML page, not JSON, as a load balancer in front of the API would answer,
+//!   so that clients meet a non-JSON error body too;
+//! - faults come before authentication, as a rate limiter or load balancer in front of the API
+//!   would, so a request with bad credentials can still get 429, 500 or 503;
+//! - `Retry-After` defaults to 1 second, and a slow body to 1 second in 16 pieces, with its
+//!   full `Content-Length` sent at once (`faults.rs`).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -96,13 +120,27 @@ pub enum ApiError {
     MethodNotAllowed(String),
     /// The state file could not be written, so the change was not made.
     StateNotSaved(String),
+    /// DELETE of a network that one of the caller's peerings has as its local network.
+    NetworkHasPeerings {
+        correlation_id: String,
+    },
+    /// Injected: the rate limit.
+    TooManyRequests,
+    /// Injected: the API failed.
+    InternalError,
+    /// Injected: the load balancer found no API server.
+    ServiceUnavailable,
 }
 
-/// The two error body shapes the API uses [C].
+/// The two error body shapes the API uses [C], and the page a load balancer answers with.
 enum Shape {
     Legacy,
     Problem { correlation_id: String },
+    Html,
 }
+
+/// What a load balancer answers when no API server is there [I].
+const UNAVAILABLE_PAGE: &str = "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n";
 
 impl ApiError {
     pub fn status(&self) -> StatusCode {
@@ -125,9 +163,14 @@ impl ApiError {
             | ApiError::LocalNetworkNotPrivate
             | ApiError::PeerNetworkNotPrivate
             | ApiError::PeeringLimitReached
-            | ApiError::PeeringNotDisabled => StatusCode::CONFLICT,
+            | ApiError::PeeringNotDisabled
+            | ApiError::NetworkHasPeerings { .. } => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::StateNotSaved(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::StateNotSaved(_) | ApiError::InternalError => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -154,6 +197,10 @@ impl ApiError {
             ApiError::PathNotFound(_) => "NOT_FOUND",
             ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             ApiError::StateNotSaved(_) => "INTERNAL_ERROR",
+            ApiError::NetworkHasPeerings { .. } => "NETWORK_HAS_PEERINGS",
+            ApiError::TooManyRequests => "TOO_MANY_REQUESTS",
+            ApiError::InternalError => "INTERNAL_SERVER_ERROR",
+            ApiError::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
     }
 
@@ -204,14 +251,22 @@ impl ApiError {
                 format!("The method {method} is not allowed here.")
             }
             ApiError::StateNotSaved(why) => format!("The change was not saved: {why}"),
+            ApiError::NetworkHasPeerings { .. } => {
+                "The network is the local network of network peerings; delete them first.".into()
+            }
+            ApiError::TooManyRequests => "Too many requests; try again later.".into(),
+            ApiError::InternalError => "An internal error occurred.".into(),
+            ApiError::ServiceUnavailable => "Service Unavailable".into(),
         }
     }
 
     fn shape(&self) -> Shape {
         match self {
-            ApiError::ResourceNotFound { correlation_id } => Shape::Problem {
+            ApiError::ResourceNotFound { correlation_id }
+            | ApiError::NetworkHasPeerings { correlation_id } => Shape::Problem {
                 correlation_id: correlation_id.clone(),
             },
+            ApiError::ServiceUnavailable => Shape::Html,
             _ => Shape::Legacy,
         }
     }
@@ -244,6 +299,7 @@ impl IntoResponse for ApiError {
                 );
                 response
             }
+            Shape::Html => (status, axum::response::Html(UNAVAILABLE_PAGE)).into_response(),
         }
     }
 }

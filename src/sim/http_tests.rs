@@ -6,53 +6,55 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{LoggedRequest, Simulator, World};
+use super::serve::simulator_to_serve;
+use super::{ApiError, LoggedRequest, ServeOptions, Simulator, World};
 use crate::upcloud::wire;
 
-const DEMO_TOKEN: &str = "ucat_demo_0000000000000000";
-const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
-const BACKEND: &str = "88ac25ea-0b4f-424e-8668-82b747169590";
-const LEGACY: &str = "e3bacad0-78d5-4ffb-8d2a-c548e1ffe6f8";
-const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
-const SHARED: &str = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e";
-const NOWHERE: &str = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+pub(super) const DEMO_TOKEN: &str = "ucat_demo_0000000000000000";
+pub(super) const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
+pub(super) const BACKEND: &str = "88ac25ea-0b4f-424e-8668-82b747169590";
+pub(super) const LEGACY: &str = "e3bacad0-78d5-4ffb-8d2a-c548e1ffe6f8";
+pub(super) const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+pub(super) const SHARED: &str = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e";
+pub(super) const NOWHERE: &str = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
 
 #[derive(Clone, Copy)]
-enum Auth {
+pub(super) enum Auth {
     None,
     Bearer(&'static str),
     Basic(&'static str, &'static str),
 }
 
-const DEMO: Auth = Auth::Bearer(DEMO_TOKEN);
-const AIVEN_ACCOUNT: Auth = Auth::Basic("aiven", "aiven-demo-password");
+pub(super) const DEMO: Auth = Auth::Bearer(DEMO_TOKEN);
+pub(super) const AIVEN_ACCOUNT: Auth = Auth::Basic("aiven", "aiven-demo-password");
 
-struct Answer {
-    status: u16,
-    content_type: Option<String>,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) content_type: Option<String>,
     allow: Option<String>,
-    text: String,
+    pub(super) retry_after: Option<String>,
+    pub(super) text: String,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
     }
 
-    fn error_code(&self) -> String {
+    pub(super) fn error_code(&self) -> String {
         self.json()["error"]["error_code"]
             .as_str()
             .unwrap_or_default()
             .to_owned()
     }
 
-    fn peering(&self) -> wire::Peering {
+    pub(super) fn peering(&self) -> wire::Peering {
         serde_json::from_str::<wire::PeeringEnvelope>(&self.text)
             .unwrap()
             .network_peering
     }
 
-    fn peerings(&self) -> Vec<wire::Peering> {
+    pub(super) fn peerings(&self) -> Vec<wire::Peering> {
         serde_json::from_str::<wire::PeeringListEnvelope>(&self.text)
             .unwrap()
             .network_peerings
@@ -60,13 +62,13 @@ impl Answer {
     }
 }
 
-struct Api {
-    simulator: Simulator,
-    base: String,
-    client: reqwest::Client,
+pub(super) struct Api {
+    pub(super) simulator: Simulator,
+    pub(super) base: String,
+    pub(super) client: reqwest::Client,
 }
 
-async fn start(simulator: Simulator) -> Api {
+pub(super) async fn start(simulator: Simulator) -> Api {
     let address = simulator
         .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -78,16 +80,22 @@ async fn start(simulator: Simulator) -> Api {
     }
 }
 
-async fn demo() -> Api {
+pub(super) async fn demo() -> Api {
     start(Simulator::new(World::demo())).await
 }
 
-fn create_body(name: &str, network: &str, peer_network: &str) -> Value {
+pub(super) fn create_body(name: &str, network: &str, peer_network: &str) -> Value {
     json!({"network_peering": {"name": name, "network": {"uuid": network}, "peer_network": {"uuid": peer_network}}})
 }
 
 impl Api {
-    async fn send(&self, method: Method, path: &str, auth: Auth, body: Option<Value>) -> Answer {
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth,
+        body: Option<Value>,
+    ) -> Answer {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         request = match auth {
             Auth::None => request,
@@ -107,25 +115,27 @@ impl Api {
                 .map(|v| v.to_str().unwrap().to_owned())
         };
         let (content_type, allow) = (header("content-type"), header("allow"));
+        let retry_after = header("retry-after");
         let status = response.status().as_u16();
         Answer {
             status,
             content_type,
             allow,
+            retry_after,
             text: response.text().await.unwrap(),
         }
     }
 
-    async fn get(&self, path: &str, auth: Auth) -> Answer {
+    pub(super) async fn get(&self, path: &str, auth: Auth) -> Answer {
         self.send(Method::GET, path, auth, None).await
     }
 
-    async fn create(&self, auth: Auth, body: Value) -> Answer {
+    pub(super) async fn create(&self, auth: Auth, body: Value) -> Answer {
         self.send(Method::POST, "/1.3/network-peering", auth, Some(body))
             .await
     }
 
-    async fn patch(&self, uuid: &str, auth: Auth, body: Value) -> Answer {
+    pub(super) async fn patch(&self, uuid: &str, auth: Auth, body: Value) -> Answer {
         self.send(
             Method::PATCH,
             &format!("/1.3/network-peering/{uuid}"),
@@ -135,7 +145,7 @@ impl Api {
         .await
     }
 
-    async fn delete(&self, uuid: &str, auth: Auth) -> Answer {
+    pub(super) async fn delete(&self, uuid: &str, auth: Auth) -> Answer {
         self.send(
             Method::DELETE,
             &format!("/1.3/network-peering/{uuid}"),
@@ -630,6 +640,8 @@ async fn logs_every_request_in_order() {
             path: path.into(),
             account: account.map(str::to_owned),
             status,
+            fault: None,
+            in_flight: 1,
         })
         .collect();
     assert_eq!(api.simulator.request_log(), expected);
@@ -725,12 +737,14 @@ fn serve_refuses_a_world_file_over_an_existing_state_file() {
     )
     .unwrap();
     let state = dir.path().join("state.json");
+    let no_flags = ServeOptions::default();
 
-    let fresh = super::simulator_to_serve(Some(state.clone()), Some(world_file.clone())).unwrap();
+    let fresh =
+        simulator_to_serve(Some(state.clone()), Some(world_file.clone()), &no_flags).unwrap();
     assert_eq!(fresh.world().default_account, "a");
     assert!(state.exists());
 
-    let message = super::simulator_to_serve(Some(state.clone()), Some(world_file))
+    let message = simulator_to_serve(Some(state.clone()), Some(world_file), &no_flags)
         .err()
         .unwrap()
         .to_string();
@@ -739,10 +753,164 @@ fn serve_refuses_a_world_file_over_an_existing_state_file() {
         "{message}"
     );
 
-    let resumed = super::simulator_to_serve(Some(state), None).unwrap();
+    let resumed = simulator_to_serve(Some(state), None, &no_flags).unwrap();
     assert_eq!(resumed.world().default_account, "a");
     assert_eq!(
-        super::simulator_to_serve(None, None).unwrap().world(),
+        simulator_to_serve(None, None, &no_flags).unwrap().world(),
         World::demo()
     );
+}
+
+async fn disable_and_delete(api: &Api, uuid: &str, auth: Auth) {
+    let disable = json!({"network_peering": {"configured_status": "disabled"}});
+    assert_eq!(api.patch(uuid, auth, disable).await.status, 200);
+    assert_eq!(api.delete(uuid, auth).await.status, 204);
+}
+
+#[tokio::test]
+async fn deleting_a_half_leaves_the_other_pending_and_deleting_its_network_gone() {
+    let api = demo().await;
+    let mine = api
+        .create(DEMO, create_body("app to aiven", APP, AIVEN))
+        .await
+        .peering();
+    let theirs = api
+        .get("/1.3/network-peering", AIVEN_ACCOUNT)
+        .await
+        .peerings();
+    let network = |uuid: &str| format!("/1.3/network/{uuid}");
+    let mine_now = || async {
+        api.get(&format!("/1.3/network-peering/{}", mine.uuid), DEMO)
+            .await
+            .peering()
+    };
+
+    let refused = api
+        .send(Method::DELETE, &network(AIVEN), AIVEN_ACCOUNT, None)
+        .await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(
+        refused.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let problem: wire::Problem = serde_json::from_str(&refused.text).unwrap();
+    assert_eq!(
+        problem.kind,
+        "https://developers.upcloud.com/1.3/errors#NETWORK_HAS_PEERINGS"
+    );
+
+    disable_and_delete(&api, &theirs[0].uuid, AIVEN_ACCOUNT).await;
+    assert_eq!(mine_now().await.state, "pending-peer");
+
+    let not_mine = api.send(Method::DELETE, &network(AIVEN), DEMO, None).await;
+    assert_eq!(
+        (not_mine.status, not_mine.content_type.as_deref()),
+        (404, Some("application/problem+json"))
+    );
+    let deleted = api
+        .send(Method::DELETE, &network(AIVEN), AIVEN_ACCOUNT, None)
+        .await;
+    assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));
+    assert_eq!(api.get(&network(AIVEN), AIVEN_ACCOUNT).await.status, 404);
+    let routers: wire::RouterListEnvelope =
+        serde_json::from_str(&api.get("/1.3/router", AIVEN_ACCOUNT).await.text).unwrap();
+    assert!(
+        routers.routers.router[0]
+            .attached_networks
+            .network
+            .is_empty()
+    );
+    let gone = mine_now().await;
+    assert_eq!(gone.state, "deleted-peer-network");
+    assert!(gone.peer_network.ip_networks.is_none());
+
+    // The owner's network can still be cleaned up: disable, delete, as with any peering.
+    disable_and_delete(&api, &mine.uuid, DEMO).await;
+}
+
+#[tokio::test]
+async fn delete_network_for_tests_acts_as_the_owner() {
+    let api = demo().await;
+    api.create(DEMO, create_body("app to backend", APP, BACKEND))
+        .await;
+    let refused = api.simulator.delete_network(APP.parse().unwrap());
+    assert!(
+        matches!(refused, Err(ApiError::NetworkHasPeerings { .. })),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        api.simulator.delete_network(NOWHERE.parse().unwrap()),
+        Err(ApiError::ResourceNotFound { .. })
+    ));
+    // The demo account's own half towards it does not stop it: only its local network does.
+    assert_eq!(
+        api.simulator.delete_network(BACKEND.parse().unwrap()),
+        Ok(())
+    );
+    let listed = api.get("/1.3/network-peering", DEMO).await.peerings();
+    assert_eq!(listed[0].state, "deleted-peer-network");
+}
+
+#[tokio::test]
+async fn a_change_is_provisioning_for_a_while_and_blocks_delete() {
+    let api = demo().await;
+    api.simulator.set_provisioning(Duration::from_millis(300));
+    let created = api
+        .create(DEMO, create_body("x", APP, BACKEND))
+        .await
+        .peering();
+    assert_eq!(created.state, "provisioning");
+    let path = format!("/1.3/network-peering/{}", created.uuid);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(api.get(&path, DEMO).await.peering().state, "pending-peer");
+
+    let renamed = api
+        .patch(
+            &created.uuid,
+            DEMO,
+            json!({"network_peering": {"name": "y"}}),
+        )
+        .await
+        .peering();
+    assert_eq!(
+        renamed.state, "pending-peer",
+        "a new name needs no provisioning"
+    );
+    let disabled = api
+        .patch(
+            &created.uuid,
+            DEMO,
+            json!({"network_peering": {"configured_status": "disabled"}}),
+        )
+        .await
+        .peering();
+    assert_eq!(
+        (disabled.configured_status.as_str(), disabled.state.as_str()),
+        ("disabled", "provisioning")
+    );
+    let early = api.delete(&created.uuid, DEMO).await;
+    assert_eq!(
+        (early.status, early.error_code().as_str()),
+        (409, "PEERING_NOT_DISABLED")
+    );
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(api.get(&path, DEMO).await.peering().state, "disabled");
+    assert_eq!(api.delete(&created.uuid, DEMO).await.status, 204);
+}
+
+#[tokio::test]
+async fn provisioning_comes_from_the_world_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let mut world = World::demo();
+    world.provisioning_ms = 60_000;
+    let first = start(Simulator::with_state_file(path.clone(), world).unwrap()).await;
+    let created = first
+        .create(DEMO, create_body("x", APP, AIVEN))
+        .await
+        .peering();
+    assert_eq!(created.state, "provisioning");
+    let second = start(Simulator::with_state_file(path, World::demo()).unwrap()).await;
+    let listed = second.get("/1.3/network-peering", DEMO).await.peerings();
+    assert_eq!(listed[0].state, "provisioning");
 }

@@ -78,40 +78,93 @@
 //! labels = { managed-by = "peerings" }                    # optional
 //! ```
 //!
+//! Two optional top-level settings say how the platform behaves; a running simulator starts
+//! from them, and `sim serve` flags ([`ServeOptions`]) or [`Simulator::set_provisioning`] and
+//! [`Simulator::set_faults`] override them for its lifetime (the world keeps the file's values):
+//!
+//! ```toml
+//! # Top-level, so before the first table: a peering is `provisioning` this long after a
+//! # change; default 0.
+//! provisioning_ms = 2000
+//!
+//! [faults]                 # every key optional; the defaults inject no fault
+//! seed = 42                # all randomness comes from this seed
+//! latency_ms = 50          # every request waits latency_ms + uniform(0..=jitter_ms)
+//! jitter_ms = 20
+//! rate_429 = 0.05          # the rates are probabilities, and add up to at most 1
+//! retry_after_s = 1
+//! rate_500 = 0.0
+//! rate_503 = 0.0
+//! rate_drop_before = 0.0   # connection closed, request not handled
+//! rate_drop_after = 0.0    # request handled and saved, connection closed before the answer
+//! rate_slow_body = 0.0     # answer's body trickled over slow_body_ms
+//! slow_body_ms = 1000
+//! ```
+//!
+//! # The lifecycle of a peering
+//!
+//! After a create, and after a PATCH that changes `configured_status`, a peering is
+//! `provisioning` for `provisioning_ms`, and then in the state the world implies. The end of
+//! that time is stored with the peering as a wall-clock timestamp, so it holds across a
+//! restart from the state file. Only a peering whose state is `disabled` can be deleted, so a
+//! DELETE right after a PATCH to `disabled` is refused with 409 `PEERING_NOT_DISABLED` until
+//! the change is carried out, as a client that polls for `disabled` expects.
+//!
+//! `DELETE /1.3/network/{uuid}` deletes one of the caller's networks, unless one of its own
+//! peerings has it as its local network; other accounts' peerings towards it then report
+//! `deleted-peer-network`. [`Simulator::delete_network`] does the same for tests.
+//!
+//! # Faults
+//!
+//! With `[faults]`, requests to any endpoint are delayed, refused (429 with `Retry-After`,
+//! 500, 503), dropped before or after they are handled, or answered slowly, each drawn from
+//! one random number generator seeded with `seed`, in arrival order; so a run is reproducible
+//! given the same order of requests. A dropped connection closes without any answer: after
+//! `drop-after` the change is made, and a client that retries its create gets 409
+//! `PEERING_CONFLICT`. The request log ([`LoggedRequest`]) names the fault of each request.
+//!
 //! # State files
 //!
 //! With a state file, the simulator saves its world as JSON after every change, before it
-//! answers, and starts from that file when it exists.
+//! answers, and starts from that file when it exists. The file holds the world's settings
+//! too, not the overrides of a running simulator.
 
 mod auth;
 mod cidr;
 pub mod errors;
+mod faults;
 mod log;
 mod ops;
 mod persist;
 mod present;
 mod routes;
 mod rules;
+mod serve;
 mod state;
 mod world;
 mod world_file;
 
 #[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
 mod http_tests;
 
-use std::io::Write;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use tokio::net::TcpListener;
+use uuid::Uuid;
 
 pub use cidr::{Cidr, CidrError};
 pub use errors::ApiError;
+pub use faults::{Faults, Probability};
 pub use log::LoggedRequest;
+pub use serve::{ServeOptions, serve};
 pub use state::PeeringState;
 pub use world::{
     ConfiguredStatus, NetworkKind, SimAccount, SimCredentials, SimNetwork, SimPeering, SimRouter,
@@ -129,10 +182,13 @@ pub struct Simulator {
 struct Shared {
     world: Mutex<World>,
     state_file: Option<PathBuf>,
-    log: Mutex<Vec<LoggedRequest>>,
+    log: Mutex<log::RequestLog>,
     correlation_ids_issued: AtomicU64,
-    /// How long every request waits before it is handled.
-    latency: Mutex<Duration>,
+    /// The faults in force and the random numbers they are drawn with. Locked only while the
+    /// log is locked, so draws happen in the order of the log.
+    dice: Mutex<faults::FaultDice>,
+    /// How long a peering is `provisioning` after a change; 0 means never.
+    provisioning_ms: AtomicU64,
 }
 
 /// A lock whose holder panicked still guards consistent data: every change is made on a copy
@@ -162,13 +218,15 @@ impl Simulator {
         Ok(Simulator::with_shared(world, Some(path)))
     }
 
+    /// Starts with the world's own settings.
     fn with_shared(world: World, state_file: Option<PathBuf>) -> Simulator {
         let shared = Shared {
+            dice: Mutex::new(faults::FaultDice::new(world.faults.clone())),
+            provisioning_ms: AtomicU64::new(world.provisioning_ms),
             world: Mutex::new(world),
             state_file,
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(log::RequestLog::default()),
             correlation_ids_issued: AtomicU64::new(0),
-            latency: Mutex::new(Duration::ZERO),
         };
         Simulator {
             shared: Arc::new(shared),
@@ -194,19 +252,79 @@ impl Simulator {
         lock(&self.shared.world).clone()
     }
 
-    /// Every request so far, in arrival order.
+    /// Every request so far (since the last [`Simulator::reset_log`]), in arrival order.
     pub fn request_log(&self) -> Vec<LoggedRequest> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).entries()
     }
 
-    /// Makes every request from now on wait `latency` before it is handled, as a slow API
-    /// would, so that tests can make concurrent clients overlap.
+    /// The most requests that were in flight at once (since the last reset).
+    pub fn max_in_flight(&self) -> usize {
+        lock(&self.shared.log).max_in_flight()
+    }
+
+    /// How many requests each endpoint received (since the last reset), keyed like
+    /// `"GET /1.3/network-peering/{uuid}"`: UUIDs in the path replaced, the query left out.
+    pub fn request_counts(&self) -> BTreeMap<String, usize> {
+        lock(&self.shared.log).counts()
+    }
+
+    /// Forgets the log, the counts and the highest concurrency, between phases of a test.
+    pub fn reset_log(&self) {
+        lock(&self.shared.log).reset();
+    }
+
+    /// Makes every request from now on wait `latency` (in whole milliseconds) before it is
+    /// handled, as a slow API would, so that tests can make concurrent clients overlap. The
+    /// same as the `latency_ms` of [`Faults`]; the other fault settings stay.
     pub fn set_latency(&self, latency: Duration) {
-        *lock(&self.shared.latency) = latency;
+        let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        lock(&self.shared.dice).set_latency_ms(latency_ms);
     }
 
-    fn latency(&self) -> Duration {
-        *lock(&self.shared.latency)
+    /// Replaces the fault settings, and restarts the random numbers from their seed.
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.shared.dice) = faults::FaultDice::new(faults);
+    }
+
+    /// How long a peering is `provisioning` after a create or a change of its
+    /// `configured_status`, from now on (in whole milliseconds); zero means never.
+    pub fn set_provisioning(&self, duration: Duration) {
+        let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        self.shared.provisioning_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Deletes a network as its owner would through `DELETE /1.3/network/{uuid}`, with the
+    /// same refusals.
+    pub fn delete_network(&self, uuid: Uuid) -> Result<(), ApiError> {
+        let owner = self.read(|world| world.network(uuid).map(|n| n.account.clone()));
+        let Some(owner) = owner else {
+            return Err(ApiError::ResourceNotFound {
+                correlation_id: self.next_correlation_id(),
+            });
+        };
+        self.delete_network_of(&owner, &uuid.to_string())
+    }
+
+    fn delete_network_of(&self, account: &str, uuid: &str) -> Result<(), ApiError> {
+        self.mutate(|world| {
+            ops::delete_network(world, account, uuid).map_err(|refusal| {
+                let correlation_id = self.next_correlation_id();
+                match refusal {
+                    ops::NetworkRefusal::NotFound => ApiError::ResourceNotFound { correlation_id },
+                    ops::NetworkRefusal::HasPeerings => {
+                        ApiError::NetworkHasPeerings { correlation_id }
+                    }
+                }
+            })
+        })
+    }
+
+    /// The moment a request is handled, with the provisioning time in force.
+    fn moment(&self) -> ops::Moment {
+        ops::Moment {
+            now_ms: state::now_ms(),
+            provisioning_ms: self.shared.provisioning_ms.load(Ordering::Relaxed),
+        }
     }
 
     fn read<T>(&self, look: impl FnOnce(&World) -> T) -> T {
@@ -229,19 +347,6 @@ impl Simulator {
         Ok(answer)
     }
 
-    fn log_arrival(&self, entry: LoggedRequest) -> usize {
-        let mut log = lock(&self.shared.log);
-        log.push(entry);
-        log.len() - 1
-    }
-
-    fn log_answer(&self, index: usize, account: Option<String>, status: u16) {
-        if let Some(entry) = lock(&self.shared.log).get_mut(index) {
-            entry.account = account;
-            entry.status = status;
-        }
-    }
-
     /// A correlation id for a problem answer, reproducible like the world's UUIDs. Drawn from
     /// the far end of the UUID sequence, so it never equals a peering's UUID.
     fn next_correlation_id(&self) -> String {
@@ -250,60 +355,5 @@ impl Simulator {
             .correlation_ids_issued
             .fetch_add(1, Ordering::Relaxed);
         world::nth_uuid(u64::MAX / 4 - n).to_string()
-    }
-}
-
-/// `peerings sim serve`: serves until Ctrl-C. Once bound, prints `listening on http://ADDR` to
-/// stdout, so scripts and tests can read the port.
-///
-/// It starts from the world file if one is given (refusing to overwrite an existing state
-/// file with it), else from the state file if it exists, else from the demo world.
-pub async fn serve(
-    listen: SocketAddr,
-    state: Option<PathBuf>,
-    world: Option<PathBuf>,
-) -> anyhow::Result<()> {
-    let simulator = simulator_to_serve(state, world)?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    let bound = listener.local_addr()?;
-    announce(bound)?;
-    axum::serve(listener, routes::router(simulator))
-        .with_graceful_shutdown(ctrl_c())
-        .await
-        .context("the simulator stopped")
-}
-
-fn simulator_to_serve(state: Option<PathBuf>, world: Option<PathBuf>) -> anyhow::Result<Simulator> {
-    if let (Some(state), Some(_)) = (&state, &world) {
-        if state.exists() {
-            bail!(
-                "the state file {} exists; remove it or leave out --world",
-                state.display()
-            );
-        }
-    }
-    let initial = match &world {
-        Some(path) => World::load_toml(path)?,
-        None => World::demo(),
-    };
-    match state {
-        Some(state) => Simulator::with_state_file(state, initial),
-        None => Ok(Simulator::new(initial)),
-    }
-}
-
-fn announce(bound: SocketAddr) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on http://{bound}")?;
-    stdout.flush()
-}
-
-/// Resolves on Ctrl-C. If the signal handler cannot be installed, never resolves: stopping
-/// the server at once would be worse than needing another way to stop it.
-async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
     }
 }

@@ -5,8 +5,25 @@ use uuid::Uuid;
 
 use super::errors::{ApiError, CREATE_CHECK_ORDER, CreateCheck, PEERING_LIMIT};
 use super::rules;
+use super::state::PeeringState;
 use super::world::{ConfiguredStatus, NetworkKind, SimNetwork, SimPeering, World};
 use crate::upcloud::wire::{CreatePeering, ModifyPeering, UuidRef};
+
+/// When a request is handled, and how long the platform then takes to carry out a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// Wall-clock milliseconds since the Unix epoch.
+    pub now_ms: u64,
+    /// 0 means changes take effect at once.
+    pub provisioning_ms: u64,
+}
+
+impl Moment {
+    /// Until when a change made now is `provisioning`; `None` when it takes effect at once.
+    fn provisioning_until(self) -> Option<u64> {
+        (self.provisioning_ms > 0).then(|| self.now_ms.saturating_add(self.provisioning_ms))
+    }
+}
 
 /// Creates the caller's half, and then, if the peer network's owner is a cooperative peer,
 /// lets it answer with its own half. Returns the new half's UUID.
@@ -14,17 +31,23 @@ pub fn create_peering(
     world: &mut World,
     account: &str,
     request: CreatePeering,
+    moment: Moment,
 ) -> Result<Uuid, ApiError> {
     let name = request.name.clone();
-    let uuid = create_half(world, account, request)?;
+    let uuid = create_half(world, account, request, moment)?;
     let created = world.peering(uuid).map(|p| (p.network, p.peer_network));
     if let Some((network, peer_network)) = created {
-        reciprocate(world, network, peer_network, &name);
+        reciprocate(world, network, peer_network, &name, moment);
     }
     Ok(uuid)
 }
 
-fn create_half(world: &mut World, account: &str, request: CreatePeering) -> Result<Uuid, ApiError> {
+fn create_half(
+    world: &mut World,
+    account: &str,
+    request: CreatePeering,
+    moment: Moment,
+) -> Result<Uuid, ApiError> {
     rules::check_name(&request.name)?;
     let configured_status = match &request.configured_status {
         Some(text) => rules::parse_configured_status(text)?,
@@ -42,6 +65,7 @@ fn create_half(world: &mut World, account: &str, request: CreatePeering) -> Resu
         peer_network,
         configured_status,
         labels: request.labels,
+        provisioning_until: moment.provisioning_until(),
     });
     Ok(uuid)
 }
@@ -113,7 +137,7 @@ fn failed_check(
 
 /// What a cooperative peer (Aiven, another team) does when a half towards its network appears:
 /// it creates its own half back, through the same rules as any client.
-fn reciprocate(world: &mut World, network: Uuid, peer_network: Uuid, name: &str) {
+fn reciprocate(world: &mut World, network: Uuid, peer_network: Uuid, name: &str, moment: Moment) {
     let Some(owner) = world.network(peer_network).map(|n| n.account.clone()) else {
         return;
     };
@@ -133,7 +157,7 @@ fn reciprocate(world: &mut World, network: Uuid, peer_network: Uuid, name: &str)
     };
     // A peer whose own request fails (it has a half already, or no router) leaves it there,
     // as a real peer would: the caller's half then reports why it is not active.
-    let _ = create_half(world, &owner, request);
+    let _ = create_half(world, &owner, request, moment);
 }
 
 /// The index of the caller's peering named by the path's UUID.
@@ -154,12 +178,15 @@ pub fn own_peering<'w>(
     own_peering_index(world, account, uuid).map(|index| &world.peerings[index])
 }
 
-/// Changes what is given and leaves the rest; returns the peering's UUID.
+/// Changes what is given and leaves the rest; returns the peering's UUID. A change of
+/// `configured_status` is carried out by the platform, so the peering is `provisioning` for a
+/// while; a name or labels change at once.
 pub fn modify_peering(
     world: &mut World,
     account: &str,
     uuid: &str,
     change: ModifyPeering,
+    moment: Moment,
 ) -> Result<Uuid, ApiError> {
     if let Some(name) = &change.name {
         rules::check_name(name)?;
@@ -178,6 +205,9 @@ pub fn modify_peering(
         peering.name = name;
     }
     if let Some(configured_status) = configured_status {
+        if configured_status != peering.configured_status {
+            peering.provisioning_until = moment.provisioning_until();
+        }
         peering.configured_status = configured_status;
     }
     if let Some(labels) = change.labels {
@@ -186,26 +216,63 @@ pub fn modify_peering(
     Ok(peering.uuid)
 }
 
-/// Only a disabled peering can be deleted [C].
-pub fn delete_peering(world: &mut World, account: &str, uuid: &str) -> Result<(), ApiError> {
+/// Only a peering whose state is `disabled` can be deleted [C]: asking for `disabled` is not
+/// enough while the peering is still `provisioning`.
+pub fn delete_peering(
+    world: &mut World,
+    account: &str,
+    uuid: &str,
+    now_ms: u64,
+) -> Result<(), ApiError> {
     let index = own_peering_index(world, account, uuid)?;
-    if world.peerings[index].configured_status != ConfiguredStatus::Disabled {
+    if world.state_at(&world.peerings[index], now_ms) != PeeringState::Disabled {
         return Err(ApiError::PeeringNotDisabled);
     }
     world.peerings.remove(index);
     Ok(())
 }
 
+/// Why a network cannot be deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkRefusal {
+    /// No such network in the caller's account.
+    NotFound,
+    /// One of the caller's peerings has it as its local network.
+    HasPeerings,
+}
+
+/// Deletes one of the caller's networks, which detaches it from its router. Other accounts'
+/// peerings towards it remain, and report `deleted-peer-network`.
+pub fn delete_network(world: &mut World, account: &str, uuid: &str) -> Result<(), NetworkRefusal> {
+    let uuid = Uuid::try_parse(uuid).map_err(|_| NetworkRefusal::NotFound)?;
+    let index = world
+        .networks
+        .iter()
+        .position(|n| n.uuid == uuid && n.account == account)
+        .ok_or(NetworkRefusal::NotFound)?;
+    if world.peerings().any(|p| p.network == uuid) {
+        return Err(NetworkRefusal::HasPeerings);
+    }
+    world.networks.remove(index);
+    world.deleted_networks.push(uuid);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::state::PeeringState;
     use crate::sim::world::NetworkKind;
 
     const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
     const BACKEND: &str = "88ac25ea-0b4f-424e-8668-82b747169590";
     const LEGACY: &str = "e3bacad0-78d5-4ffb-8d2a-c548e1ffe6f8";
     const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+    const NOWHERE: &str = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+    /// A moment on a platform that carries out changes at once.
+    const AT: Moment = Moment {
+        now_ms: 1_000_000,
+        provisioning_ms: 0,
+    };
 
     fn request(network: &str, peer_network: &str) -> CreatePeering {
         CreatePeering {
@@ -233,12 +300,15 @@ mod tests {
             (request(LEGACY, AIVEN), ApiError::LocalNetworkNoRouter),
         ];
         for (request, expected) in cases {
-            assert_eq!(create_peering(&mut world, "demo", request), Err(expected));
+            assert_eq!(
+                create_peering(&mut world, "demo", request, AT),
+                Err(expected)
+            );
         }
         assert_eq!(world.peerings().count(), 0);
-        create_peering(&mut world, "demo", request(APP, BACKEND)).unwrap();
+        create_peering(&mut world, "demo", request(APP, BACKEND), AT).unwrap();
         assert_eq!(
-            create_peering(&mut world, "demo", request(APP, BACKEND)),
+            create_peering(&mut world, "demo", request(APP, BACKEND), AT),
             Err(ApiError::PeeringConflict)
         );
     }
@@ -248,11 +318,11 @@ mod tests {
         let mut world = World::demo();
         world.networks[1].kind = NetworkKind::Public;
         assert_eq!(
-            create_peering(&mut world, "demo", request(BACKEND, AIVEN)),
+            create_peering(&mut world, "demo", request(BACKEND, AIVEN), AT),
             Err(ApiError::LocalNetworkNotPrivate)
         );
         assert_eq!(
-            create_peering(&mut world, "demo", request(APP, BACKEND)),
+            create_peering(&mut world, "demo", request(APP, BACKEND), AT),
             Err(ApiError::PeerNetworkNotPrivate)
         );
     }
@@ -268,6 +338,7 @@ mod tests {
             peer_network: Uuid::nil(),
             configured_status: ConfiguredStatus::Active,
             labels: vec![],
+            provisioning_until: None,
         };
         for n in 0..PEERING_LIMIT {
             world.peerings.push(SimPeering {
@@ -276,7 +347,7 @@ mod tests {
             });
         }
         assert_eq!(
-            create_peering(&mut world, "demo", request(APP, BACKEND)),
+            create_peering(&mut world, "demo", request(APP, BACKEND), AT),
             Err(ApiError::PeeringLimitReached)
         );
     }
@@ -289,7 +360,7 @@ mod tests {
             ..request(AIVEN, "x")
         };
         assert_eq!(
-            create_peering(&mut world, "demo", nameless),
+            create_peering(&mut world, "demo", nameless, AT),
             Err(ApiError::NameInvalid)
         );
         let bad_status = CreatePeering {
@@ -297,7 +368,7 @@ mod tests {
             ..request(APP, AIVEN)
         };
         assert_eq!(
-            create_peering(&mut world, "demo", bad_status),
+            create_peering(&mut world, "demo", bad_status, AT),
             Err(ApiError::ConfiguredStatusInvalid("up".into()))
         );
     }
@@ -305,7 +376,7 @@ mod tests {
     #[test]
     fn a_cooperative_peer_answers_at_once_and_only_once() {
         let mut world = World::demo();
-        let mine = create_peering(&mut world, "demo", request(APP, AIVEN)).unwrap();
+        let mine = create_peering(&mut world, "demo", request(APP, AIVEN), AT).unwrap();
         let theirs = world
             .peering_between("aiven", AIVEN.parse().unwrap(), APP.parse().unwrap())
             .unwrap();
@@ -322,7 +393,7 @@ mod tests {
     #[test]
     fn a_peer_that_does_not_cooperate_leaves_the_half_pending() {
         let mut world = World::demo();
-        let uuid = create_peering(&mut world, "demo", request(APP, BACKEND)).unwrap();
+        let uuid = create_peering(&mut world, "demo", request(APP, BACKEND), AT).unwrap();
         assert_eq!(world.peerings().count(), 1);
         assert_eq!(
             world.state_of(world.peering(uuid).unwrap()),
@@ -340,14 +411,14 @@ mod tests {
             }],
             ..request(APP, BACKEND)
         };
-        let uuid = create_peering(&mut world, "demo", labelled)
+        let uuid = create_peering(&mut world, "demo", labelled, AT)
             .unwrap()
             .to_string();
         let rename = ModifyPeering {
             name: Some("renamed".into()),
             ..Default::default()
         };
-        modify_peering(&mut world, "demo", &uuid, rename).unwrap();
+        modify_peering(&mut world, "demo", &uuid, rename, AT).unwrap();
         let peering = own_peering(&world, "demo", &uuid).unwrap();
         assert_eq!(
             (peering.name.as_str(), peering.labels.len()),
@@ -358,7 +429,7 @@ mod tests {
             configured_status: Some("disabled".into()),
             ..Default::default()
         };
-        modify_peering(&mut world, "demo", &uuid, clear).unwrap();
+        modify_peering(&mut world, "demo", &uuid, clear, AT).unwrap();
         let peering = own_peering(&world, "demo", &uuid).unwrap();
         assert!(peering.labels.is_empty());
         assert_eq!(peering.configured_status, ConfiguredStatus::Disabled);
@@ -368,7 +439,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            modify_peering(&mut world, "demo", &uuid, bad),
+            modify_peering(&mut world, "demo", &uuid, bad, AT),
             Err(ApiError::NameInvalid)
         );
     }
@@ -376,7 +447,7 @@ mod tests {
     #[test]
     fn another_accounts_peering_is_not_found() {
         let mut world = World::demo();
-        create_peering(&mut world, "demo", request(APP, AIVEN)).unwrap();
+        create_peering(&mut world, "demo", request(APP, AIVEN), AT).unwrap();
         let theirs = world
             .peering_between("aiven", AIVEN.parse().unwrap(), APP.parse().unwrap())
             .unwrap()
@@ -391,11 +462,11 @@ mod tests {
             Some(ApiError::PeeringNotFound)
         );
         assert_eq!(
-            delete_peering(&mut world, "demo", &theirs),
+            delete_peering(&mut world, "demo", &theirs, AT.now_ms),
             Err(ApiError::PeeringNotFound)
         );
         assert_eq!(
-            modify_peering(&mut world, "demo", &theirs, ModifyPeering::default()),
+            modify_peering(&mut world, "demo", &theirs, ModifyPeering::default(), AT),
             Err(ApiError::PeeringNotFound)
         );
     }
@@ -403,23 +474,124 @@ mod tests {
     #[test]
     fn only_a_disabled_peering_is_deleted() {
         let mut world = World::demo();
-        let uuid = create_peering(&mut world, "demo", request(APP, BACKEND))
+        let uuid = create_peering(&mut world, "demo", request(APP, BACKEND), AT)
             .unwrap()
             .to_string();
         assert_eq!(
-            delete_peering(&mut world, "demo", &uuid),
+            delete_peering(&mut world, "demo", &uuid, AT.now_ms),
             Err(ApiError::PeeringNotDisabled)
         );
         let disable = ModifyPeering {
             configured_status: Some("disabled".into()),
             ..Default::default()
         };
-        modify_peering(&mut world, "demo", &uuid, disable).unwrap();
-        assert_eq!(delete_peering(&mut world, "demo", &uuid), Ok(()));
+        modify_peering(&mut world, "demo", &uuid, disable, AT).unwrap();
+        assert_eq!(delete_peering(&mut world, "demo", &uuid, AT.now_ms), Ok(()));
         assert_eq!(world.peerings().count(), 0);
         assert_eq!(
-            delete_peering(&mut world, "demo", &uuid),
+            delete_peering(&mut world, "demo", &uuid, AT.now_ms),
             Err(ApiError::PeeringNotFound)
+        );
+    }
+
+    #[test]
+    fn changes_of_status_are_provisioning_for_a_while() {
+        let mut world = World::demo();
+        let slow = Moment {
+            provisioning_ms: 500,
+            ..AT
+        };
+        let uuid = create_peering(&mut world, "demo", request(APP, AIVEN), slow).unwrap();
+        let state_at =
+            |world: &World, uuid: Uuid, ms: u64| world.state_at(world.peering(uuid).unwrap(), ms);
+        let theirs = world
+            .peering_between("aiven", AIVEN.parse().unwrap(), APP.parse().unwrap())
+            .unwrap()
+            .uuid;
+        for half in [uuid, theirs] {
+            assert_eq!(
+                state_at(&world, half, AT.now_ms + 499),
+                PeeringState::Provisioning
+            );
+            assert_eq!(
+                state_at(&world, half, AT.now_ms + 500),
+                PeeringState::Active
+            );
+        }
+
+        let later = Moment {
+            now_ms: AT.now_ms + 1000,
+            ..slow
+        };
+        let text = uuid.to_string();
+        let rename = ModifyPeering {
+            name: Some("renamed".into()),
+            ..Default::default()
+        };
+        modify_peering(&mut world, "demo", &text, rename, later).unwrap();
+        assert_eq!(state_at(&world, uuid, later.now_ms), PeeringState::Active);
+        let disable = ModifyPeering {
+            configured_status: Some("disabled".into()),
+            ..Default::default()
+        };
+        modify_peering(&mut world, "demo", &text, disable.clone(), later).unwrap();
+        assert_eq!(
+            state_at(&world, uuid, later.now_ms),
+            PeeringState::Provisioning
+        );
+        assert_eq!(
+            delete_peering(&mut world, "demo", &text, later.now_ms + 499),
+            Err(ApiError::PeeringNotDisabled),
+            "only a peering whose state is disabled can be deleted"
+        );
+        // Asking again for what is already asked for changes nothing, so it is no new change.
+        let much_later = Moment {
+            now_ms: later.now_ms + 500,
+            ..slow
+        };
+        modify_peering(&mut world, "demo", &text, disable, much_later).unwrap();
+        assert_eq!(
+            delete_peering(&mut world, "demo", &text, much_later.now_ms),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_network_is_deleted_unless_its_own_peerings_use_it() {
+        let mut world = World::demo();
+        let mine = create_peering(&mut world, "demo", request(APP, AIVEN), AT).unwrap();
+        assert_eq!(
+            delete_network(&mut world, "demo", APP),
+            Err(NetworkRefusal::HasPeerings)
+        );
+        assert_eq!(
+            delete_network(&mut world, "aiven", AIVEN),
+            Err(NetworkRefusal::HasPeerings),
+            "the cooperative peer's own half uses it"
+        );
+        world.peerings.retain(|p| p.account != "aiven");
+        for not_mine in [AIVEN, NOWHERE, "nonsense"] {
+            assert_eq!(
+                delete_network(&mut world, "demo", not_mine),
+                Err(NetworkRefusal::NotFound),
+                "{not_mine}"
+            );
+        }
+        assert_eq!(delete_network(&mut world, "aiven", AIVEN), Ok(()));
+        let aiven: Uuid = AIVEN.parse().unwrap();
+        assert!(world.network(aiven).is_none());
+        assert_eq!(world.deleted_networks, [aiven]);
+        assert_eq!(
+            world.state_at(world.peering(mine).unwrap(), AT.now_ms),
+            PeeringState::DeletedPeerNetwork
+        );
+        assert!(
+            world.validate().is_ok(),
+            "a world with a deleted peer network is consistent"
+        );
+        assert_eq!(
+            create_peering(&mut world, "demo", request(BACKEND, AIVEN), AT),
+            Err(ApiError::PeerNetworkNotFound)
         );
     }
 }

@@ -8,10 +8,11 @@ use crate::upcloud::wire;
 /// The router type the API reports for an ordinary router [C].
 const ROUTER_KIND: &str = "normal";
 
-/// A peering shows its local network's ranges, and the peer's only once it is established
-/// both ways [C: the create example, `pending-peer` without peer addresses].
-pub fn peering(world: &World, peering: &SimPeering) -> wire::Peering {
-    let state = world.state_of(peering);
+/// A peering as it is at `now_ms`. It shows its local network's ranges, and the peer's only
+/// once it is established both ways [C: the create example, `pending-peer` without peer
+/// addresses].
+pub fn peering(world: &World, peering: &SimPeering, now_ms: u64) -> wire::Peering {
+    let state = world.state_at(peering, now_ms);
     let ranges_of = |uuid| {
         world
             .network(uuid)

@@ -1,10 +1,8 @@
 //! The HTTP face of the simulator: the `/1.3` endpoints, with bodies from `upcloud::wire`.
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, Request, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{Method, StatusCode, Uri};
-use axum::middleware::Next;
-use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use serde::de::DeserializeOwned;
@@ -13,7 +11,9 @@ use uuid::Uuid;
 
 use super::auth::{Caller, authenticate};
 use super::errors::ApiError;
+use super::faults::inject;
 use super::log::record;
+use super::state::now_ms;
 use super::world::World;
 use super::{Simulator, ops, present};
 use crate::upcloud::wire::{
@@ -40,27 +40,22 @@ pub fn router(simulator: Simulator) -> Router {
         // The reference shows the list both with and without the trailing slash [C].
         .route("/1.3/network", get(list_networks))
         .route("/1.3/network/", get(list_networks))
-        .route("/1.3/network/{uuid}", get(get_network))
+        .route(
+            "/1.3/network/{uuid}",
+            get(get_network).delete(delete_network),
+        )
         .route("/1.3/router", get(list_routers))
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)
-        // The last layer added runs first: log everything, including failed authentication.
+        // The last layer added runs first: log everything, including failed authentication
+        // and injected faults, which come before authentication as a load balancer's would.
         .layer(middleware::from_fn_with_state(
             simulator.clone(),
             authenticate,
         ))
-        .layer(middleware::from_fn_with_state(simulator.clone(), delay))
+        .layer(middleware::from_fn(inject))
         .layer(middleware::from_fn_with_state(simulator.clone(), record))
         .with_state(simulator)
-}
-
-/// Waits the simulator's latency before handling the request.
-async fn delay(State(simulator): State<Simulator>, request: Request, next: Next) -> Response {
-    let latency = simulator.latency();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    next.run(request).await
 }
 
 async fn list_peerings(
@@ -69,11 +64,12 @@ async fn list_peerings(
     RawQuery(query): RawQuery,
 ) -> Json<PeeringListEnvelope> {
     let filters = label_filters(query.as_deref());
+    let now = now_ms();
     let network_peering = simulator.read(|world| {
         world
             .peerings()
             .filter(|p| p.account == account && filters.iter().all(|f| f.matches(&p.labels)))
-            .map(|p| present::peering(world, p))
+            .map(|p| present::peering(world, p, now))
             .collect()
     });
     Json(PeeringListEnvelope {
@@ -86,10 +82,11 @@ async fn get_peering(
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
 ) -> Result<Json<PeeringEnvelope>, ApiError> {
+    let now = now_ms();
     simulator.read(|world| {
         let peering = ops::own_peering(world, &account, &uuid)?;
         Ok(Json(PeeringEnvelope {
-            network_peering: present::peering(world, peering),
+            network_peering: present::peering(world, peering, now),
         }))
     })
 }
@@ -100,9 +97,10 @@ async fn create_peering(
     body: Bytes,
 ) -> Result<(StatusCode, Json<PeeringEnvelope>), ApiError> {
     let request: CreatePeeringRequest = parse_body(&body)?;
+    let moment = simulator.moment();
     simulator.mutate(|world| {
-        let uuid = ops::create_peering(world, &account, request.network_peering)?;
-        Ok((StatusCode::CREATED, Json(envelope(world, uuid)?)))
+        let uuid = ops::create_peering(world, &account, request.network_peering, moment)?;
+        Ok((StatusCode::CREATED, Json(envelope(world, uuid, moment)?)))
     })
 }
 
@@ -113,9 +111,10 @@ async fn modify_peering(
     body: Bytes,
 ) -> Result<Json<PeeringEnvelope>, ApiError> {
     let change = parse_modify(&body)?;
+    let moment = simulator.moment();
     simulator.mutate(|world| {
-        let uuid = ops::modify_peering(world, &account, &uuid, change)?;
-        Ok(Json(envelope(world, uuid)?))
+        let uuid = ops::modify_peering(world, &account, &uuid, change, moment)?;
+        Ok(Json(envelope(world, uuid, moment)?))
     })
 }
 
@@ -124,7 +123,8 @@ async fn delete_peering(
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    simulator.mutate(|world| ops::delete_peering(world, &account, &uuid))?;
+    let now = now_ms();
+    simulator.mutate(|world| ops::delete_peering(world, &account, &uuid, now))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -167,6 +167,15 @@ async fn get_network(
     }
 }
 
+async fn delete_network(
+    State(simulator): State<Simulator>,
+    Extension(Caller(account)): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    simulator.delete_network_of(&account, &uuid)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn list_routers(
     State(simulator): State<Simulator>,
     Extension(Caller(account)): Extension<Caller>,
@@ -193,10 +202,10 @@ async fn wrong_method(method: Method) -> ApiError {
 }
 
 /// The single-peering answer for a peering that was just created or changed.
-fn envelope(world: &World, uuid: Uuid) -> Result<PeeringEnvelope, ApiError> {
+fn envelope(world: &World, uuid: Uuid, moment: ops::Moment) -> Result<PeeringEnvelope, ApiError> {
     let peering = world.peering(uuid).ok_or(ApiError::PeeringNotFound)?;
     Ok(PeeringEnvelope {
-        network_peering: present::peering(world, peering),
+        network_peering: present::peering(world, peering, moment.now_ms),
     })
 }
 

@@ -1,13 +1,15 @@
-//! The state the platform reports for a peering, derived from the world alone: it is never
-//! stored, so it can never disagree with the world.
+//! The state the platform reports for a peering, derived from the world and the time alone:
+//! it is never stored, so it can never disagree with the world.
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::cidr::any_overlap;
 use super::world::{ConfiguredStatus, SimPeering, World};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeeringState {
+    Provisioning,
     Active,
     PendingPeer,
     Disabled,
@@ -22,6 +24,7 @@ impl PeeringState {
     /// The API's spelling.
     pub fn as_str(self) -> &'static str {
         match self {
+            PeeringState::Provisioning => "provisioning",
             PeeringState::Active => "active",
             PeeringState::PendingPeer => "pending-peer",
             PeeringState::Disabled => "disabled",
@@ -40,14 +43,30 @@ impl fmt::Display for PeeringState {
     }
 }
 
-/// The first of these that holds is the state: the owner's own choice first, then what is
-/// missing on this side, then on the peer's side, then whether the two halves can connect.
-pub fn derive_state(world: &World, peering: &SimPeering) -> PeeringState {
+/// Wall-clock time in milliseconds since the Unix epoch: the clock of `provisioning_until`,
+/// which is wall-clock so that it means the same after a restart from the state file.
+pub fn now_ms() -> u64 {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The first of these that holds is the state at `now_ms`: a change still being carried out,
+/// then the owner's own choice, then what is missing on this side, then on the peer's side,
+/// then whether the two halves can connect.
+pub fn derive_state(world: &World, peering: &SimPeering, now_ms: u64) -> PeeringState {
+    if peering
+        .provisioning_until
+        .is_some_and(|until| now_ms < until)
+    {
+        return PeeringState::Provisioning;
+    }
     if peering.configured_status == ConfiguredStatus::Disabled {
         return PeeringState::Disabled;
     }
     // A local network that is gone has no router either; the API cannot delete a network
-    // that a peering uses, so this only guards a hand-edited world.
+    // that its own account's peerings use, so this only guards a hand-edited world.
     let Some(local) = world
         .network(peering.network)
         .filter(|n| n.router.is_some())
@@ -89,8 +108,13 @@ mod tests {
 
     /// What to change in a world where both halves exist, both routers are attached and the
     /// ranges are apart (so the state is `active`).
+    /// The moment the tests look at the world.
+    const NOW: u64 = 1_000_000;
+
     #[derive(Clone, Copy, Default)]
     struct Twist {
+        /// This half's change is carried out until then.
+        this_provisioning_until: Option<u64>,
         this_disabled: bool,
         local_router_detached: bool,
         local_network_deleted: bool,
@@ -136,6 +160,7 @@ mod tests {
                 ConfiguredStatus::Active
             },
             labels: vec![],
+            provisioning_until: None,
         }
     }
 
@@ -169,7 +194,9 @@ mod tests {
                 n.router = None;
             }
         }
-        let mut peerings = vec![half(THIS_HALF, "me", LOCAL, PEER, t.this_disabled)];
+        let mut this_half = half(THIS_HALF, "me", LOCAL, PEER, t.this_disabled);
+        this_half.provisioning_until = t.this_provisioning_until;
+        let mut peerings = vec![this_half];
         if t.reverse_in_other_direction_only {
             // Another peering of the peer network, not towards the local one, is not the reverse.
             peerings.push(half(
@@ -210,6 +237,7 @@ mod tests {
             networks,
             peerings,
             uuids_generated: 0,
+            ..World::demo()
         }
     }
 
@@ -218,6 +246,32 @@ mod tests {
         let none = Twist::default();
         let cases = [
             ("all is well", none, PeeringState::Active),
+            (
+                "still provisioning",
+                Twist {
+                    this_provisioning_until: Some(NOW + 1),
+                    ..none
+                },
+                PeeringState::Provisioning,
+            ),
+            (
+                "provisioning wins over disabled",
+                Twist {
+                    this_provisioning_until: Some(NOW + 1),
+                    this_disabled: true,
+                    ..none
+                },
+                PeeringState::Provisioning,
+            ),
+            (
+                "provisioning is over at the moment it ends",
+                Twist {
+                    this_provisioning_until: Some(NOW),
+                    this_disabled: true,
+                    ..none
+                },
+                PeeringState::Disabled,
+            ),
             (
                 "disabled here",
                 Twist {
@@ -356,7 +410,7 @@ mod tests {
         for (what, twist, expected) in cases {
             let world = world(twist);
             let this = world.peering(THIS_HALF).unwrap();
-            assert_eq!(derive_state(&world, this), expected, "{what}");
+            assert_eq!(derive_state(&world, this, NOW), expected, "{what}");
         }
     }
 
@@ -377,6 +431,7 @@ mod tests {
     #[test]
     fn spells_states_as_the_api_does() {
         let all = [
+            (PeeringState::Provisioning, "provisioning"),
             (PeeringState::Active, "active"),
             (PeeringState::PendingPeer, "pending-peer"),
             (PeeringState::Disabled, "disabled"),

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::cidr::Cidr;
-use super::state::{PeeringState, derive_state};
+use super::faults::Faults;
+use super::state::{PeeringState, derive_state, now_ms};
 use crate::upcloud::wire::Label;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,11 +20,23 @@ pub struct World {
     pub accounts: BTreeMap<String, SimAccount>,
     pub routers: Vec<SimRouter>,
     pub networks: Vec<SimNetwork>,
+    /// The UUIDs of networks deleted through the API. Peerings of other accounts may still
+    /// name one as their peer network (their state is `deleted-peer-network`), and none is
+    /// handed out again.
+    #[serde(default)]
+    pub deleted_networks: Vec<Uuid>,
     /// In creation order, which is the order the list endpoint answers in.
     pub peerings: Vec<SimPeering>,
     /// How many UUIDs this world has generated: the next one derives from this count, so a
     /// run from the same world assigns the same UUIDs.
     pub uuids_generated: u64,
+    /// How long a peering is `provisioning` after a create or a change of its
+    /// `configured_status`; 0 means never. A simulator starts with it and may override it.
+    #[serde(default)]
+    pub provisioning_ms: u64,
+    /// The faults a simulator starts with; it may override them.
+    #[serde(default)]
+    pub faults: Faults,
 }
 
 /// How an account signs in: an API token, or an API user's name and password.
@@ -122,6 +135,11 @@ pub struct SimPeering {
     pub peer_network: Uuid,
     pub configured_status: ConfiguredStatus,
     pub labels: Vec<Label>,
+    /// Until when (wall-clock milliseconds since the Unix epoch) the platform is still
+    /// carrying out the last create or change of `configured_status`; wall-clock so that it
+    /// survives a restart from the state file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning_until: Option<u64>,
 }
 
 /// Fixed so that UUIDs are reproducible across runs; any value would do.
@@ -171,9 +189,15 @@ impl World {
         self.peerings.iter().find(|peering| peering.uuid == uuid)
     }
 
-    /// The state the platform reports for `peering`; derived, never stored.
+    /// The state the platform reports for `peering` now; derived, never stored.
     pub fn state_of(&self, peering: &SimPeering) -> PeeringState {
-        derive_state(self, peering)
+        derive_state(self, peering, now_ms())
+    }
+
+    /// The state the platform reports for `peering` at `now_ms` (milliseconds since the Unix
+    /// epoch), so a test can look at a moment of its choice.
+    pub fn state_at(&self, peering: &SimPeering, now_ms: u64) -> PeeringState {
+        derive_state(self, peering, now_ms)
     }
 
     /// The half of `account` from `network` towards `peer_network`, if it exists.
@@ -203,8 +227,13 @@ impl World {
     fn uuids_in_use(&self) -> HashSet<Uuid> {
         let routers = self.routers.iter().map(|r| r.uuid);
         let networks = self.networks.iter().map(|n| n.uuid);
+        let deleted = self.deleted_networks.iter().copied();
         let peerings = self.peerings.iter().map(|p| p.uuid);
-        routers.chain(networks).chain(peerings).collect()
+        routers
+            .chain(networks)
+            .chain(deleted)
+            .chain(peerings)
+            .collect()
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::cidr::Cidr;
+use super::faults::Faults;
 use super::rules;
 use super::world::{
     ConfiguredStatus, NetworkKind, SimAccount, SimCredentials, SimNetwork, SimPeering, SimRouter,
@@ -43,6 +44,10 @@ struct WorldFile {
     network: Vec<NetworkFile>,
     #[serde(default)]
     peering: Vec<PeeringFile>,
+    #[serde(default)]
+    provisioning_ms: u64,
+    #[serde(default)]
+    faults: Faults,
 }
 
 #[derive(Deserialize)]
@@ -157,8 +162,11 @@ impl WorldFile {
             accounts,
             routers,
             networks,
+            deleted_networks: vec![],
             peerings,
             uuids_generated: 0,
+            provisioning_ms: self.provisioning_ms,
+            faults: self.faults,
         };
         for index in without_uuid {
             let uuid = world.next_uuid();
@@ -204,6 +212,7 @@ impl PeeringFile {
             peer_network: self.peer_network,
             configured_status: self.configured_status,
             labels: labels_from_table(self.labels),
+            provisioning_until: None,
         }
     }
 }
@@ -235,6 +244,9 @@ impl World {
         }
         self.validate_credentials()?;
         self.validate_uuids_unique()?;
+        self.faults
+            .check()
+            .map_err(|problem| invalid("[faults]", problem))?;
         for router in &self.routers {
             self.validate_account_exists(&describe_router(router), &router.account)?;
         }
@@ -289,9 +301,13 @@ impl World {
     fn validate_uuids_unique(&self) -> Result<(), WorldError> {
         let routers = self.routers.iter().map(|r| (r.uuid, describe_router(r)));
         let networks = self.networks.iter().map(|n| (n.uuid, describe_network(n)));
+        let deleted = self
+            .deleted_networks
+            .iter()
+            .map(|&uuid| (uuid, format!("deleted network {uuid}")));
         let peerings = self.peerings.iter().map(|p| (p.uuid, describe_peering(p)));
         let mut seen = HashSet::new();
-        for (uuid, place) in routers.chain(networks).chain(peerings) {
+        for (uuid, place) in routers.chain(networks).chain(deleted).chain(peerings) {
             if !seen.insert(uuid) {
                 return Err(invalid(
                     place,
@@ -343,7 +359,10 @@ impl World {
             }
             Some(_) => {}
         }
-        if self.network(peering.peer_network).is_none() {
+        // A peer network deleted through the API stays named: the peering then reports
+        // `deleted-peer-network`.
+        let peer_network = peering.peer_network;
+        if self.network(peer_network).is_none() && !self.deleted_networks.contains(&peer_network) {
             return Err(invalid(
                 place,
                 format!("there is no peer network {}", peering.peer_network),
@@ -621,6 +640,32 @@ labels = { managed-by = "peerings" }
         assert_eq!(
             world.peerings[0].uuid.to_string(),
             "0f7984bc-5d72-4aaf-b587-90e6a8f32efc"
+        );
+    }
+
+    #[test]
+    fn the_settings_example_in_the_module_docs_is_valid() {
+        let docs = include_str!("mod.rs");
+        let start = docs.find("//! provisioning_ms = ").unwrap();
+        let length = docs[start..].find("//! ```\n").unwrap();
+        let settings: String = docs[start..start + length]
+            .lines()
+            .map(|line| {
+                format!(
+                    "{}\n",
+                    line.trim_start_matches("//!").trim_start_matches(' ')
+                )
+            })
+            .collect();
+        let (top_level, faults) = settings.split_once("[faults]").unwrap();
+        let source = format!("{top_level}{SMALL}\n[faults]{faults}");
+        let world = World::from_toml(&source).unwrap();
+        assert_eq!(world.provisioning_ms, 2000);
+        assert_eq!((world.faults.seed, world.faults.rate_429.get()), (42, 0.05));
+        let message = rejection(&source.replace("rate_500 = 0.0", "rate_500 = 0.99"));
+        assert!(
+            message.starts_with("[faults]: the fault rates add up to"),
+            "{message}"
         );
     }
 

@@ -1,16 +1,20 @@
 //! The HTTP client for one UpCloud account.
 
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::{Method, header};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::{debug, info};
 use url::Url;
 
 use crate::model::{Network, Peering, PeeringId, PeeringPatch, PeeringSpec};
 
 use super::credentials::Credentials;
-use super::error::{ApiError, decode_error_body};
+use super::error::{ApiError, decode_error_body, describe_status};
+use super::retry::{backoff_delay, is_retryable_status, retry_after_delay};
 use super::{convert, wire};
 
 /// The API version every path starts with [C].
@@ -18,8 +22,37 @@ const API_PREFIX: &str = "1.3/";
 /// Answers larger than this are refused rather than read into memory. A full account's 100
 /// peerings are well under 1 MiB.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A host that does not accept a connection this quickly is unlikely to later; failing the
+/// attempt early leaves time for a retry within the attempt's own timeout.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How patient the client is. The defaults suit the real API; tests shrink them.
+///
+/// Failures likely to pass (HTTP 429, 500, 502, 503, 504, no complete answer) are retried after
+/// a random wait in `[0, min(backoff_cap, backoff_base * 2^retry)]`, or after the server's
+/// `Retry-After` when it sends one (obeyed up to 60 s).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// Bounds each attempt as a whole: connecting, sending and reading the entire answer.
+    pub timeout: Duration,
+    /// Attempts after the first one, for failures that are likely temporary.
+    pub max_retries: u32,
+    /// The backoff ceiling before the first retry; it doubles with every further retry.
+    pub backoff_base: Duration,
+    /// The backoff ceiling never grows beyond this.
+    pub backoff_cap: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(30),
+            max_retries: 6,
+            backoff_base: Duration::from_millis(250),
+            backoff_cap: Duration::from_secs(20),
+        }
+    }
+}
 
 /// Talks to the API as one account. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
@@ -27,6 +60,7 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     credentials: Credentials,
+    options: ClientOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,20 +71,56 @@ pub enum ClientSetupError {
     Http(#[from] reqwest::Error),
 }
 
+/// One request as every attempt sends it: the body is encoded once, up front.
+struct Call<'a> {
+    operation: &'a str,
+    method: Method,
+    url: Url,
+    json_body: Option<Vec<u8>>,
+}
+
+/// What one attempt got back, before it is judged.
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// Why one attempt failed, kept apart from [`ApiError`] until it is known whether another
+/// attempt follows and how many were made.
+enum Failure {
+    /// No complete answer: connection, timeout, or the body broke off.
+    NoAnswer { reason: String },
+    /// An error status, with the error body and the server's `Retry-After`, if any.
+    Status {
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        body: Vec<u8>,
+    },
+    /// The answer is over [`MAX_BODY_BYTES`]; downloading it again would not make it smaller.
+    TooLarge,
+}
+
 impl Client {
     /// `api_url` is the API's root (`https://api.upcloud.com`, a trailing slash accepted); the
     /// client adds `/1.3/...`.
-    pub fn new(api_url: &str, credentials: Credentials) -> Result<Self, ClientSetupError> {
+    pub fn new(
+        api_url: &str,
+        credentials: Credentials,
+        options: ClientOptions,
+    ) -> Result<Self, ClientSetupError> {
         let base = base_url(api_url)?;
+        // No reqwest-wide timeout: each attempt is bounded by `options.timeout` as a whole,
+        // in `attempt`, so that a slow body is a timeout too.
         let http = reqwest::Client::builder()
             .user_agent(concat!("peerings/", env!("CARGO_PKG_VERSION")))
-            .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .build()?;
         Ok(Client {
             http,
             base,
             credentials,
+            options,
         })
     }
 
@@ -78,6 +148,18 @@ impl Client {
             .collect()
     }
 
+    pub async fn get_peering(&self, id: PeeringId, name: &str) -> Result<Peering, ApiError> {
+        let operation = format!("get peering {name:?}");
+        let path = format!("network-peering/{id}");
+        let found: wire::PeeringEnvelope = self
+            .request(&operation, Method::GET, &path, None::<&()>)
+            .await?;
+        convert::peering(&operation, found.network_peering)
+    }
+
+    /// Creates a peering. Retried like every request: when an earlier attempt did create it but
+    /// its answer was lost, the retry answers 409 `PEERING_CONFLICT`, which callers treat as
+    /// "already exists".
     pub async fn create_peering(&self, spec: &PeeringSpec) -> Result<Peering, ApiError> {
         let operation = format!("create peering {:?}", spec.name);
         let body = convert::create_request(spec);
@@ -102,7 +184,18 @@ impl Client {
         convert::peering(&operation, modified.network_peering)
     }
 
-    /// One request: send, check the status, read a bounded body, decode it.
+    /// Deletes a peering, which the API allows only once its state is `disabled` [C]. When an
+    /// earlier attempt did delete it but its answer was lost, the retry answers 404
+    /// (see [`ApiError::is_not_found`]).
+    pub async fn delete_peering(&self, id: PeeringId, name: &str) -> Result<(), ApiError> {
+        let operation = format!("delete peering {name:?}");
+        let path = format!("network-peering/{id}");
+        let call = self.call(&operation, Method::DELETE, &path, None::<&()>)?;
+        // 204 No Content [I]: whatever body comes with success is ignored, never decoded.
+        self.send(&call).await.map(drop)
+    }
+
+    /// One request whose successful answer is a JSON body.
     async fn request<B: Serialize, T: DeserializeOwned>(
         &self,
         operation: &str,
@@ -110,47 +203,120 @@ impl Client {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, ApiError> {
-        let url = self.url(path);
-        let transport = |error: reqwest::Error| ApiError::Transport {
-            operation: operation.to_owned(),
-            url: url.to_string(),
-            reason: describe_transport_error(&error),
-        };
-        let mut request = self
-            .authenticate(self.http.request(method, url.clone()))
-            .header(header::ACCEPT, "application/json");
-        if let Some(body) = body {
-            let json = serde_json::to_vec(body).map_err(|error| ApiError::Malformed {
-                operation: operation.to_owned(),
-                detail: format!("cannot encode the request: {error}"),
-            })?;
-            request = request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(json);
-        }
-        let mut response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let bytes = read_bounded(&mut response)
-            .await
-            .map_err(|error| match error {
-                BodyError::Transport(error) => transport(error),
-                BodyError::TooLarge => ApiError::Malformed {
-                    operation: operation.to_owned(),
-                    detail: format!("the answer is larger than {MAX_BODY_BYTES} bytes"),
-                },
-            })?;
-        if !status.is_success() {
-            let (code, message) = decode_error_body(&bytes);
-            return Err(ApiError::Status {
-                operation: operation.to_owned(),
-                status: status.as_u16(),
-                code,
-                message,
-            });
-        }
-        serde_json::from_slice(&bytes).map_err(|error| ApiError::Malformed {
+        let call = self.call(operation, method, path, body)?;
+        let answer = self.send(&call).await?;
+        serde_json::from_slice(&answer).map_err(|error| ApiError::Malformed {
             operation: operation.to_owned(),
             detail: format!("invalid JSON body: {error}"),
+        })
+    }
+
+    fn call<'a, B: Serialize>(
+        &self,
+        operation: &'a str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Call<'a>, ApiError> {
+        let encode = |body| {
+            serde_json::to_vec(body).map_err(|error| ApiError::Malformed {
+                operation: operation.to_owned(),
+                detail: format!("cannot encode the request: {error}"),
+            })
+        };
+        let json_body = body.map(encode).transpose()?;
+        Ok(Call {
+            operation,
+            method,
+            url: self.url(path),
+            json_body,
+        })
+    }
+
+    /// Sends the call until it succeeds, fails for good, or the retries run out; returns the
+    /// successful answer's body.
+    async fn send(&self, call: &Call<'_>) -> Result<Vec<u8>, ApiError> {
+        let mut rng = SmallRng::from_os_rng();
+        let mut retries = 0;
+        loop {
+            let failure = match self.attempt(call).await {
+                Ok(body) => return Ok(body),
+                Err(failure) => failure,
+            };
+            if !failure.is_retryable() || retries >= self.options.max_retries {
+                return Err(failure.into_error(call, retries.saturating_add(1)));
+            }
+            let delay = failure.retry_after().unwrap_or_else(|| {
+                backoff_delay(
+                    retries,
+                    self.options.backoff_base,
+                    self.options.backoff_cap,
+                    &mut rng,
+                )
+            });
+            info!(
+                "retrying {} in {:.1} s (attempt {} of {}): {}",
+                call.operation,
+                delay.as_secs_f64(),
+                retries.saturating_add(2),
+                self.options.max_retries.saturating_add(1),
+                failure.describe(),
+            );
+            tokio::time::sleep(delay).await;
+            retries += 1;
+        }
+    }
+
+    /// One attempt: the body of a success, or why there was none.
+    async fn attempt(&self, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
+        let started = Instant::now();
+        let answer = self.exchange_in_time(call).await;
+        log_attempt(call, &answer, started.elapsed());
+        let answer = answer?;
+        if answer.status.is_success() {
+            return Ok(answer.body);
+        }
+        Err(Failure::Status {
+            status: answer.status,
+            retry_after: answer.retry_after,
+            body: answer.body,
+        })
+    }
+
+    /// [`Self::exchange`], bounded as a whole by the timeout, so a stalled body ends too.
+    async fn exchange_in_time(&self, call: &Call<'_>) -> Result<Answer, Failure> {
+        let timeout = self.options.timeout;
+        tokio::time::timeout(timeout, self.exchange(call))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::NoAnswer {
+                    reason: format!("no complete answer within {:.1} s", timeout.as_secs_f64()),
+                })
+            })
+    }
+
+    /// Sends the request and reads the whole, bounded answer.
+    async fn exchange(&self, call: &Call<'_>) -> Result<Answer, Failure> {
+        let mut request = self
+            .authenticate(self.http.request(call.method.clone(), call.url.clone()))
+            .header(header::ACCEPT, "application/json");
+        if let Some(json) = &call.json_body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(json.clone());
+        }
+        let mut response = request.send().await.map_err(Failure::no_answer)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| retry_after_delay(value, SystemTime::now()));
+        let body = read_bounded(&mut response).await?;
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
         })
     }
 
@@ -168,6 +334,84 @@ impl Client {
             }
         }
     }
+}
+
+impl Failure {
+    fn no_answer(error: reqwest::Error) -> Self {
+        Failure::NoAnswer {
+            reason: describe_transport_error(&error),
+        }
+    }
+
+    fn is_retryable(&self) -> bool {
+        match self {
+            Failure::NoAnswer { .. } => true,
+            Failure::Status { status, .. } => is_retryable_status(status.as_u16()),
+            Failure::TooLarge => false,
+        }
+    }
+
+    /// The server's own wait, which replaces the computed backoff.
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Failure::Status { retry_after, .. } => *retry_after,
+            Failure::NoAnswer { .. } | Failure::TooLarge => None,
+        }
+    }
+
+    /// For log lines; the final error says the same through [`ApiError`].
+    fn describe(&self) -> String {
+        match self {
+            Failure::NoAnswer { reason } => format!("no answer: {reason}"),
+            Failure::Status { status, body, .. } => {
+                let (code, message) = decode_error_body(body);
+                describe_status(status.as_u16(), code.as_deref(), &message)
+            }
+            Failure::TooLarge => too_large(),
+        }
+    }
+
+    fn into_error(self, call: &Call<'_>, attempts: u32) -> ApiError {
+        let operation = call.operation.to_owned();
+        match self {
+            Failure::NoAnswer { reason } => ApiError::Transport {
+                operation,
+                url: call.url.to_string(),
+                reason,
+                attempts,
+            },
+            Failure::Status { status, body, .. } => {
+                let (code, message) = decode_error_body(&body);
+                ApiError::Status {
+                    operation,
+                    status: status.as_u16(),
+                    code,
+                    message,
+                    attempts,
+                }
+            }
+            Failure::TooLarge => ApiError::Malformed {
+                operation,
+                detail: too_large(),
+            },
+        }
+    }
+}
+
+/// Method, URL and outcome only: never the headers, which carry the credentials.
+fn log_attempt(call: &Call<'_>, answer: &Result<Answer, Failure>, elapsed: Duration) {
+    let (method, url) = (&call.method, &call.url);
+    match answer {
+        Ok(answer) => debug!("{method} {url} -> {} in {elapsed:.1?}", answer.status),
+        Err(failure) => debug!(
+            "{method} {url} -> {} after {elapsed:.1?}",
+            failure.describe()
+        ),
+    }
+}
+
+fn too_large() -> String {
+    format!("the answer is larger than {MAX_BODY_BYTES} bytes")
 }
 
 /// Parses the API root and makes sure its path ends in `/`, so `/1.3/...` is appended to it.
@@ -211,16 +455,19 @@ fn without_userinfo(api_url: &str) -> String {
     }
 }
 
-enum BodyError {
-    Transport(reqwest::Error),
-    TooLarge,
-}
-
-async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, BodyError> {
+/// Reads the body, refusing it as soon as it is known to be too large: from `Content-Length`
+/// when the server sends one, and while reading when it does not.
+async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, Failure> {
+    if response
+        .content_length()
+        .is_some_and(|announced| announced > MAX_BODY_BYTES as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+    while let Some(chunk) = response.chunk().await.map_err(Failure::no_answer)? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(BodyError::TooLarge);
+            return Err(Failure::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
@@ -249,8 +496,12 @@ mod tests {
     #[test]
     fn the_api_root_may_end_with_a_slash_or_have_a_prefix() {
         let url = |root| {
-            let client =
-                Client::new(root, Credentials::Token(super::super::Secret::new("t"))).unwrap();
+            let client = Client::new(
+                root,
+                Credentials::Token(super::super::Secret::new("t")),
+                ClientOptions::default(),
+            )
+            .unwrap();
             client.url("network-peering").to_string()
         };
         assert_eq!(

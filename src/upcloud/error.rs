@@ -2,6 +2,7 @@
 
 use reqwest::StatusCode;
 
+use super::retry::is_retryable_status;
 use super::wire::{LegacyErrorBody, Problem};
 
 /// How much of a non-JSON error body is quoted in a message.
@@ -9,20 +10,28 @@ const EXCERPT_CHARS: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// No answer: DNS, connection, TLS or timeout.
-    #[error("{operation}: no answer from {url}: {reason}")]
+    /// No complete answer: DNS, connection, TLS, timeout, or the body broke off. `attempts`
+    /// counts every request sent, retries included.
+    #[error("{operation}: no answer from {url}: {reason}{}", gave_up_note(*.attempts))]
     Transport {
         operation: String,
         url: String,
         reason: String,
+        attempts: u32,
     },
-    /// The API answered with an error status.
-    #[error("{operation}: {}", describe_status(*.status, .code.as_deref(), .message))]
+    /// The API answered with an error status. `attempts` counts every request sent, retries
+    /// included.
+    #[error(
+        "{operation}: {}{}",
+        describe_status(*.status, .code.as_deref(), .message),
+        status_attempts_note(*.status, *.attempts)
+    )]
     Status {
         operation: String,
         status: u16,
         code: Option<String>,
         message: String,
+        attempts: u32,
     },
     /// The API answered with success but a body this client cannot use.
     #[error("{operation}: unexpected answer: {detail}")]
@@ -44,9 +53,35 @@ impl ApiError {
             _ => None,
         }
     }
+
+    /// HTTP 404, whatever the code: the resource (or an endpoint) is not there.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
 }
 
-fn describe_status(status: u16, code: Option<&str>, message: &str) -> String {
+/// A failure that is always retried is only final once the retries ran out.
+fn gave_up_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+/// An error status after retries either ran out of retries (a retryable status) or ended them
+/// (any other status, e.g. 404 after two 503s).
+fn status_attempts_note(status: u16, attempts: u32) -> String {
+    if attempts <= 1 {
+        String::new()
+    } else if is_retryable_status(status) {
+        gave_up_note(attempts)
+    } else {
+        format!(" (after {attempts} attempts)")
+    }
+}
+
+pub(super) fn describe_status(status: u16, code: Option<&str>, message: &str) -> String {
     let reason = StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
@@ -145,10 +180,43 @@ mod tests {
             status: 409,
             code: Some("LOCAL_NETWORK_NO_ROUTER".into()),
             message: "The local network has no router.".into(),
+            attempts: 1,
         };
         assert_eq!(
             error.to_string(),
             "create peering \"a\": HTTP 409 Conflict (LOCAL_NETWORK_NO_ROUTER): The local network has no router."
         );
+    }
+
+    #[test]
+    fn an_error_after_retries_says_how_many_attempts_were_made() {
+        let status = |status, attempts| ApiError::Status {
+            operation: "list network peerings".into(),
+            status,
+            code: None,
+            message: "try later".into(),
+            attempts,
+        };
+        assert_eq!(
+            status(503, 7).to_string(),
+            "list network peerings: HTTP 503 Service Unavailable: try later (gave up after 7 attempts)"
+        );
+        assert_eq!(
+            status(404, 3).to_string(),
+            "list network peerings: HTTP 404 Not Found: try later (after 3 attempts)"
+        );
+        let transport = ApiError::Transport {
+            operation: "list networks".into(),
+            url: "https://api.upcloud.com/1.3/network".into(),
+            reason: "connection refused".into(),
+            attempts: 2,
+        };
+        assert_eq!(
+            transport.to_string(),
+            "list networks: no answer from https://api.upcloud.com/1.3/network: connection refused (gave up after 2 attempts)"
+        );
+        assert!(status(404, 1).is_not_found());
+        assert!(!status(503, 1).is_not_found());
+        assert!(!transport.is_not_found());
     }
 }

@@ -2,11 +2,14 @@
 //! credentials and error decoding. Nothing outside this module sees the wire format.
 
 mod client;
+#[cfg(test)]
+mod client_tests;
 mod convert;
 mod credentials;
 mod error;
+mod retry;
 pub mod wire;
 
-pub use client::{Client, ClientSetupError};
+pub use client::{Client, ClientOptions, ClientSetupError};
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use error::ApiError;

@@ -270,3 +270,43 @@ pub fn project(file: &str) -> tempfile::TempDir {
 pub fn path_in(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
 }
+
+/// `text` with every UUID the simulator generated (peerings' UUIDs, assigned in the order
+/// concurrent requests happen to arrive) replaced by `[uuid]`. The test world's own UUIDs stay.
+pub fn stable(text: &str) -> String {
+    const FIXED: [&str; 9] = [
+        APP,
+        BACKEND,
+        NO_ROUTER,
+        PUBLIC,
+        BASIC_NET,
+        AIVEN,
+        SILENT,
+        OVERLAPPING,
+        NOWHERE,
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let candidate = rest
+            .get(..36)
+            .filter(|c| uuid::Uuid::try_parse(c).is_ok() && c.len() == 36);
+        match candidate {
+            Some(uuid) if !FIXED.contains(&uuid) && !is_demo_network(uuid) => {
+                out.push_str("[uuid]");
+                rest = &rest[36..];
+            }
+            _ => {
+                let next = rest.chars().next().map_or(1, char::len_utf8);
+                out.push_str(&rest[..next]);
+                rest = &rest[next..];
+            }
+        }
+    }
+    out
+}
+
+/// The demo world's networks (see peerings.toml.example), which are part of what a person reads.
+fn is_demo_network(uuid: &str) -> bool {
+    include_str!("../../peerings.toml.example").contains(uuid)
+}

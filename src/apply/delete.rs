@@ -1,0 +1,74 @@
+//! Deleting a peering the way the API requires: only a `disabled` peering can be deleted, so
+//! disable it, wait until the platform reports it disabled, then delete. A 404 at any step means
+//! someone else deleted it meanwhile: converged, not failed.
+
+use tokio::time::{Instant, sleep};
+
+use crate::model::{ConfiguredStatus, Peering, PeeringPatch, PeeringState};
+use crate::upcloud::{ApiError, Client, wire::codes};
+
+use super::{ApplyOptions, ChangeError, Outcome};
+
+pub(super) async fn disable_then_delete(
+    client: &Client,
+    peering: &Peering,
+    options: &ApplyOptions,
+) -> Result<Outcome, ChangeError> {
+    let deadline = Instant::now() + options.wait_timeout;
+    let gone = |error: &ApiError| error.is_not_found();
+
+    let mut state = peering.state.clone();
+    if peering.configured_status != ConfiguredStatus::Disabled {
+        let disable = PeeringPatch {
+            configured_status: Some(ConfiguredStatus::Disabled),
+            ..PeeringPatch::default()
+        };
+        match client
+            .modify_peering(peering.id, &peering.name, &disable)
+            .await
+        {
+            Ok(disabled) => state = disabled.state,
+            Err(error) if gone(&error) => return Ok(Outcome::AlreadyGone),
+            Err(error) => return Err(error.into()),
+        }
+    }
+
+    while state != PeeringState::Disabled {
+        if Instant::now() >= deadline {
+            return Err(not_disabled_in_time(peering, &state, options));
+        }
+        sleep(options.poll_interval).await;
+        match client.get_peering(peering.id, &peering.name).await {
+            Ok(current) => state = current.state,
+            Err(error) if gone(&error) => return Ok(Outcome::AlreadyGone),
+            Err(error) => return Err(error.into()),
+        }
+    }
+
+    loop {
+        match client.delete_peering(peering.id, &peering.name).await {
+            Ok(()) => return Ok(Outcome::Deleted),
+            Err(error) if gone(&error) => return Ok(Outcome::AlreadyGone),
+            // The platform may report `disabled` a moment before it accepts the delete.
+            Err(error) if error.code() == Some(codes::PEERING_NOT_DISABLED) => {
+                if Instant::now() >= deadline {
+                    return Err(error.into());
+                }
+                sleep(options.poll_interval).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+fn not_disabled_in_time(
+    peering: &Peering,
+    state: &PeeringState,
+    options: &ApplyOptions,
+) -> ChangeError {
+    ChangeError::NotDisabledInTime {
+        name: peering.name.clone(),
+        state: state.to_string(),
+        waited: options.wait_timeout,
+    }
+}

@@ -1,0 +1,66 @@
+//! What each subcommand does, in terms of the library's modules: load, read, plan, render,
+//! apply. Errors here are for a person, so they are `anyhow` with context.
+
+mod account;
+mod apply;
+mod import;
+mod plan;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command, SimCommand};
+use crate::config;
+use crate::exit::Exit;
+use crate::sim;
+use crate::upcloud::ClientOptions;
+
+pub use account::Account;
+
+/// Runs the parsed command line.
+pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
+    let client_options = ClientOptions {
+        timeout: cli.timeout,
+        max_retries: cli.max_retries,
+        ..ClientOptions::default()
+    };
+    let connection = account::Connection {
+        api_url: cli.api_url,
+        client_options,
+    };
+    match cli.command {
+        Command::Validate => validate(&cli.file),
+        Command::Plan(args) => runtime()?.block_on(plan::run(&cli.file, &connection, &args)),
+        Command::Apply(args) => apply::run(&cli.file, &connection, &args),
+        Command::Import(args) => runtime()?.block_on(import::run(&connection, &args)),
+        Command::Sim(SimCommand::Serve {
+            listen,
+            state,
+            world,
+            options,
+        }) => {
+            runtime()?.block_on(sim::serve(listen, state, world, options))?;
+            Ok(Exit::Success)
+        }
+    }
+}
+
+/// One thread is plenty: the work is waiting on the network, and start-up stays fast.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn validate(file: &Path) -> anyhow::Result<Exit> {
+    let desired = config::load(file)?;
+    anstream::println!(
+        "{} is valid: {} peerings, {} network aliases.",
+        file.display(),
+        desired.peerings.len(),
+        desired.aliases.len()
+    );
+    Ok(Exit::Success)
+}

@@ -1,0 +1,278 @@
+//! `peerings import`: a desired-state file written from what exists, so a team can start from
+//! its account as it is. Planning the written file against the same account changes nothing but
+//! adding the ownership label to peerings that lack it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::model::{MANAGED_BY_KEY, NetworkId, Peering};
+use crate::plan::Observed;
+
+/// Which peerings to import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// Only those carrying the ownership label.
+    ManagedOnly,
+}
+
+/// The file's text: `[networks]` with an alias for every network involved, then one
+/// `[[peering]]` per peering, sorted by name, each commented with its observed state.
+pub fn render(observed: &Observed, scope: Scope) -> String {
+    let mut peerings: Vec<&Peering> = observed
+        .peerings
+        .iter()
+        .filter(|peering| scope == Scope::All || peering.is_managed())
+        .collect();
+    peerings.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    let aliases = aliases(observed, &peerings);
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Written by `peerings import` from {} of the account.\n\
+         # Review it, then run `peerings plan`: it adds only the managed-by label to peerings\n\
+         # that lack it.\n",
+        match peerings.len() {
+            1 => "the 1 peering".to_owned(),
+            n => format!("the {n} peerings"),
+        }
+    );
+    write_networks(&mut out, &aliases);
+    let names = unique_names(&peerings);
+    for (peering, name) in peerings.iter().zip(names) {
+        write_peering(&mut out, peering, &name, &aliases);
+    }
+    out
+}
+
+fn write_networks(out: &mut String, aliases: &BTreeMap<NetworkId, String>) {
+    if aliases.is_empty() {
+        return;
+    }
+    out.push_str("[networks]\n");
+    let mut by_alias: Vec<(&String, &NetworkId)> =
+        aliases.iter().map(|(id, alias)| (alias, id)).collect();
+    by_alias.sort();
+    for (alias, id) in by_alias {
+        let _ = writeln!(out, "{alias} = \"{id}\"");
+    }
+    out.push('\n');
+}
+
+fn write_peering(
+    out: &mut String,
+    peering: &Peering,
+    name: &str,
+    aliases: &BTreeMap<NetworkId, String>,
+) {
+    let _ = writeln!(out, "# uuid {}", peering.id);
+    let _ = writeln!(
+        out,
+        "# state {}: {}",
+        peering.state,
+        peering.state.explanation()
+    );
+    if name != peering.name {
+        let _ = writeln!(
+            out,
+            "# renamed from {}: another peering has that name, and names must be unique",
+            toml_string(&peering.name)
+        );
+    }
+    out.push_str("[[peering]]\n");
+    let _ = writeln!(out, "name = {}", toml_string(name));
+    let _ = writeln!(
+        out,
+        "network = {}",
+        toml_string(&aliases[&peering.key.network])
+    );
+    let _ = writeln!(
+        out,
+        "peer_network = {}",
+        toml_string(&aliases[&peering.key.peer_network])
+    );
+    let _ = writeln!(out, "configured_status = \"{}\"", peering.configured_status);
+    let labels: Vec<String> = peering
+        .labels
+        .iter()
+        .filter(|(key, _)| key.as_str() != MANAGED_BY_KEY)
+        .map(|(key, value)| format!("{} = {}", toml_key(key), toml_string(value)))
+        .collect();
+    if !labels.is_empty() {
+        let _ = writeln!(out, "labels = {{ {} }}", labels.join(", "));
+    }
+    out.push('\n');
+}
+
+/// An alias for every network the peerings use: the account's name for it, made a bare TOML key
+/// and unique; for a peer network in another account, whose name is not visible, `peer-` and the
+/// start of its UUID.
+fn aliases(observed: &Observed, peerings: &[&Peering]) -> BTreeMap<NetworkId, String> {
+    let names: BTreeMap<NetworkId, &str> = observed
+        .networks
+        .iter()
+        .map(|network| (network.id, network.name.as_str()))
+        .collect();
+    let used: BTreeSet<NetworkId> = peerings
+        .iter()
+        .flat_map(|peering| [peering.key.network, peering.key.peer_network])
+        .collect();
+    let mut taken = BTreeSet::new();
+    used.into_iter()
+        .map(|id| {
+            let base = match names.get(&id) {
+                Some(name) => slug(name),
+                None => format!("peer-{}", &id.to_string()[..8]),
+            };
+            (id, claim(base, &mut taken))
+        })
+        .collect()
+}
+
+/// `App private network (HEL1)` -> `app-private-network-hel1`.
+fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        "network".to_owned()
+    } else {
+        slug.to_owned()
+    }
+}
+
+/// `base`, or `base-2`, `base-3`... whichever is free.
+fn claim(base: String, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+/// The file requires unique names; the API does not. Later duplicates get ` (2)`, ` (3)`...
+fn unique_names(peerings: &[&Peering]) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    peerings
+        .iter()
+        .map(|peering| {
+            let mut candidate = peering.name.clone();
+            let mut n = 2;
+            while taken.contains(&candidate) {
+                candidate = format!("{} ({n})", peering.name);
+                n += 1;
+            }
+            taken.insert(candidate.clone());
+            candidate
+        })
+        .collect()
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
+/// Label keys are letters, digits, `_` and `-`, so always bare keys; quoted all the same should
+/// the API ever answer otherwise.
+fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_owned()
+    } else {
+        toml_string(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        ConfiguredStatus, Network, NetworkType, PeeringId, PeeringKey, PeeringState,
+    };
+
+    fn net(n: u128) -> NetworkId {
+        NetworkId(uuid::Uuid::from_u128(0x1000 + n))
+    }
+
+    fn peering(n: u128, name: &str, from: u128, to: u128, managed: bool) -> Peering {
+        let mut labels = crate::model::Labels::from([("team".to_owned(), "data ops".to_owned())]);
+        if managed {
+            labels.insert(MANAGED_BY_KEY.into(), "peerings".into());
+        }
+        Peering {
+            id: PeeringId(uuid::Uuid::from_u128(0xaaaa_0000 + n)),
+            name: name.into(),
+            key: PeeringKey {
+                network: net(from),
+                peer_network: net(to),
+            },
+            configured_status: ConfiguredStatus::Active,
+            state: PeeringState::from_api(if managed { "active" } else { "pending-peer" }),
+            labels,
+        }
+    }
+
+    fn network(n: u128, name: &str) -> Network {
+        Network {
+            id: net(n),
+            name: name.into(),
+            kind: NetworkType::Private,
+            zone: "fi-hel1".into(),
+            router: None,
+        }
+    }
+
+    fn observed() -> Observed {
+        Observed {
+            peerings: vec![
+                peering(1, "b \"quoted\"", 1, 9, true),
+                peering(2, "a", 2, 9, false),
+                peering(3, "a", 3, 8, false),
+            ],
+            networks: vec![
+                network(1, "App network (HEL1)"),
+                network(2, "app network hel1"),
+                network(3, "!!!"),
+            ],
+        }
+    }
+
+    #[test]
+    fn writes_a_file_that_loads_with_every_peering() {
+        let text = render(&observed(), Scope::All);
+        insta::assert_snapshot!(text);
+        let desired = crate::config::parse(&text, "imported.toml").unwrap();
+        assert_eq!(desired.peerings.len(), 3);
+    }
+
+    #[test]
+    fn managed_only_leaves_the_others_out() {
+        let text = render(&observed(), Scope::ManagedOnly);
+        let desired = crate::config::parse(&text, "imported.toml").unwrap();
+        assert_eq!(desired.peerings.len(), 1);
+        assert_eq!(desired.peerings[0].name, "b \"quoted\"");
+    }
+
+    #[test]
+    fn slugs_are_bare_keys() {
+        assert_eq!(
+            slug("App private network (HEL1)"),
+            "app-private-network-hel1"
+        );
+        assert_eq!(slug("  "), "network");
+        assert_eq!(slug("Ünïcode net"), "n-code-net");
+    }
+}

@@ -1,0 +1,510 @@
+//! The client against a scripted HTTP server: each test decides exactly what every request gets
+//! back, down to dropped connections and stalled bodies.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::model::{ConfiguredStatus, NetworkId, PeeringId, PeeringKey, PeeringSpec, PeeringState};
+
+use super::wire::codes;
+use super::{ApiError, Client, ClientOptions, Credentials, Secret};
+
+const PEERING_UUID: &str = "0f7984bc-5d72-4aaf-b587-90e6a8f32efc";
+const NETWORK_UUID: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
+const PEER_NETWORK_UUID: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+const TOKEN: &str = "ucat_do-not-print-me";
+const PASSWORD: &str = "hunter2-do-not-print";
+
+/// What the server does with one request. Every connection carries one request, so the n-th
+/// request gets the n-th reply.
+enum Reply {
+    /// A complete HTTP/1.1 response.
+    Send(String),
+    /// Reads the request, then closes the connection without a word.
+    HangUp,
+    /// Sends these bytes (a head and part of a body), then never sends more.
+    Stall(String),
+    /// A success whose body, without Content-Length, runs past the client's limit.
+    Flood,
+}
+
+/// A server on 127.0.0.1 answering from a script, and what it was asked.
+struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    async fn start(script: Vec<Reply>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&requests);
+        tokio::spawn(async move {
+            for reply in script {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(answer(stream, reply, Arc::clone(&recorded)));
+            }
+        });
+        Server { url, requests }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// The request lines (`GET /1.3/network-peering HTTP/1.1`) seen so far.
+    fn request_lines(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .map(|request| request.lines().next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    fn client(&self, options: ClientOptions) -> Client {
+        Client::new(&self.url, Credentials::Token(Secret::new(TOKEN)), options).unwrap()
+    }
+}
+
+async fn answer(mut stream: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<String>>>) {
+    let request = read_request(&mut stream).await;
+    requests.lock().unwrap().push(request);
+    match reply {
+        Reply::Send(response) => {
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+        Reply::HangUp => {}
+        Reply::Stall(start) => {
+            let _ = stream.write_all(start.as_bytes()).await;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Reply::Flood => flood(&mut stream).await,
+    }
+}
+
+async fn flood(stream: &mut TcpStream) {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let chunk = vec![b' '; 1024 * 1024];
+    for _ in 0..20 {
+        // The client stops reading once it has seen too much; that ends the flood early.
+        if stream.write_all(&chunk).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The head and body of one request, as text.
+async fn read_request(stream: &mut TcpStream) -> String {
+    let mut request = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        let read = stream.read(&mut buffer).await.unwrap_or(0);
+        request.extend_from_slice(&buffer[..read]);
+        if read == 0 || is_complete(&request) {
+            return String::from_utf8_lossy(&request).into_owned();
+        }
+    }
+}
+
+fn is_complete(request: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(request);
+    let Some(head_end) = text.find("\r\n\r\n") else {
+        return false;
+    };
+    let content_length = text[..head_end]
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    request.len() >= head_end + 4 + content_length
+}
+
+fn response(status: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let headers: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    Reply::Send(format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        body.len()
+    ))
+}
+
+fn json(status: &str, body: &str) -> Reply {
+    response(status, &[("Content-Type", "application/json")], body)
+}
+
+fn legacy_error(status: &str, code: &str) -> Reply {
+    json(
+        status,
+        &format!(r#"{{"error": {{"error_code": "{code}", "error_message": "No."}}}}"#),
+    )
+}
+
+fn peering_json(state: &str) -> String {
+    format!(
+        r#"{{"uuid": "{PEERING_UUID}", "name": "a-b", "configured_status": "active",
+        "state": "{state}", "network": {{"uuid": "{NETWORK_UUID}"}},
+        "peer_network": {{"uuid": "{PEER_NETWORK_UUID}"}}}}"#
+    )
+}
+
+fn one_peering(state: &str) -> Reply {
+    json(
+        "200 OK",
+        &format!(r#"{{"network_peering": {}}}"#, peering_json(state)),
+    )
+}
+
+fn empty_list() -> Reply {
+    json("200 OK", r#"{"network_peerings": {"network_peering": []}}"#)
+}
+
+fn unavailable() -> Reply {
+    response("503 Service Unavailable", &[], "try later")
+}
+
+/// Tiny waits, so a test with retries still takes milliseconds.
+fn fast(max_retries: u32) -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_secs(5),
+        max_retries,
+        backoff_base: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+    }
+}
+
+fn peering_id() -> PeeringId {
+    PeeringId(PEERING_UUID.parse().unwrap())
+}
+
+fn spec() -> PeeringSpec {
+    PeeringSpec {
+        name: "a-b".into(),
+        key: PeeringKey {
+            network: NetworkId(NETWORK_UUID.parse().unwrap()),
+            peer_network: NetworkId(PEER_NETWORK_UUID.parse().unwrap()),
+        },
+        configured_status: ConfiguredStatus::Active,
+        labels: Default::default(),
+    }
+}
+
+#[tokio::test]
+async fn temporary_failures_are_retried_until_success() {
+    let server = Server::start(vec![unavailable(), unavailable(), empty_list()]).await;
+    let peerings = server.client(fast(6)).list_peerings().await.unwrap();
+    assert!(peerings.is_empty());
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn rate_limiting_and_gateway_errors_are_retried() {
+    let server = Server::start(vec![
+        response("429 Too Many Requests", &[], ""),
+        response("500 Internal Server Error", &[], ""),
+        response("502 Bad Gateway", &[], ""),
+        response("504 Gateway Timeout", &[], ""),
+        empty_list(),
+    ])
+    .await;
+    server.client(fast(6)).list_peerings().await.unwrap();
+    assert_eq!(server.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn retry_after_replaces_the_backoff() {
+    let server = Server::start(vec![
+        response("429 Too Many Requests", &[("Retry-After", "1")], ""),
+        empty_list(),
+    ])
+    .await;
+    // A backoff this long would make the test time out; the server's one second wins.
+    let patient = ClientOptions {
+        backoff_base: Duration::from_secs(600),
+        backoff_cap: Duration::from_secs(600),
+        ..fast(1)
+    };
+    let started = Instant::now();
+    server.client(patient).list_peerings().await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn when_retries_run_out_the_error_says_how_many_attempts_were_made() {
+    let server = Server::start(vec![unavailable(), unavailable(), unavailable()]).await;
+    let error = server.client(fast(2)).list_peerings().await.unwrap_err();
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(error.status(), Some(503));
+    assert_eq!(
+        error.to_string(),
+        "list network peerings: HTTP 503 Service Unavailable: try later (gave up after 3 attempts)"
+    );
+}
+
+#[tokio::test]
+async fn answers_about_the_request_itself_are_never_retried() {
+    for (status, code) in [
+        ("400 Bad Request", "NAME_INVALID"),
+        ("404 Not Found", codes::PEERING_NOT_FOUND),
+        ("409 Conflict", codes::PEERING_NOT_DISABLED),
+    ] {
+        let server = Server::start(vec![legacy_error(status, code), empty_list()]).await;
+        let error = server.client(fast(6)).list_peerings().await.unwrap_err();
+        assert_eq!(server.requests().len(), 1, "{status}");
+        assert_eq!(error.code(), Some(code));
+        assert_eq!(error.is_not_found(), status.starts_with("404"));
+        assert!(!error.to_string().contains("attempts"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_connection_closed_without_an_answer_is_retried() {
+    let server = Server::start(vec![Reply::HangUp, empty_list()]).await;
+    server.client(fast(6)).list_peerings().await.unwrap();
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_ends_in_peering_conflict() {
+    // The server creates the peering, then loses the answer; the retry finds it exists.
+    let server = Server::start(vec![
+        Reply::HangUp,
+        legacy_error("409 Conflict", codes::PEERING_CONFLICT),
+    ])
+    .await;
+    let error = server
+        .client(fast(6))
+        .create_peering(&spec())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(codes::PEERING_CONFLICT));
+    assert_eq!(error.status(), Some(409));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert!(
+            request.starts_with("POST /1.3/network-peering "),
+            "{request}"
+        );
+        assert!(request.contains(NETWORK_UUID), "{request}");
+    }
+}
+
+#[tokio::test]
+async fn get_reads_one_peering_and_keeps_an_unknown_state() {
+    let server = Server::start(vec![one_peering("re-provisioning")]).await;
+    let peering = server
+        .client(fast(0))
+        .get_peering(peering_id(), "a-b")
+        .await
+        .unwrap();
+    assert_eq!(peering.id, peering_id());
+    assert_eq!(
+        peering.state,
+        PeeringState::Unknown("re-provisioning".into())
+    );
+    assert_eq!(
+        server.request_lines(),
+        [format!("GET /1.3/network-peering/{PEERING_UUID} HTTP/1.1")]
+    );
+}
+
+#[tokio::test]
+async fn delete_accepts_an_empty_answer() {
+    let server = Server::start(vec![response("204 No Content", &[], "")]).await;
+    server
+        .client(fast(0))
+        .delete_peering(peering_id(), "a-b")
+        .await
+        .unwrap();
+    assert_eq!(
+        server.request_lines(),
+        [format!(
+            "DELETE /1.3/network-peering/{PEERING_UUID} HTTP/1.1"
+        )]
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_missing_peering_is_not_found() {
+    let server = Server::start(vec![legacy_error(
+        "404 Not Found",
+        codes::PEERING_NOT_FOUND,
+    )])
+    .await;
+    let error = server
+        .client(fast(6))
+        .delete_peering(peering_id(), "a-b")
+        .await
+        .unwrap_err();
+    assert!(error.is_not_found());
+    assert!(
+        error
+            .to_string()
+            .starts_with("delete peering \"a-b\": HTTP 404"),
+        "{error}"
+    );
+}
+
+/// The error from one request answered with `reply`, which must be a malformed answer.
+async fn malformed_answer(reply: Reply) -> String {
+    let server = Server::start(vec![reply]).await;
+    let error = server
+        .client(fast(6))
+        .get_peering(peering_id(), "a-b")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ApiError::Malformed { .. }), "{error:?}");
+    assert_eq!(server.requests().len(), 1, "not retried");
+    error.to_string()
+}
+
+#[tokio::test]
+async fn invalid_json_is_a_clear_error() {
+    let message = malformed_answer(json("200 OK", "{\"network_peering\": ")).await;
+    assert!(
+        message.starts_with("get peering \"a-b\": unexpected answer: invalid JSON body"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_field_is_a_clear_error() {
+    let body = format!(r#"{{"network_peering": {{"uuid": "{PEERING_UUID}"}}}}"#);
+    let message = malformed_answer(json("200 OK", &body)).await;
+    assert!(message.contains("missing field `name`"), "{message}");
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_a_clear_error() {
+    let body = format!(
+        r#"{{"network_peering": {}}}"#,
+        peering_json("active").replace(r#""state": "active""#, r#""state": 5"#)
+    );
+    let message = malformed_answer(json("200 OK", &body)).await;
+    assert!(message.contains("invalid type"), "{message}");
+}
+
+#[tokio::test]
+async fn a_huge_body_without_content_length_is_refused() {
+    let message = malformed_answer(Reply::Flood).await;
+    assert!(message.contains("larger than 16777216 bytes"), "{message}");
+}
+
+#[tokio::test]
+async fn a_huge_announced_body_is_refused_before_reading_it() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n{";
+    let message = malformed_answer(Reply::Stall(head.into())).await;
+    assert!(message.contains("larger than 16777216 bytes"), "{message}");
+}
+
+#[tokio::test]
+async fn a_stalled_body_times_out_and_is_retried() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"network";
+    let server = Server::start(vec![Reply::Stall(head.into()), Reply::Stall(head.into())]).await;
+    let impatient = ClientOptions {
+        timeout: Duration::from_millis(200),
+        ..fast(1)
+    };
+    let error = server.client(impatient).list_peerings().await.unwrap_err();
+    assert_eq!(server.requests().len(), 2);
+    assert!(matches!(error, ApiError::Transport { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("no complete answer within 0.2 s (gave up after 2 attempts)"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn no_credential_appears_in_errors_or_debug_output() {
+    let server = Server::start(vec![
+        legacy_error("401 Unauthorized", codes::AUTHENTICATION_FAILED),
+        json("200 OK", "not json"),
+    ])
+    .await;
+    let token_client = server.client(fast(0));
+    let basic_client = Client::new(&server.url, basic_credentials(), fast(0)).unwrap();
+    let refused_client = Client::new(&closed_port_url().await, basic_credentials(), fast(0));
+    let errors = [
+        token_client.list_peerings().await.unwrap_err(),
+        basic_client.list_networks().await.unwrap_err(),
+        refused_client.unwrap().list_peerings().await.unwrap_err(),
+    ];
+    let requests = server.requests().join("\n");
+    assert!(
+        requests.contains(&format!("Bearer {TOKEN}")),
+        "the token was sent"
+    );
+    assert!(requests.contains("Basic "), "the password was sent");
+    let shown = format!(
+        "{errors:?} {} {} {} {token_client:?} {basic_client:?}",
+        errors[0], errors[1], errors[2]
+    );
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(!shown.contains(PASSWORD), "{shown}");
+}
+
+fn basic_credentials() -> Credentials {
+    Credentials::Basic {
+        username: "api-user".into(),
+        password: Secret::new(PASSWORD),
+    }
+}
+
+/// The URL of a port nothing listens on, so connecting is refused.
+async fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+#[tokio::test]
+async fn retries_and_requests_are_logged_without_credentials() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let writer_log = Arc::clone(&log);
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || CapturedLog(Arc::clone(&writer_log)))
+        .finish();
+    // `#[tokio::test]` runs on this thread only, so the client's events reach this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = Server::start(vec![unavailable(), empty_list()]).await;
+    server.client(fast(6)).list_peerings().await.unwrap();
+    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("retrying list network peerings in 0.0 s (attempt 2 of 7): HTTP 503"),
+        "{log}"
+    );
+    assert!(
+        log.contains("GET http://127.0.0.1:") && log.contains("-> 200 OK in"),
+        "{log}"
+    );
+    assert!(!log.contains(TOKEN), "{log}");
+    assert!(!log.to_ascii_lowercase().contains("authorization"), "{log}");
+}
+
+/// Log output kept in memory for a test to read.
+struct CapturedLog(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
