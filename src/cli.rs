@@ -82,6 +82,19 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write a desired-state file from the peerings that exist.
     Import(ImportArgs),
+    /// For nightly jobs: read-only. Exit 0 when nothing would change and every peering the file
+    /// lists is as its configured_status asks (active or disabled), 2 when changes are pending,
+    /// 3 when nothing would change but a peering is unhealthy, 1 on error.
+    Check(CheckArgs),
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
+    /// Print the JSON Schema of the desired-state file, for editors (see schema/).
+    Schema,
     /// The UpCloud API simulator, for trying peerings out and for tests.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -137,6 +150,18 @@ pub struct ApplyArgs {
     /// Start no more changes after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
+
+    /// How to report: `json` writes JSON Lines events on stdout and needs --auto-approve or
+    /// --plan.
+    #[arg(long, value_enum, default_value_t = ApplyOutput::Human)]
+    pub output: ApplyOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +184,16 @@ pub enum OutputFormat {
     /// For people, in Terraform's style.
     Human,
     /// One JSON document on stdout, for scripts.
+    Json,
+    /// GitHub-flavoured Markdown, for a pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyOutput {
+    /// For people, in Terraform's style.
+    Human,
+    /// JSON Lines on stdout, one event per line, for CI logs.
     Json,
 }
 

@@ -8,8 +8,11 @@ pub enum Exit {
     Success = 0,
     /// Any error, a refused apply, or an apply in which a change failed.
     Failure = 1,
-    /// `plan --detailed-exitcode`: changes are pending.
+    /// `plan --detailed-exitcode` and `check`: changes are pending.
     ChangesPending = 2,
+    /// `check`: nothing would change, but a peering the file lists is not in the state its
+    /// configured status asks for.
+    Unhealthy = 3,
     /// `apply` was interrupted (Ctrl-C or SIGTERM) and stopped early: 128 + SIGINT, as shells do.
     Interrupted = 130,
 }

@@ -290,15 +290,7 @@ network = "{APP}"
 peer_network = "{SILENT}"
 "#
     ));
-    let runs: Vec<Run> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..2)
-            .map(|_| scope.spawn(|| sim.run(dir.path(), &["apply", "--auto-approve"])))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    for run in &runs {
-        assert_eq!(run.code, 0, "{run:?}");
-    }
+    let runs = sim.two_successful_applies_at_once(dir.path());
     let conflicted: Vec<&Run> = runs
         .iter()
         .filter(|r| r.stdout.contains("PEERING_CONFLICT"))

@@ -133,15 +133,7 @@ fn a_peering_that_vanished_meanwhile_counts_as_deleted() {
     let sim = Sim::with_peerings(THREE_EXISTING);
     sim.simulator.set_latency(Duration::from_millis(300));
     let dir = project(&file_listing_kept(true));
-    let runs: Vec<Run> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..2)
-            .map(|_| scope.spawn(|| sim.run(dir.path(), &["apply", "--auto-approve"])))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    for run in &runs {
-        assert_eq!(run.code, 0, "{run:?}");
-    }
+    let runs = sim.two_successful_applies_at_once(dir.path());
     assert_eq!(
         runs.iter()
             .filter(|r| r.stdout.contains("deleted by someone else meanwhile"))

@@ -5,6 +5,7 @@ mod advice;
 mod delete;
 pub mod wait;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -148,27 +149,41 @@ impl StopSignal {
     }
 }
 
-/// Runs every create, update and delete of `plan`, at most `options.parallelism` at a time,
-/// and calls `on_finished` for each in plan order: a change that finishes early waits for those
-/// before it, so the output reads the same on every run.
+/// What an apply tells its caller as it goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// The API work of a change begins. In the order the changes actually start.
+    Started(&'a Change),
+    /// A change ended (or was never started). In plan order, see [`apply`].
+    Finished(&'a ChangeResult),
+}
+
+/// Runs every create, update and delete of `plan`, at most `options.parallelism` at a time.
+/// `on_event` hears each change start, and each change finish in plan order: a change that
+/// finishes early waits for those before it, so the output reads the same on every run.
 pub async fn apply(
     client: &Client,
     plan: &Plan,
     names: &NetworkNames,
     options: &ApplyOptions,
     stop: &StopSignal,
-    mut on_finished: impl FnMut(&ChangeResult),
+    on_event: impl FnMut(Event<'_>),
 ) -> Report {
     let jobs: Vec<(&Change, Job)> = plan
         .changes
         .iter()
         .filter_map(|change| Some((change, Job::of(change)?)))
         .collect();
+    // The changes run concurrently on this one task; each borrow lasts one synchronous call, so
+    // two never overlap.
+    let on_event = RefCell::new(on_event);
+    let on_event = &on_event;
     let mut finished = futures::stream::iter(jobs.into_iter().enumerate())
         .map(|(index, (change, job))| async move {
             let outcome = if stop.is_stopped() {
                 Outcome::NotStarted
             } else {
+                (on_event.borrow_mut())(Event::Started(change));
                 let outcome = run(client, change, job, names, options).await;
                 if options.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
                     stop.fail();
@@ -187,7 +202,7 @@ pub async fn apply(
     while let Some((index, result)) = finished.next().await {
         waiting.insert(index, result);
         while let Some(result) = waiting.remove(&report.results.len()) {
-            on_finished(&result);
+            (on_event.borrow_mut())(Event::Finished(&result));
             report.results.push(result);
         }
     }

@@ -7,30 +7,42 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::apply::{self, ApplyOptions, StopSignal};
-use crate::cli::ApplyArgs;
+use crate::cli::{ApplyArgs, ApplyOutput};
 use crate::config;
 use crate::exit::Exit;
 use crate::plan::Plan;
-use crate::render;
 use crate::reviewed::{Facts, PLAN_FILE_VERSION, ReadPlanFile};
 
 use super::account::{Account, Connection};
-use super::runtime;
+use super::apply_output::ApplyOutputWriter;
+use super::{Chatter, runtime};
 
-pub fn run(file: &Path, connection: &Connection, args: &ApplyArgs) -> anyhow::Result<Exit> {
+pub fn run(
+    file: &Path,
+    connection: &Connection,
+    args: &ApplyArgs,
+    chatter: Chatter,
+) -> anyhow::Result<Exit> {
+    if args.output == ApplyOutput::Json && !args.auto_approve && args.plan.is_none() {
+        anyhow::bail!(
+            "--output json asks no questions: pass --auto-approve, or --plan FILE with a \
+             reviewed plan; nothing was changed"
+        );
+    }
     let runtime = runtime()?;
     let desired = config::load(file)?;
     let account = runtime.block_on(Account::connect(connection))?;
     let planned = runtime.block_on(account.plan(&desired))?;
     let plan = &planned.plan;
-    anstream::print!("{}", render::human::plan(plan, &planned.names));
+    let output = ApplyOutputWriter::new(args.output, chatter, plan);
+    output.plan(plan, &planned.names);
     if !plan.has_changes() {
-        anstream::println!("Nothing to do.");
+        output.nothing_to_do();
         return Ok(Exit::Success);
     }
     refuse_mass_delete(plan, args.force)?;
     match &args.plan {
-        Some(reviewed) => check_reviewed(reviewed, &Facts::new(&desired, plan))?,
+        Some(reviewed) => check_reviewed(reviewed, &Facts::new(&desired, plan), chatter)?,
         None if !args.auto_approve && !confirm()? => return Ok(Exit::Failure),
         None => {}
     }
@@ -44,22 +56,20 @@ pub fn run(file: &Path, connection: &Connection, args: &ApplyArgs) -> anyhow::Re
     let stop = StopSignal::default();
     let report = runtime.block_on(async {
         let interrupts = tokio::spawn(stop_on_interrupt(stop.clone()));
-        anstream::println!();
+        output.begin();
         let report = apply::apply(
             &account.client,
             plan,
             &planned.names,
             &options,
             &stop,
-            |result| {
-                anstream::print!("{}", render::human::outcome(result));
-            },
+            |event| output.event(event),
         )
         .await;
         interrupts.abort();
         report
     });
-    anstream::print!("\n{}", render::human::apply_summary(&report));
+    output.summary(&report, stop.was_interrupted());
     if stop.was_interrupted() {
         return Ok(Exit::Interrupted);
     }
@@ -72,7 +82,7 @@ pub fn run(file: &Path, connection: &Connection, args: &ApplyArgs) -> anyhow::Re
         let settled = runtime
             .block_on(apply::wait::settle(&account.client, &report, &options))
             .context("cannot read the peerings' states while waiting")?;
-        anstream::print!("{}", render::human::settled(&settled));
+        output.settled(&settled);
         if settled
             .iter()
             .any(|s| s.verdict != apply::wait::Verdict::Reached)
@@ -84,7 +94,7 @@ pub fn run(file: &Path, connection: &Connection, args: &ApplyArgs) -> anyhow::Re
 }
 
 /// Refuses unless `plan_file` was computed from exactly what this plan was computed from.
-fn check_reviewed(plan_file: &Path, now: &Facts) -> anyhow::Result<()> {
+fn check_reviewed(plan_file: &Path, now: &Facts, chatter: Chatter) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(plan_file)
         .with_context(|| format!("cannot read the plan file {}", plan_file.display()))?;
     let reviewed: ReadPlanFile = serde_json::from_str(&text).with_context(|| {
@@ -111,11 +121,11 @@ fn check_reviewed(plan_file: &Path, now: &Facts) -> anyhow::Result<()> {
             plan_file.display()
         );
     }
-    anstream::eprintln!(
+    chatter.say(format_args!(
         "The plan matches the reviewed plan {} ({}); applying it.",
         plan_file.display(),
         now.checksum()
-    );
+    ));
     Ok(())
 }
 

@@ -3,9 +3,13 @@
 
 mod account;
 mod apply;
+mod apply_output;
+mod check;
 mod import;
+mod manuals;
 mod plan;
 
+use std::fmt::Display;
 use std::path::Path;
 
 use anyhow::Context;
@@ -29,11 +33,18 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
         api_url: cli.api_url,
         client_options,
     };
+    let chatter = Chatter { quiet: cli.quiet };
     match cli.command {
         Command::Validate => validate(&cli.file),
-        Command::Plan(args) => runtime()?.block_on(plan::run(&cli.file, &connection, &args)),
-        Command::Apply(args) => apply::run(&cli.file, &connection, &args),
+        Command::Plan(args) => {
+            runtime()?.block_on(plan::run(&cli.file, &connection, &args, chatter))
+        }
+        Command::Apply(args) => apply::run(&cli.file, &connection, &args, chatter),
         Command::Import(args) => runtime()?.block_on(import::run(&connection, &args)),
+        Command::Check(args) => runtime()?.block_on(check::run(&cli.file, &connection, &args)),
+        Command::Completions { shell } => manuals::completions(shell),
+        Command::Man => manuals::man(),
+        Command::Schema => manuals::schema(),
         Command::Sim(SimCommand::Serve {
             listen,
             state,
@@ -42,6 +53,24 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
         }) => {
             runtime()?.block_on(sim::serve(listen, state, world, options))?;
             Ok(Exit::Success)
+        }
+    }
+}
+
+/// Messages on stderr that help a person along but say nothing essential; `-q` silences them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chatter {
+    quiet: bool,
+}
+
+impl Chatter {
+    pub(crate) fn is_quiet(self) -> bool {
+        self.quiet
+    }
+
+    pub(crate) fn say(self, message: impl Display) {
+        if !self.quiet {
+            anstream::eprintln!("{message}");
         }
     }
 }

@@ -11,9 +11,15 @@ use crate::exit::Exit;
 use crate::render;
 use crate::reviewed::{Facts, PlanFile};
 
+use super::Chatter;
 use super::account::{Account, Connection};
 
-pub async fn run(file: &Path, connection: &Connection, args: &PlanArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    file: &Path,
+    connection: &Connection,
+    args: &PlanArgs,
+    chatter: Chatter,
+) -> anyhow::Result<Exit> {
     let desired = config::load(file)?;
     let account = Account::connect(connection).await?;
     let planned = account.plan(&desired).await?;
@@ -27,6 +33,9 @@ pub async fn run(file: &Path, connection: &Connection, args: &PlanArgs) -> anyho
             serde_json::to_writer_pretty(&mut stdout, &document)?;
             writeln!(stdout)?;
         }
+        OutputFormat::Markdown => {
+            print!("{}", render::markdown::plan(&planned.plan, &planned.names));
+        }
     }
     if let Some(out) = &args.out {
         let saved = PlanFile::new(
@@ -35,11 +44,11 @@ pub async fn run(file: &Path, connection: &Connection, args: &PlanArgs) -> anyho
         );
         let text = serde_json::to_string_pretty(&saved)? + "\n";
         std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
-        anstream::eprintln!(
+        chatter.say(format_args!(
             "Saved the plan to {}. Apply exactly this plan with: peerings apply --plan {}",
             out.display(),
             out.display()
-        );
+        ));
     }
     Ok(match (args.detailed_exitcode, planned.plan.has_changes()) {
         (true, true) => Exit::ChangesPending,

@@ -4,16 +4,29 @@ use std::collections::BTreeMap;
 
 use crate::model::{ConfiguredStatus, Labels, NetworkId, PeeringKey};
 
-/// The desired state of one account's peerings.
+/// The desired state of the peerings of the account from the environment, or, when the file
+/// declares `[accounts.NAME]` tables, of those accounts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Desired {
-    /// `prune = true`: owned peerings the file no longer lists are deleted.
+    /// `prune = true`: owned peerings the file no longer lists are deleted (in every account the
+    /// file declares).
     pub prune: bool,
     /// The `[networks]` table: alias -> UUID. Kept so that output can name networks the way the
-    /// file does.
+    /// file does. Only the global aliases; see [`Desired::account_aliases`] for the others.
     pub aliases: BTreeMap<String, NetworkId>,
-    /// In file order.
+    /// In file order. A `[[link]]` contributes its two halves, `a`'s side first, at the link's
+    /// place in the file.
     pub peerings: Vec<DesiredPeering>,
+    /// The `[accounts.NAME]` tables, by name. Empty for a file without accounts: then every
+    /// peering belongs to the account from the environment, as before accounts existed.
+    pub accounts: BTreeMap<String, AccountSpec>,
+    /// `default_account = "NAME"`: the account of a `[[peering]]` that names none. Always one of
+    /// [`Desired::accounts`]. Already applied to [`DesiredPeering::account`].
+    pub default_account: Option<String>,
+    /// The `[accounts.NAME.networks]` tables: account -> alias -> UUID. In the file such an alias
+    /// is written `NAME:alias`, or bare where that is unambiguous (see the module docs of
+    /// `config`). Accounts without aliases are left out.
+    pub account_aliases: BTreeMap<String, BTreeMap<String, NetworkId>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,15 +36,100 @@ pub struct DesiredPeering {
     pub configured_status: ConfiguredStatus,
     /// The file's own labels; `managed-by` is never among them (the loader rejects it).
     pub labels: Labels,
+    /// The account the peering is created in, with `default_account` applied: always a key of
+    /// [`Desired::accounts`] when the file declares accounts, and `None` when it declares none
+    /// (the account from the environment).
+    pub account: Option<String>,
+    /// For one half of a `[[link]]`: the link's name, shared by both halves, so that output can
+    /// show them together. `None` for a `[[peering]]`.
+    pub link: Option<String>,
+}
+
+/// One `[accounts.NAME]` table: how to reach the account. The file holds only the names of
+/// environment variables, never the secrets themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSpec {
+    pub credentials: AccountCredentials,
+    /// `api_url`, like `--api-url`: an `http(s)://` API root, or `sim:STATE.json` for the
+    /// embedded simulator. `None`: whatever `--api-url` says (or its default).
+    pub api_url: Option<String>,
+}
+
+/// Which environment variables hold an account's credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountCredentials {
+    /// `token_env = "VAR"`: an API token.
+    Token { env: String },
+    /// `username_env = "VAR"` and `password_env = "VAR"`: an API user's name and password.
+    Basic {
+        username_env: String,
+        password_env: String,
+    },
+}
+
+impl AccountCredentials {
+    /// The names of the environment variables, in the order the file's keys are documented
+    /// (`token_env`, or `username_env` then `password_env`).
+    pub fn env_vars(&self) -> Vec<&str> {
+        match self {
+            AccountCredentials::Token { env } => vec![env.as_str()],
+            AccountCredentials::Basic {
+                username_env,
+                password_env,
+            } => vec![username_env.as_str(), password_env.as_str()],
+        }
+    }
 }
 
 impl Desired {
-    /// The alias the file gives a network, if any (the first in alphabetical order when a UUID has
-    /// several).
+    /// The alias the file gives a network in `[networks]`, if any (the first in alphabetical
+    /// order when a UUID has several). Per-account aliases are not considered: see
+    /// [`Desired::alias_of_in`].
     pub fn alias_of(&self, network: NetworkId) -> Option<&str> {
-        self.aliases
-            .iter()
-            .find(|(_, id)| **id == network)
-            .map(|(alias, _)| alias.as_str())
+        first_alias(&self.aliases, network)
     }
+
+    /// How the file would refer to `network` from a peering of `account` (`None`: a file without
+    /// accounts, or no particular account): the account's own alias, else a global alias from
+    /// `[networks]`, else another account's alias qualified as `OTHER:alias`. Within each
+    /// table, the first alias in alphabetical order wins; other accounts are tried in
+    /// alphabetical order.
+    pub fn alias_of_in(&self, account: Option<&str>, network: NetworkId) -> Option<String> {
+        let own = account.and_then(|account| self.account_aliases.get(account));
+        if let Some(alias) = own.and_then(|aliases| first_alias(aliases, network)) {
+            return Some(alias.to_owned());
+        }
+        if let Some(alias) = self.alias_of(network) {
+            return Some(alias.to_owned());
+        }
+        self.account_aliases
+            .iter()
+            .filter(|(other, _)| Some(other.as_str()) != account)
+            .find_map(|(other, aliases)| {
+                first_alias(aliases, network).map(|alias| format!("{other}:{alias}"))
+            })
+    }
+
+    /// Whether the file declares `[accounts.NAME]` tables. If not, every peering's `account` is
+    /// `None` and the file means the account from the environment.
+    pub fn uses_accounts(&self) -> bool {
+        !self.accounts.is_empty()
+    }
+
+    /// The peerings of one account (`None`: those of a file without accounts), in file order.
+    pub fn peerings_of<'s>(
+        &'s self,
+        account: Option<&'s str>,
+    ) -> impl Iterator<Item = &'s DesiredPeering> + 's {
+        self.peerings
+            .iter()
+            .filter(move |peering| peering.account.as_deref() == account)
+    }
+}
+
+fn first_alias(aliases: &BTreeMap<String, NetworkId>, network: NetworkId) -> Option<&str> {
+    aliases
+        .iter()
+        .find(|(_, id)| **id == network)
+        .map(|(alias, _)| alias.as_str())
 }

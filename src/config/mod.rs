@@ -16,18 +16,80 @@
 //! labels = { team = "data" }           # optional
 //! ```
 //!
+//! Such a file is about the account whose credentials are in the environment. A file may instead
+//! declare several accounts, and then says for each peering in which account it is:
+//!
+//! ```toml
+//! default_account = "prod"             # optional: the account of peerings that name none
+//!
+//! [accounts.prod]                      # NAME: 1 to 64 letters, digits, `_` or `-`
+//! token_env = "UPCLOUD_TOKEN_PROD"     # the environment variable holding the API token
+//! api_url = "sim:prod-state.json"      # optional, like --api-url
+//!
+//! [accounts.shared]
+//! username_env = "SHARED_USER"         # or an API user's name and password
+//! password_env = "SHARED_PASSWORD"
+//!
+//! [accounts.shared.networks]           # aliases of one account
+//! hel1 = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e"
+//!
+//! [[peering]]
+//! account = "prod"                     # required with accounts, unless default_account
+//! name = "prod to aiven"
+//! network = "app-hel1"
+//! peer_network = "aiven-hel1"
+//!
+//! [[link]]                             # both halves of a peering between two networks
+//! name = "prod <-> shared"
+//! a = { account = "prod", network = "app-hel1" }
+//! b = { account = "shared", network = "hel1" }
+//! configured_status = "active"         # optional, for both halves
+//! labels = { team = "platform" }       # optional, for both halves
+//! ```
+//!
+//! Accounts:
+//!
+//! - The file never holds secrets: `token`, `password` and the like are rejected (and not shown
+//!   in messages), with the `_env` key to use instead. An account has `token_env`, or both
+//!   `username_env` and `password_env`, each the name of an environment variable.
+//! - With accounts, every `[[peering]]` has an `account` (or `default_account` supplies it);
+//!   without accounts, neither `account` nor `default_account` may appear, and the file loads
+//!   as it did before accounts existed.
+//! - A `[[link]]` expands into two peerings, one per side: `a`'s, named
+//!   `"<name> (<a's account> side)"`, from `a.network` to `b.network` in `a`'s account, and
+//!   `b`'s the other way round. Both carry the link's name in [`DesiredPeering::link`]. Both
+//!   sides may be in one account, if their networks differ; the halves are then named after the
+//!   networks as written (`"<name> (<a's network> side)"`).
+//! - Peering names are unique in the whole file, halves of links included. A pair of networks
+//!   may be peered once per account.
+//!
+//! Network aliases:
+//!
+//! - `[networks]` holds global aliases; `[accounts.NAME.networks]` holds aliases of one account
+//!   (by convention, of its networks). An alias never contains `:`.
+//! - `ACCOUNT:alias` means the alias of that account's table, wherever a network is expected.
+//! - A bare `alias` in a peering, or in a side of a link, means, in this order: the alias of the
+//!   peering's (side's) own account; the global alias; the alias of the one account that defines
+//!   it. Defined by several other accounts, and not all for the same UUID, it is ambiguous, and
+//!   the message lists the qualified forms. A global alias `ACCOUNT:x`, where ACCOUNT is
+//!   declared, could never be reached and is rejected.
+//!
 //! Anything else is a problem: unknown keys (typos, with a did-you-mean), values of the wrong
-//! type, malformed UUIDs, unknown aliases, duplicate peerings, invalid labels. A file with
-//! problems yields [`LoadError::Invalid`], whose [`Problems`] render like cargo's errors.
+//! type, malformed UUIDs, unknown or ambiguous aliases, unknown accounts, duplicate peerings,
+//! invalid labels. A file with problems yields [`LoadError::Invalid`], whose [`Problems`] render
+//! like cargo's errors.
 
+mod accounts;
 mod desired;
+mod networks;
 mod problems;
 mod reader;
+pub mod schema;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub use desired::{Desired, DesiredPeering};
+pub use desired::{AccountCredentials, AccountSpec, Desired, DesiredPeering};
 pub use problems::{Problem, Problems};
 
 #[derive(Debug, thiserror::Error)]

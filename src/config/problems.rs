@@ -17,6 +17,8 @@ pub struct Problem {
     label: String,
     secondary: Vec<(Range<usize>, String)>,
     help: Option<String>,
+    /// Bytes of the file that hold (or may hold) a secret, and that snippets must not show.
+    redacted: Option<Range<usize>>,
 }
 
 impl Problem {
@@ -32,6 +34,7 @@ impl Problem {
             label: label.into(),
             secondary: Vec::new(),
             help: None,
+            redacted: None,
         }
     }
 
@@ -43,6 +46,14 @@ impl Problem {
 
     pub(super) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Hides the bytes of `span` (a value that is or may be a secret, such as `token = "..."`)
+    /// wherever the file is shown: snippets show `"****"` instead. Quotes around a string are
+    /// kept, so that the line still reads as TOML.
+    pub(super) fn redact(mut self, span: Range<usize>) -> Self {
+        self.redacted = Some(span);
         self
     }
 
@@ -72,6 +83,11 @@ impl Problems {
     /// Sorts the problems into file order. Sorting is stable, so problems at the same place keep
     /// the order in which they were found.
     pub(super) fn new(origin: &str, source: &str, mut problems: Vec<Problem>) -> Self {
+        let mut shown = source.to_owned();
+        for span in problems.iter().filter_map(|p| p.redacted.as_ref()) {
+            shown = redact(&shown, span);
+        }
+        let source = shown.as_str();
         for problem in &mut problems {
             problem.span = clamp_span(source, &problem.span);
             for (span, _) in &mut problem.secondary {
@@ -176,6 +192,28 @@ fn clamp_span(source: &str, span: &Range<usize>) -> Range<usize> {
         end += 1;
     }
     start..end
+}
+
+/// `source` with the bytes of `span` replaced by `*`, except quotes at either end and line ends.
+/// Each byte becomes one `*`, so that every other span still points at the same text.
+fn redact(source: &str, span: &Range<usize>) -> String {
+    let span = clamp_span(source, span);
+    let value = &source.as_bytes()[span.clone()];
+    let quoted = |b: &u8| *b == b'"' || *b == b'\'';
+    let keep_first = value.len() >= 2 && value.first().is_some_and(quoted);
+    let keep_last = value.len() >= 2 && value.last().is_some_and(quoted);
+    let masked: String = (0..value.len())
+        .map(|i| {
+            let edge = (i == 0 && keep_first) || (i + 1 == value.len() && keep_last);
+            // Line ends stay, so that lines keep their numbers.
+            if edge || value[i] == b'\n' || value[i] == b'\r' {
+                value[i] as char
+            } else {
+                '*'
+            }
+        })
+        .collect();
+    format!("{}{masked}{}", &source[..span.start], &source[span.end..])
 }
 
 /// The 1-based line that byte `offset` is on.

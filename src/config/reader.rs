@@ -109,16 +109,20 @@ pub(super) fn describe(value: &DeValue) -> &'static str {
 /// A table being validated. `where_` names it in messages ("in `[[peering]]`").
 pub(super) struct Fields<'a, 'i> {
     table: &'a DeTable<'i>,
-    where_: &'static str,
+    where_: String,
     asked: Vec<&'static str>,
+    /// Keys recognised only to be rejected with a message of their own: not unknown, but not
+    /// listed as allowed either.
+    unlisted: Vec<&'static str>,
 }
 
 impl<'a, 'i> Fields<'a, 'i> {
-    pub fn new(table: &'a DeTable<'i>, where_: &'static str) -> Self {
+    pub fn new(table: &'a DeTable<'i>, where_: impl Into<String>) -> Self {
         Self {
             table,
-            where_,
+            where_: where_.into(),
             asked: Vec::new(),
+            unlisted: Vec::new(),
         }
     }
 
@@ -126,6 +130,16 @@ impl<'a, 'i> Fields<'a, 'i> {
     /// every key the table may hold, whether or not the answer is used.
     pub fn get(&mut self, key: &'static str) -> Option<Field<'a, 'i>> {
         self.asked.push(key);
+        self.table
+            .get_key_value(key)
+            .map(|(key, value)| Field { key, value })
+    }
+
+    /// The field `key`, if the table has it, for a key that is never right here but deserves a
+    /// better message than "unknown key" (the caller reports it). Unlike [`Fields::get`], the key
+    /// is not listed among the allowed keys, nor suggested by a did-you-mean.
+    pub fn get_unlisted(&mut self, key: &'static str) -> Option<Field<'a, 'i>> {
+        self.unlisted.push(key);
         self.table
             .get_key_value(key)
             .map(|(key, value)| Field { key, value })
@@ -143,7 +157,8 @@ impl<'a, 'i> Fields<'a, 'i> {
         hint: impl Fn(&str) -> Option<String>,
     ) {
         for (key, _) in self.table.iter() {
-            if self.asked.contains(&key.get_ref().as_ref()) {
+            let name: &str = key.get_ref();
+            if self.asked.contains(&name) || self.unlisted.contains(&name) {
                 continue;
             }
             let suggestion = did_you_mean(key.get_ref(), self.asked.iter().copied());
@@ -184,11 +199,20 @@ pub(super) fn did_you_mean<'c>(
 }
 
 /// "`a`, `b` and `c`".
-fn list(keys: &[&str]) -> String {
+pub(super) fn list(keys: &[&str]) -> String {
+    joined(keys, "and")
+}
+
+/// "`a`, `b` or `c`".
+pub(super) fn list_or(keys: &[&str]) -> String {
+    joined(keys, "or")
+}
+
+fn joined(keys: &[&str], conjunction: &str) -> String {
     let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
     match quoted.split_last() {
         None => "none".to_owned(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
     }
 }

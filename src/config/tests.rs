@@ -9,6 +9,29 @@ use crate::model::{ConfiguredStatus, Labels, NetworkId, PeeringKey};
 const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
 const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
 const EXAMPLE: &str = include_str!("../../peerings.toml.example");
+const MULTI_ACCOUNT_EXAMPLE: &str = include_str!("../../examples/multi-account.toml");
+const SHARED: &str = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e";
+const BACKEND: &str = "88ac25ea-0b4f-424e-8668-82b747169590";
+
+/// Two accounts, each with a network called `hel1`, and a global alias.
+const ACCOUNTS: &str = r#"
+[accounts.prod]
+token_env = "UPCLOUD_TOKEN_PROD"
+
+[accounts.shared]
+username_env = "SHARED_USER"
+password_env = "SHARED_PASSWORD"
+
+[networks]
+aiven = "03585987-bf7d-4544-8e9b-5a1b4d74a333"
+
+[accounts.prod.networks]
+hel1 = "03126dc1-a69f-4bc2-8b24-e31c22d64712"
+backend = "88ac25ea-0b4f-424e-8668-82b747169590"
+
+[accounts.shared.networks]
+hel1 = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e"
+"#;
 
 /// The rendered problems of a file that must be rejected.
 fn rejected(source: &str) -> String {
@@ -81,6 +104,8 @@ peer_network = "{AIVEN}"
             },
             configured_status: ConfiguredStatus::Active,
             labels: Labels::new(),
+            account: None,
+            link: None,
         }]
     );
 }
@@ -206,6 +231,437 @@ fn problems_are_counted_and_located() {
         problems.render(true).contains("\u{1b}["),
         "colour uses ANSI codes"
     );
+}
+
+// ---- Accounts and links: successful loads ----
+
+fn accounts_file(rest: &str) -> String {
+    format!("{ACCOUNTS}\n{rest}")
+}
+
+fn peering_named<'d>(desired: &'d Desired, name: &str) -> &'d DesiredPeering {
+    desired
+        .peerings
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no peering named {name:?}"))
+}
+
+#[test]
+fn a_file_without_accounts_has_no_accounts_and_no_links() {
+    let desired = loaded(EXAMPLE);
+    assert!(!desired.uses_accounts());
+    assert_eq!(desired.default_account, None);
+    assert!(desired.account_aliases.is_empty());
+    assert!(
+        desired
+            .peerings
+            .iter()
+            .all(|p| p.account.is_none() && p.link.is_none())
+    );
+    assert_eq!(desired.peerings_of(None).count(), 2);
+}
+
+#[test]
+fn the_multi_account_example_loads() {
+    let desired = loaded(MULTI_ACCOUNT_EXAMPLE);
+    assert_eq!(
+        desired.accounts,
+        BTreeMap::from([
+            (
+                "prod".to_owned(),
+                AccountSpec {
+                    credentials: AccountCredentials::Token {
+                        env: "UPCLOUD_TOKEN_PROD".to_owned()
+                    },
+                    api_url: Some("sim:prod-state.json".to_owned()),
+                }
+            ),
+            (
+                "shared".to_owned(),
+                AccountSpec {
+                    credentials: AccountCredentials::Basic {
+                        username_env: "UPCLOUD_USERNAME_SHARED".to_owned(),
+                        password_env: "UPCLOUD_PASSWORD_SHARED".to_owned(),
+                    },
+                    api_url: Some("sim:shared-state.json".to_owned()),
+                }
+            ),
+        ])
+    );
+    assert_eq!(desired.default_account.as_deref(), Some("prod"));
+    let summary: Vec<(&str, Option<&str>, Option<&str>)> = desired
+        .peerings
+        .iter()
+        .map(|p| (p.name.as_str(), p.account.as_deref(), p.link.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("prod hel1 to aiven-hel1", Some("prod"), None),
+            (
+                "prod <-> shared (prod side)",
+                Some("prod"),
+                Some("prod <-> shared")
+            ),
+            (
+                "prod <-> shared (shared side)",
+                Some("shared"),
+                Some("prod <-> shared")
+            ),
+            ("shared hel1 to prod backend", Some("shared"), None),
+        ]
+    );
+    // `hel1` is each account's own.
+    let link_prod = &desired.peerings[1];
+    assert_eq!(link_prod.key.network, id(APP));
+    assert_eq!(link_prod.key.peer_network, id(SHARED));
+    let link_shared = &desired.peerings[2];
+    assert_eq!(link_shared.key.network, id(SHARED));
+    assert_eq!(link_shared.key.peer_network, id(APP));
+    assert_eq!(desired.peerings[3].key.peer_network, id(BACKEND));
+    assert_eq!(desired.aliases.len(), 1);
+    assert_eq!(desired.account_aliases["prod"].len(), 2);
+    assert_eq!(desired.account_aliases["shared"]["hel1"], id(SHARED));
+    assert_eq!(
+        desired
+            .peerings_of(Some("shared"))
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "prod <-> shared (shared side)",
+            "shared hel1 to prod backend"
+        ]
+    );
+}
+
+#[test]
+fn a_link_expands_to_two_halves_with_its_status_and_labels() {
+    let desired = loaded(&accounts_file(
+        r#"
+[[link]]
+name = "prod <-> shared"
+a = { account = "prod", network = "hel1" }
+b = { account = "shared", network = "hel1" }
+configured_status = "disabled"
+labels = { team = "platform" }
+"#,
+    ));
+    let half = |account: &str, name: &str, network: &str, peer: &str| DesiredPeering {
+        name: name.to_owned(),
+        key: PeeringKey {
+            network: id(network),
+            peer_network: id(peer),
+        },
+        configured_status: ConfiguredStatus::Disabled,
+        labels: Labels::from([("team".to_owned(), "platform".to_owned())]),
+        account: Some(account.to_owned()),
+        link: Some("prod <-> shared".to_owned()),
+    };
+    assert_eq!(
+        desired.peerings,
+        [
+            half("prod", "prod <-> shared (prod side)", APP, SHARED),
+            half("shared", "prod <-> shared (shared side)", SHARED, APP),
+        ]
+    );
+}
+
+#[test]
+fn a_link_within_one_account_names_its_halves_after_the_networks() {
+    let desired = loaded(&accounts_file(
+        r#"
+[[link]]
+name = "app <-> backend"
+a = { account = "prod", network = "hel1" }
+b = { account = "prod", network = "backend" }
+"#,
+    ));
+    let names: Vec<&str> = desired.peerings.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "app <-> backend (hel1 side)",
+            "app <-> backend (backend side)"
+        ]
+    );
+    assert!(
+        desired
+            .peerings
+            .iter()
+            .all(|p| p.account.as_deref() == Some("prod"))
+    );
+    assert_eq!(
+        desired.peerings[0].configured_status,
+        ConfiguredStatus::Active
+    );
+}
+
+#[test]
+fn peerings_and_links_keep_file_order() {
+    let desired = loaded(&accounts_file(&format!(
+        r#"
+[[link]]
+name = "first"
+a = {{ account = "prod", network = "hel1" }}
+b = {{ account = "shared", network = "hel1" }}
+
+[[peering]]
+account = "prod"
+name = "second"
+network = "hel1"
+peer_network = "aiven"
+
+[[link]]
+name = "third"
+a = {{ account = "shared", network = "hel1" }}
+b = {{ account = "prod", network = "{AIVEN}" }}
+"#
+    )));
+    let names: Vec<&str> = desired.peerings.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "first (prod side)",
+            "first (shared side)",
+            "second",
+            "third (shared side)",
+            "third (prod side)"
+        ]
+    );
+}
+
+#[test]
+fn default_account_applies_to_peerings_that_name_none() {
+    let desired = loaded(&format!(
+        "default_account = \"shared\"\n{}",
+        accounts_file(
+            r#"
+[[peering]]
+name = "implicit"
+network = "hel1"
+peer_network = "aiven"
+
+[[peering]]
+account = "prod"
+name = "explicit"
+network = "hel1"
+peer_network = "aiven"
+"#
+        )
+    ));
+    assert_eq!(desired.default_account.as_deref(), Some("shared"));
+    let implicit = peering_named(&desired, "implicit");
+    assert_eq!(implicit.account.as_deref(), Some("shared"));
+    assert_eq!(implicit.key.network, id(SHARED), "shared's own `hel1`");
+    let explicit = peering_named(&desired, "explicit");
+    assert_eq!(explicit.account.as_deref(), Some("prod"));
+    assert_eq!(explicit.key.network, id(APP), "prod's own `hel1`");
+}
+
+#[test]
+fn bare_aliases_resolve_own_account_then_global_then_the_one_account_defining_them() {
+    let desired = loaded(&accounts_file(
+        r#"
+[[peering]]
+account = "shared"
+name = "own"
+network = "hel1"
+peer_network = "aiven"
+
+[[peering]]
+account = "shared"
+name = "another account's, unique"
+network = "hel1"
+peer_network = "backend"
+
+[[peering]]
+account = "shared"
+name = "qualified"
+network = "shared:hel1"
+peer_network = "prod:hel1"
+"#,
+    ));
+    let own = peering_named(&desired, "own");
+    assert_eq!(own.key.network, id(SHARED));
+    assert_eq!(own.key.peer_network, id(AIVEN));
+    let unique = peering_named(&desired, "another account's, unique");
+    assert_eq!(unique.key.peer_network, id(BACKEND));
+    let qualified = peering_named(&desired, "qualified");
+    assert_eq!(qualified.key.network, id(SHARED));
+    assert_eq!(qualified.key.peer_network, id(APP));
+}
+
+#[test]
+fn an_account_alias_shadows_a_global_one_for_its_own_peerings() {
+    let desired = loaded(&format!(
+        r#"
+[accounts.prod]
+token_env = "T"
+
+[accounts.shared]
+token_env = "S"
+
+[networks]
+edge = "{AIVEN}"
+
+[accounts.prod.networks]
+edge = "{APP}"
+
+[[peering]]
+account = "prod"
+name = "prod's edge"
+network = "edge"
+peer_network = "{SHARED}"
+
+[[peering]]
+account = "shared"
+name = "the global edge"
+network = "edge"
+peer_network = "{SHARED}"
+"#
+    ));
+    assert_eq!(peering_named(&desired, "prod's edge").key.network, id(APP));
+    assert_eq!(
+        peering_named(&desired, "the global edge").key.network,
+        id(AIVEN)
+    );
+}
+
+#[test]
+fn an_alias_several_accounts_give_the_same_network_is_not_ambiguous() {
+    let desired = loaded(&format!(
+        r#"
+[accounts.prod]
+token_env = "T"
+networks = {{ aiven = "{AIVEN}" }}
+
+[accounts.shared]
+token_env = "S"
+networks = {{ aiven = "{AIVEN}" }}
+
+[accounts.other]
+token_env = "O"
+
+[[peering]]
+account = "other"
+name = "to aiven"
+network = "{APP}"
+peer_network = "aiven"
+"#
+    ));
+    assert_eq!(desired.peerings[0].key.peer_network, id(AIVEN));
+}
+
+#[test]
+fn the_same_pair_may_be_peered_once_in_each_account() {
+    let desired = loaded(&format!(
+        r#"
+[accounts.prod]
+token_env = "T"
+
+[accounts.shared]
+token_env = "S"
+
+[[peering]]
+account = "prod"
+name = "one"
+network = "{APP}"
+peer_network = "{AIVEN}"
+
+[[peering]]
+account = "shared"
+name = "two"
+network = "{APP}"
+peer_network = "{AIVEN}"
+"#
+    ));
+    assert_eq!(desired.peerings.len(), 2);
+}
+
+#[test]
+fn api_urls_may_be_https_or_sim() {
+    let desired = loaded(
+        r#"
+[accounts.prod]
+token_env = "T"
+api_url = "https://api.upcloud.com"
+
+[accounts.local]
+token_env = "L"
+api_url = "http://127.0.0.1:8080/"
+
+[accounts.sim]
+token_env = "S"
+"#,
+    );
+    assert_eq!(
+        desired.accounts["prod"].api_url.as_deref(),
+        Some("https://api.upcloud.com")
+    );
+    assert_eq!(
+        desired.accounts["local"].api_url.as_deref(),
+        Some("http://127.0.0.1:8080/")
+    );
+    assert_eq!(desired.accounts["sim"].api_url, None);
+    assert!(desired.peerings.is_empty());
+}
+
+#[test]
+fn credentials_name_their_environment_variables() {
+    let token = AccountCredentials::Token { env: "T".into() };
+    assert_eq!(token.env_vars(), ["T"]);
+    let basic = AccountCredentials::Basic {
+        username_env: "U".into(),
+        password_env: "P".into(),
+    };
+    assert_eq!(basic.env_vars(), ["U", "P"]);
+}
+
+#[test]
+fn aliases_are_found_from_an_accounts_point_of_view() {
+    let desired = loaded(&accounts_file(""));
+    assert_eq!(desired.alias_of(id(AIVEN)), Some("aiven"));
+    assert_eq!(desired.alias_of(id(APP)), None, "only global aliases");
+    assert_eq!(
+        desired.alias_of_in(Some("prod"), id(APP)).as_deref(),
+        Some("hel1")
+    );
+    assert_eq!(
+        desired.alias_of_in(Some("shared"), id(APP)).as_deref(),
+        Some("prod:hel1")
+    );
+    assert_eq!(
+        desired.alias_of_in(Some("shared"), id(AIVEN)).as_deref(),
+        Some("aiven")
+    );
+    assert_eq!(
+        desired.alias_of_in(None, id(SHARED)).as_deref(),
+        Some("shared:hel1")
+    );
+    assert_eq!(
+        desired.alias_of_in(Some("prod"), id("00000000-0000-4000-8000-000000000000")),
+        None
+    );
+    // Without accounts, the global aliases as before.
+    let plain = loaded(EXAMPLE);
+    assert_eq!(
+        plain.alias_of_in(None, id(AIVEN)).as_deref(),
+        plain.alias_of(id(AIVEN))
+    );
+}
+
+#[test]
+fn secrets_are_not_shown_in_messages() {
+    let text = rejected(
+        r#"
+[accounts.prod]
+token = "ucat_SECRET_VALUE_123"
+password_env = "hunter2!"
+"#,
+    );
+    assert!(!text.contains("SECRET_VALUE"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
 }
 
 // ---- Rejections: one small file each ----
@@ -569,6 +1025,426 @@ labels = {{ managed-by = "me" }}
     )));
 }
 
+// ---- Rejections of accounts and links ----
+
+#[test]
+fn secrets_in_an_account_table() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token = "ucat_01SECRET"
+
+[accounts.shared-services]
+username = "alice"
+password = "correct horse battery staple"
+"#
+    ));
+}
+
+#[test]
+fn account_without_credentials() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+api_url = "https://api.upcloud.com"
+"#
+    ));
+}
+
+#[test]
+fn account_with_a_token_and_a_password() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token_env = "UPCLOUD_TOKEN_PROD"
+username_env = "UPCLOUD_USERNAME_PROD"
+password_env = "UPCLOUD_PASSWORD_PROD"
+"#
+    ));
+}
+
+#[test]
+fn account_with_a_username_but_no_password() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+username_env = "UPCLOUD_USERNAME_PROD"
+
+[accounts.shared]
+password_env = "UPCLOUD_PASSWORD_SHARED"
+"#
+    ));
+}
+
+#[test]
+fn invalid_environment_variable_names() {
+    // The token and password variables may hold the secret itself: not shown.
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token_env = "ucat-0123456789abcdef"
+
+[accounts.shared]
+username_env = "SHARED-USER"
+password_env = "9LIVES"
+
+[accounts.empty]
+token_env = ""
+
+[accounts.number]
+token_env = 42
+"#
+    ));
+}
+
+#[test]
+fn invalid_account_names() {
+    assert_snapshot!(rejected(&format!(
+        r#"
+[accounts."prod env"]
+token_env = "T"
+
+[accounts."{}"]
+token_env = "T"
+
+[accounts.""]
+token_env = "T"
+"#,
+        "a".repeat(65)
+    )));
+}
+
+#[test]
+fn unknown_key_in_an_account() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token_evn = "UPCLOUD_TOKEN_PROD"
+region = "fi-hel1"
+"#
+    ));
+}
+
+#[test]
+fn accounts_of_the_wrong_type() {
+    assert_snapshot!(rejected(
+        r#"
+accounts = "prod"
+"#
+    ));
+    assert_snapshot!(rejected(
+        r#"
+[accounts]
+prod = "UPCLOUD_TOKEN_PROD"
+"#
+    ));
+}
+
+#[test]
+fn invalid_api_urls() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.a]
+token_env = "A"
+api_url = "ftp://api.upcloud.com"
+
+[accounts.b]
+token_env = "B"
+api_url = "sim:"
+
+[accounts.c]
+token_env = "C"
+api_url = "https://me:s3cret@api.upcloud.com"
+
+[accounts.d]
+token_env = "D"
+api_url = "api.upcloud.com"
+
+[accounts.e]
+token_env = "E"
+api_url = true
+"#
+    ));
+}
+
+#[test]
+fn peering_without_an_account_when_accounts_are_declared() {
+    assert_snapshot!(rejected(&accounts_file(&format!(
+        r#"
+[[peering]]
+name = "app to aiven"
+network = "{APP}"
+peer_network = "aiven"
+"#
+    ))));
+}
+
+#[test]
+fn accounts_named_in_a_file_without_accounts() {
+    assert_snapshot!(rejected(&format!(
+        r#"
+default_account = "prod"
+
+[[peering]]
+account = "prod"
+name = "app to aiven"
+network = "{APP}"
+peer_network = "{AIVEN}"
+
+[[link]]
+name = "prod <-> shared"
+a = {{ account = "prod", network = "{APP}" }}
+b = {{ account = "shared", network = "{AIVEN}" }}
+"#
+    )));
+}
+
+#[test]
+fn unknown_accounts() {
+    assert_snapshot!(rejected(&format!(
+        "default_account = \"prd\"\n{}",
+        accounts_file(
+            r#"
+[[peering]]
+account = "sahred"
+name = "app to aiven"
+network = "hel1"
+peer_network = "aiven"
+
+[[link]]
+name = "prod <-> staging"
+a = { account = "prod", network = "hel1" }
+b = { account = "staging", network = "hel1" }
+"#
+        )
+    )));
+}
+
+#[test]
+fn ambiguous_network_alias() {
+    assert_snapshot!(rejected(&format!(
+        r#"
+[accounts.prod]
+token_env = "T"
+networks = {{ hel1 = "{APP}" }}
+
+[accounts.shared]
+token_env = "S"
+networks = {{ hel1 = "{SHARED}" }}
+
+[accounts.aiven]
+token_env = "A"
+
+[[peering]]
+account = "aiven"
+name = "aiven to hel1"
+network = "{AIVEN}"
+peer_network = "hel1"
+"#
+    )));
+}
+
+#[test]
+fn unknown_qualified_network_aliases() {
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[[peering]]
+account = "prod"
+name = "one"
+network = "prod:hel"
+peer_network = "shared:nowhere"
+
+[[peering]]
+account = "prod"
+name = "two"
+network = "prd:hel1"
+peer_network = "staging:hel1"
+"#
+    )));
+}
+
+#[test]
+fn unknown_network_alias_with_accounts() {
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[[peering]]
+account = "shared"
+name = "one"
+network = "hel"
+peer_network = "backnd"
+
+[[peering]]
+account = "shared"
+name = "two"
+network = "hel1"
+peer_network = "somewhere-else"
+"#
+    )));
+}
+
+#[test]
+fn aliases_that_clash_with_accounts() {
+    assert_snapshot!(rejected(&format!(
+        r#"
+[accounts.prod]
+token_env = "T"
+networks = {{ "a:b" = "{APP}" }}
+
+[networks]
+"prod:hel1" = "{APP}"
+"other:hel1" = "{AIVEN}"
+
+[networks.prod]
+hel1 = "{APP}"
+"#
+    )));
+}
+
+#[test]
+fn link_without_its_keys() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token_env = "T"
+
+[[link]]
+configured_status = "active"
+
+[[link]]
+name = "half a link"
+a = { network = "03126dc1-a69f-4bc2-8b24-e31c22d64712" }
+b = {}
+"#
+    ));
+}
+
+#[test]
+fn links_of_the_wrong_shape() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token_env = "T"
+
+[link]
+name = "not an array"
+"#
+    ));
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+token_env = "T"
+
+[[link]]
+name = "sides are tables"
+a = "prod"
+b = ["prod", "hel1"]
+"#
+    ));
+}
+
+#[test]
+fn unknown_keys_in_a_link() {
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[[link]]
+name = "prod <-> shared"
+network = "hel1"
+a = { account = "prod", network = "hel1", zone = "fi-hel1" }
+b = { account = "shared", netwrok = "hel1" }
+"#
+    )));
+}
+
+#[test]
+fn link_of_a_network_to_itself() {
+    assert_snapshot!(rejected(&accounts_file(&format!(
+        r#"
+[[link]]
+name = "loop"
+a = {{ account = "prod", network = "hel1" }}
+b = {{ account = "shared", network = "{}" }}
+"#,
+        APP.to_uppercase()
+    ))));
+}
+
+#[test]
+fn link_name_too_long_for_its_halves() {
+    assert_snapshot!(rejected(&accounts_file(&format!(
+        r#"
+[[link]]
+name = "{}"
+a = {{ account = "prod", network = "hel1" }}
+b = {{ account = "shared", network = "hel1" }}
+"#,
+        "l".repeat(250)
+    ))));
+}
+
+#[test]
+fn link_labels_follow_the_peering_rules() {
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[[link]]
+name = "prod <-> shared"
+a = { account = "prod", network = "hel1" }
+b = { account = "shared", network = "hel1" }
+configured_status = "up"
+labels = { managed-by = "me", x = "y" }
+"#
+    )));
+}
+
+#[test]
+fn link_halves_clash_with_peerings() {
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[[peering]]
+account = "prod"
+name = "prod <-> shared (prod side)"
+network = "hel1"
+peer_network = "shared:hel1"
+
+[[link]]
+name = "prod <-> shared"
+a = { account = "prod", network = "hel1" }
+b = { account = "shared", network = "hel1" }
+"#
+    )));
+}
+
+#[test]
+fn two_peerings_of_the_same_networks_in_one_account() {
+    assert_snapshot!(rejected(&accounts_file(&format!(
+        r#"
+[[peering]]
+account = "shared"
+name = "one"
+network = "hel1"
+peer_network = "aiven"
+
+[[peering]]
+account = "shared"
+name = "two"
+network = "{SHARED}"
+peer_network = "{AIVEN}"
+"#
+    ))));
+}
+
+#[test]
+fn account_keys_at_the_top_level() {
+    assert_snapshot!(rejected(
+        r#"
+account = "prod"
+default_acount = "prod"
+
+[acounts.prod]
+token_env = "T"
+"#
+    ));
+}
+
 // ---- Robustness ----
 
 /// Applies byte edits to `text`: each is a position (scaled to the text's length) and either a
@@ -618,5 +1494,17 @@ proptest! {
         )
     ) {
         parse_and_render(&mutate(EXAMPLE, &edits));
+    }
+
+    #[test]
+    fn never_panics_on_mutations_of_a_valid_multi_account_file(
+        edits in prop::collection::vec(
+            (any::<usize>(), prop::option::of(prop::sample::select(
+                b"[]{}=\"',.#:\n -_a0\xc3\xa9".to_vec()
+            ))),
+            1..8,
+        )
+    ) {
+        parse_and_render(&mutate(MULTI_ACCOUNT_EXAMPLE, &edits));
     }
 }

@@ -2,6 +2,7 @@
 //! everything about what a plan contains is tested with plain values.
 
 pub mod change;
+pub mod health;
 
 use std::collections::BTreeMap;
 

@@ -39,6 +39,8 @@ fn desired(
         key,
         configured_status: status,
         labels: labels(own),
+        account: None,
+        link: None,
     }
 }
 
@@ -94,6 +96,7 @@ fn every_kind() -> (Desired, Observed) {
             desired("odd state", key(1, 5), Active, &[]),
             desired("adopted", key(1, 3), Active, &[("team", "data")]),
         ],
+        ..Desired::default()
     };
     let observed = Observed {
         networks: vec![
@@ -179,6 +182,7 @@ fn deleting_more_than_30_percent_of_at_least_4_owned_is_too_many() {
             prune: true,
             aliases: BTreeMap::new(),
             peerings: (0..kept_count).map(keep).collect(),
+            ..Desired::default()
         };
         let observed = Observed {
             peerings: (0..owned_count).map(owned).collect(),
@@ -208,6 +212,7 @@ fn labels_compare_as_sets_including_the_ownership_label() {
         prune: false,
         aliases: BTreeMap::new(),
         peerings: vec![desired("p", key(1, 2), Active, &[("b", "2"), ("a", "1")])],
+        ..Desired::default()
     };
     let unowned = Observed {
         peerings: vec![existing(
@@ -280,6 +285,8 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                         key: key(n, p),
                         configured_status: status,
                         labels,
+                        account: None,
+                        link: None,
                     })
                     .collect::<Vec<_>>()
             });
@@ -287,6 +294,7 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
         prune,
         aliases: BTreeMap::new(),
         peerings,
+        ..Desired::default()
     })
 }
 

@@ -9,6 +9,7 @@ use similar::{ChangeTag, TextDiff};
 use crate::apply::wait::{Settled, Verdict};
 use crate::apply::{ChangeResult, Outcome, Report};
 use crate::model::{ConfiguredStatus, Labels, Peering};
+use crate::plan::health::{self, Check, Health, Judged};
 use crate::plan::{Action, Change, FieldChange, Plan, Warning, change::format_labels};
 
 use super::NetworkNames;
@@ -41,8 +42,9 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     if !deletes.is_empty() {
         let _ = writeln!(
             out,
-            "  {DELETE_BANNER}{} will be DELETED: the file no longer lists them and sets prune = true{DELETE_BANNER:#}\n",
-            count(deletes.len(), "owned peering")
+            "  {DELETE_BANNER}{} will be DELETED: the file no longer lists {} and sets prune = true{DELETE_BANNER:#}\n",
+            count(deletes.len(), "owned peering"),
+            if deletes.len() == 1 { "it" } else { "them" }
         );
         for change in deletes {
             write_change(&mut out, change, names);
@@ -130,7 +132,7 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
 }
 
 /// `1 peering`, `2 peerings`.
-fn count(n: usize, noun: &str) -> String {
+pub(super) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("{n} {noun}")
     } else {
@@ -277,4 +279,67 @@ pub fn settled(settled: &[Settled]) -> String {
         );
     }
     out
+}
+
+/// The check's verdict, then each listed peering that is not as it should be, with what its
+/// state means and what to do.
+pub fn check(check: &Check, names: &NetworkNames) -> String {
+    let mut out = String::new();
+    let listed = check.peerings.len();
+    let _ = match check.verdict() {
+        health::Verdict::Drift => writeln!(
+            out,
+            "{UPDATE}Drift:{UPDATE:#} changes are pending. {}\n  Run `peerings plan` to see them, `peerings apply` to make them.\n",
+            check.pending
+        ),
+        health::Verdict::Unhealthy => writeln!(
+            out,
+            "{REMOVED_BOLD}Unhealthy:{REMOVED_BOLD:#} nothing would change, but some peerings are not in the state their configured_status asks for.\n"
+        ),
+        health::Verdict::InSync => writeln!(
+            out,
+            "{CREATE}In sync:{CREATE:#} nothing would change, and all {} the file lists are as their configured_status asks.",
+            count(listed, "existing peering")
+        ),
+    };
+    let unhealthy: Vec<&Judged> = check.unhealthy().collect();
+    if unhealthy.is_empty() {
+        return out;
+    }
+    for judged in &unhealthy {
+        write_unhealthy(&mut out, judged, names);
+    }
+    let _ = writeln!(
+        out,
+        "{} of {listed} existing peerings the file lists are healthy.",
+        listed - unhealthy.len()
+    );
+    out
+}
+
+fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {
+    let peering = judged.peering;
+    let (style, mark, note) = match judged.health {
+        Health::Transient => (UPDATE, "~", ", transient"),
+        _ => (REMOVED, "!", ""),
+    };
+    let _ = writeln!(
+        out,
+        "  {style}{mark} {}{style:#}: {} (configured {}{note})",
+        judged.name, peering.state, peering.configured_status
+    );
+    field(out, "uuid", &peering.id.to_string());
+    field(out, "network", &names.describe(peering.key.network));
+    field(
+        out,
+        "peer_network",
+        &names.describe(peering.key.peer_network),
+    );
+    field(out, "means", peering.state.explanation());
+    field(
+        out,
+        "what to do",
+        health::advice(&peering.state, peering.configured_status),
+    );
+    out.push('\n');
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::model::Peering;
+use crate::plan::health::{self, Check, Health, Judged};
 use crate::plan::{Action, Change, FieldChange, Plan, Summary};
 
 use super::NetworkNames;
@@ -147,5 +148,82 @@ fn summary(summary: Summary) -> SummaryEntry {
         update: summary.update,
         delete: summary.delete,
         noop: summary.noop,
+    }
+}
+
+/// The check report as one JSON document. Like the plan's, its keys are pinned once released.
+#[derive(Debug, Serialize)]
+pub struct CheckDocument {
+    pub format_version: u32,
+    /// `in_sync` (exit 0), `drift` (exit 2) or `unhealthy` (exit 3).
+    pub verdict: &'static str,
+    /// What apply would do.
+    pub pending: SummaryEntry,
+    /// The changes apply would make, no-ops left out.
+    pub changes: Vec<PendingEntry>,
+    /// Every existing peering the file lists, healthy or not.
+    pub peerings: Vec<JudgedEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PendingEntry {
+    pub action: &'static str,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JudgedEntry {
+    pub name: String,
+    pub uuid: String,
+    pub network: String,
+    pub peer_network: String,
+    pub network_name: Option<String>,
+    pub peer_network_name: Option<String>,
+    pub configured_status: &'static str,
+    pub state: String,
+    /// `healthy`, `transient` (provisioning) or `unhealthy`.
+    pub health: &'static str,
+    pub explanation: &'static str,
+    pub advice: Option<&'static str>,
+}
+
+pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument {
+    CheckDocument {
+        format_version: FORMAT_VERSION,
+        verdict: check.verdict().as_str(),
+        pending: summary(check.pending),
+        changes: plan
+            .changes
+            .iter()
+            .filter(|change| !matches!(change.action, Action::Noop { .. }))
+            .map(|change| PendingEntry {
+                action: change.action.as_str(),
+                name: change.name.clone(),
+            })
+            .collect(),
+        peerings: check
+            .peerings
+            .iter()
+            .map(|judged| judged_entry(judged, names))
+            .collect(),
+    }
+}
+
+fn judged_entry(judged: &Judged, names: &NetworkNames) -> JudgedEntry {
+    let peering = judged.peering;
+    let advice = (judged.health != Health::Healthy)
+        .then(|| health::advice(&peering.state, peering.configured_status));
+    JudgedEntry {
+        name: judged.name.to_owned(),
+        uuid: peering.id.to_string(),
+        network: peering.key.network.to_string(),
+        peer_network: peering.key.peer_network.to_string(),
+        network_name: names.name(peering.key.network).map(str::to_owned),
+        peer_network_name: names.name(peering.key.peer_network).map(str::to_owned),
+        configured_status: peering.configured_status.as_str(),
+        state: peering.state.to_string(),
+        health: judged.health.as_str(),
+        explanation: peering.state.explanation(),
+        advice,
     }
 }

@@ -1,8 +1,10 @@
 //! Turning plans and apply reports into text. One module per output format, all fed the same
 //! values; none of them decides anything.
 
+pub mod events;
 pub mod human;
 pub mod json;
+pub mod markdown;
 
 use std::collections::BTreeMap;
 

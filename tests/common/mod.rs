@@ -210,6 +210,20 @@ impl Sim {
         )
     }
 
+    /// Starts two `apply --auto-approve` at the same moment and checks both exit 0.
+    pub fn two_successful_applies_at_once(&self, dir: &Path) -> Vec<Run> {
+        let runs: Vec<Run> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| self.run(dir, &["apply", "--auto-approve"])))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for run in &runs {
+            assert_eq!(run.code, 0, "{run:?}");
+        }
+        runs
+    }
+
     pub fn peering_labels(&self, name: &str) -> Vec<(String, String)> {
         let world = self.world();
         let peering = world

@@ -1,0 +1,140 @@
+//! What `peerings apply` writes while it runs: Terraform-style text (with a progress bar on a
+//! terminal for longer applies), or JSON Lines events on stdout and nothing else.
+
+use std::io::IsTerminal;
+use std::time::SystemTime;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::apply::wait::Settled;
+use crate::apply::{Event, Report};
+use crate::cli::ApplyOutput;
+use crate::plan::Plan;
+use crate::render::events::EventLine;
+use crate::render::{self, NetworkNames};
+
+use super::Chatter;
+
+/// Below this many changes an apply is over before a bar would tell anything.
+const PROGRESS_MIN_CHANGES: usize = 5;
+
+pub(super) struct ApplyOutputWriter {
+    format: ApplyOutput,
+    /// Only for human output on a terminal, for applies of at least `PROGRESS_MIN_CHANGES`.
+    bar: Option<ProgressBar>,
+}
+
+impl ApplyOutputWriter {
+    pub(super) fn new(format: ApplyOutput, chatter: Chatter, plan: &Plan) -> Self {
+        let changes = plan.summary().changes();
+        let wants_bar = format == ApplyOutput::Human
+            && !chatter.is_quiet()
+            && changes >= PROGRESS_MIN_CHANGES
+            && std::io::stderr().is_terminal();
+        ApplyOutputWriter {
+            format,
+            bar: wants_bar.then(|| progress_bar(changes)),
+        }
+    }
+
+    pub(super) fn plan(&self, plan: &Plan, names: &NetworkNames) {
+        match self.format {
+            ApplyOutput::Human => anstream::print!("{}", render::human::plan(plan, names)),
+            ApplyOutput::Json => emit(render::events::plan(
+                &render::json::plan(plan, names),
+                SystemTime::now(),
+            )),
+        }
+    }
+
+    /// The plan has no changes: say so and end.
+    pub(super) fn nothing_to_do(&self) {
+        match self.format {
+            ApplyOutput::Human => anstream::println!("Nothing to do."),
+            ApplyOutput::Json => self.summary(&Report::default(), false),
+        }
+    }
+
+    /// Changes are about to start.
+    pub(super) fn begin(&self) {
+        if self.format == ApplyOutput::Human {
+            anstream::println!();
+        }
+    }
+
+    pub(super) fn event(&self, event: Event<'_>) {
+        match (self.format, event) {
+            (ApplyOutput::Human, Event::Started(change)) => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(change.name.clone());
+                }
+            }
+            (ApplyOutput::Human, Event::Finished(result)) => {
+                let line = render::human::outcome(result);
+                match &self.bar {
+                    Some(bar) => {
+                        bar.suspend(|| anstream::print!("{line}"));
+                        bar.inc(1);
+                    }
+                    None => anstream::print!("{line}"),
+                }
+            }
+            (ApplyOutput::Json, Event::Started(change)) => {
+                emit(render::events::change_started(change, SystemTime::now()));
+            }
+            (ApplyOutput::Json, Event::Finished(result)) => {
+                emit(render::events::change_finished(result, SystemTime::now()));
+            }
+        }
+    }
+
+    pub(super) fn summary(&self, report: &Report, interrupted: bool) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        match self.format {
+            ApplyOutput::Human => {
+                anstream::print!("\n{}", render::human::apply_summary(report));
+            }
+            ApplyOutput::Json => emit(render::events::summary(
+                report,
+                interrupted,
+                SystemTime::now(),
+            )),
+        }
+    }
+
+    /// Where `--wait` left the changed peerings.
+    pub(super) fn settled(&self, settled: &[Settled]) {
+        match self.format {
+            ApplyOutput::Human => anstream::print!("{}", render::human::settled(settled)),
+            ApplyOutput::Json => {
+                for peering in settled {
+                    emit(render::events::settled(peering, SystemTime::now()));
+                }
+            }
+        }
+    }
+}
+
+fn progress_bar(changes: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(
+        Some(u64::try_from(changes).unwrap_or(u64::MAX)),
+        ProgressDrawTarget::stderr(),
+    );
+    // The template is a constant; should it ever fail to parse, the default style will do.
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// One event, one line; stdout is line-buffered, so a CI log shows it at once.
+fn emit(event: EventLine<impl Serialize>) {
+    match serde_json::to_string(&event) {
+        Ok(line) => println!("{line}"),
+        // Only strings, numbers and maps with string keys: this cannot happen.
+        Err(error) => tracing::error!("cannot write an event as JSON: {error}"),
+    }
+}

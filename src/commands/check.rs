@@ -1,0 +1,37 @@
+//! `peerings check`: read-only, for nightly jobs. The exit code tells in sync (0), drift (2)
+//! and unhealthy peerings (3) apart from errors (1).
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{CheckArgs, OutputFormat};
+use crate::config;
+use crate::exit::Exit;
+use crate::plan::health::{self, Verdict};
+use crate::render;
+
+use super::account::{Account, Connection};
+
+pub async fn run(file: &Path, connection: &Connection, args: &CheckArgs) -> anyhow::Result<Exit> {
+    let desired = config::load(file)?;
+    let account = Account::connect(connection).await?;
+    let planned = account.plan(&desired).await?;
+    let check = health::check(&planned.plan);
+    match args.output {
+        OutputFormat::Human => anstream::print!("{}", render::human::check(&check, &planned.names)),
+        OutputFormat::Json => {
+            let document = render::json::check(&planned.plan, &check, &planned.names);
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut stdout, &document)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Markdown => {
+            print!("{}", render::markdown::check(&check, &planned.names));
+        }
+    }
+    Ok(match check.verdict() {
+        Verdict::InSync => Exit::Success,
+        Verdict::Drift => Exit::ChangesPending,
+        Verdict::Unhealthy => Exit::Unhealthy,
+    })
+}

@@ -1,0 +1,405 @@
+//! The `[accounts.NAME]` tables, `default_account`, and `account = "NAME"` references.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use toml::de::{DeTable, DeValue};
+
+use super::desired::{AccountCredentials, AccountSpec};
+use super::networks::{Aliases, read_aliases};
+use super::problems::Problem;
+use super::reader::{Field, Fields, did_you_mean, list, wrong_type};
+use super::validate::show_char;
+
+const MAX_ACCOUNT_NAME_CHARS: usize = 64;
+const ACCOUNTS_HELP: &str = "declare each account in a table of its own: `[accounts.prod]` on a line of its own, followed by `token_env = \"UPCLOUD_TOKEN_PROD\"`";
+const ACCOUNT_NAME_HELP: &str = "an account name is 1 to 64 letters, digits, `_` or `-`";
+const ACCOUNT_REF_HELP: &str =
+    "name one of the accounts declared as `[accounts.NAME]`, in quotes: `account = \"prod\"`";
+const ENV_HELP: &str = "an environment variable's name is letters, digits and `_`, not starting with a digit, such as `UPCLOUD_TOKEN_PROD`";
+const API_URL_HELP: &str = "give the API's root URL, such as `https://api.upcloud.com`, or `sim:STATE.json` for the embedded simulator";
+
+const CREDENTIAL_KEYS: [&str; 3] = ["token_env", "username_env", "password_env"];
+
+/// Keys that would put a secret (or a user name) in the file, and the key to use instead.
+const SECRET_KEYS: [(&str, &str, &str); 6] = [
+    ("token", "token_env", "token"),
+    ("api_token", "token_env", "token"),
+    ("secret", "token_env", "token"),
+    ("password", "password_env", "password"),
+    ("username", "username_env", "username"),
+    ("user", "username_env", "username"),
+];
+
+/// Every `[accounts.NAME]` table.
+#[derive(Debug, Default)]
+pub(super) struct Accounts {
+    /// Every declared account, valid or not, so that references to one whose table has a problem
+    /// are not reported again as unknown. `None`: the table has a problem.
+    pub declared: BTreeMap<String, Option<AccountSpec>>,
+    /// The accounts' `networks` tables; accounts without one are left out.
+    pub aliases: BTreeMap<String, Aliases>,
+}
+
+impl Accounts {
+    pub fn is_empty(&self) -> bool {
+        self.declared.is_empty()
+    }
+
+    pub fn names(&self) -> BTreeSet<String> {
+        self.declared.keys().cloned().collect()
+    }
+}
+
+pub(super) fn read_accounts(field: Field, problems: &mut Vec<Problem>) -> Accounts {
+    let mut accounts = Accounts::default();
+    let Some(table) = field.table(ACCOUNTS_HELP, problems) else {
+        return accounts;
+    };
+    // Aliases may be qualified by any account, so the names come first.
+    let names: BTreeSet<String> = table
+        .iter()
+        .map(|(key, _)| key.get_ref().to_string())
+        .collect();
+    for (key, value) in table.iter() {
+        let account = Field { key, value };
+        let name = account.name();
+        let name_ok = check_account_name(account, problems);
+        let spec = match value.get_ref() {
+            DeValue::Table(table) => {
+                let mut fields = Fields::new(table, format!("in `[accounts.{name}]`"));
+                let spec = read_account(account, table, &mut fields, problems);
+                if let Some(networks) = fields.get("networks") {
+                    let aliases = read_aliases(networks, Some(name), &names, problems);
+                    accounts.aliases.insert(name.to_owned(), aliases);
+                }
+                fields.finish(problems);
+                spec
+            }
+            other => {
+                problems.push(wrong_type(
+                    account.value_span(),
+                    &format!("account `{name}`"),
+                    "a table",
+                    other,
+                    ACCOUNTS_HELP,
+                ));
+                None
+            }
+        };
+        accounts
+            .declared
+            .insert(name.to_owned(), spec.filter(|_| name_ok));
+    }
+    accounts
+}
+
+fn check_account_name(account: Field, problems: &mut Vec<Problem>) -> bool {
+    let name = account.name();
+    let chars = name.chars().count();
+    let trouble = if let Some(bad) = name
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && *c != '_' && *c != '-')
+    {
+        format!("{} is not allowed in an account name", show_char(bad))
+    } else if chars == 0 {
+        "empty name".to_owned()
+    } else if chars > MAX_ACCOUNT_NAME_CHARS {
+        format!("{chars} characters; the limit is {MAX_ACCOUNT_NAME_CHARS}")
+    } else {
+        return true;
+    };
+    problems.push(
+        Problem::new(
+            format!("invalid account name `{name}`"),
+            account.key.span(),
+            trouble,
+        )
+        .help(ACCOUNT_NAME_HELP),
+    );
+    false
+}
+
+/// One account's table, but for `networks`: its spec, if valid.
+fn read_account(
+    account: Field,
+    table: &DeTable,
+    fields: &mut Fields,
+    problems: &mut Vec<Problem>,
+) -> Option<AccountSpec> {
+    let name = account.name();
+    // A misspelt credential key is reported as an unknown key with a did-you-mean; the missing
+    // credential it causes is not reported again.
+    let misspelt = |wanted: &[&str]| {
+        table.iter().any(|(key, _)| {
+            let key: &str = key.get_ref();
+            !CREDENTIAL_KEYS.contains(&key) && did_you_mean(key, wanted.iter().copied()).is_some()
+        })
+    };
+    let token_env = fields.get("token_env");
+    let username_env = fields.get("username_env");
+    let password_env = fields.get("password_env");
+    let api_url = fields.get("api_url");
+
+    let mut secret_given = false;
+    for (key, instead, what) in SECRET_KEYS {
+        let Some(secret) = fields.get_unlisted(key) else {
+            continue;
+        };
+        secret_given = true;
+        let example = env_name(what, name);
+        problems.push(
+            Problem::new(
+                format!("`{key}` would put a secret in the file"),
+                secret.key.span(),
+                "credentials do not belong in the file",
+            )
+            .redact(secret.value_span())
+            .help(format!(
+                "put the {what} in an environment variable and name the variable here: `{instead} = \"{example}\"`"
+            )),
+        );
+    }
+
+    let token = token_env.map(|f| read_env_var(f, true, problems));
+    let username = username_env.map(|f| read_env_var(f, false, problems));
+    let password = password_env.map(|f| read_env_var(f, true, problems));
+
+    let credentials = match (token_env, username_env, password_env) {
+        (Some(token_field), Some(other), _) | (Some(token_field), None, Some(other)) => {
+            problems.push(
+                Problem::new(
+                    format!("account `{name}` has both a token and a username and password"),
+                    other.key.span(),
+                    "a username or password",
+                )
+                .also(token_field.key.span(), "a token")
+                .help("give either `token_env`, or `username_env` and `password_env`; remove the others"),
+            );
+            None
+        }
+        (Some(_), None, None) => token.flatten().map(|env| AccountCredentials::Token {
+            env: env.to_owned(),
+        }),
+        (None, Some(_), Some(_)) => match (username.flatten(), password.flatten()) {
+            (Some(username_env), Some(password_env)) => Some(AccountCredentials::Basic {
+                username_env: username_env.to_owned(),
+                password_env: password_env.to_owned(),
+            }),
+            _ => None,
+        },
+        (None, Some(given), None) | (None, None, Some(given))
+            if !misspelt(&["username_env", "password_env"]) =>
+        {
+            let (missing, what) = if given.name() == "username_env" {
+                ("password_env", "password")
+            } else {
+                ("username_env", "username")
+            };
+            problems.push(
+                Problem::new(
+                    format!("account `{name}` has `{}` but no `{missing}`", given.name()),
+                    given.key.span(),
+                    format!("needs a `{missing}` too"),
+                )
+                .help(format!(
+                    "add `{missing} = \"{}\"`: the environment variable that holds the {what}",
+                    env_name(what, name)
+                )),
+            );
+            None
+        }
+        // Reported as an unknown key, with a did-you-mean.
+        (None, Some(_), None) | (None, None, Some(_)) => None,
+        (None, None, None) => {
+            // A secret in the file has been reported, with what to write instead.
+            if !secret_given && !misspelt(&CREDENTIAL_KEYS) {
+                problems.push(
+                    Problem::new(
+                        format!("account `{name}` has no credentials"),
+                        account.key.span(),
+                        "needs `token_env`, or `username_env` and `password_env`",
+                    )
+                    .help(format!(
+                        "add `token_env = \"{}\"`, naming the environment variable that holds the account's API token (or `username_env` and `password_env`)",
+                        env_name("token", name)
+                    )),
+                );
+            }
+            None
+        }
+    };
+
+    let api_url = match api_url {
+        None => Some(None),
+        Some(field) => read_api_url(field, name, problems).map(Some),
+    };
+    Some(AccountSpec {
+        credentials: credentials?,
+        api_url: api_url?,
+    })
+}
+
+/// An example environment variable name: `UPCLOUD_TOKEN_PROD`.
+fn env_name(what: &str, account: &str) -> String {
+    let account: String = account
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("UPCLOUD_{}_{account}", what.to_ascii_uppercase())
+}
+
+/// The name of an environment variable. `secret`: if it is not a name, it may be the secret
+/// itself, which snippets then do not show.
+fn read_env_var<'a>(
+    field: Field<'a, '_>,
+    secret: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a str> {
+    let help = format!(
+        "`{}` names the environment variable that holds the value, in quotes: `{} = \"{}\"`",
+        field.name(),
+        field.name(),
+        match field.name() {
+            "username_env" => "UPCLOUD_USERNAME_PROD",
+            "password_env" => "UPCLOUD_PASSWORD_PROD",
+            _ => "UPCLOUD_TOKEN_PROD",
+        }
+    );
+    let name = field.string(&help, problems)?;
+    let trouble = if name.is_empty() {
+        "empty".to_owned()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        "starts with a digit".to_owned()
+    } else if let Some(bad) = name
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && *c != '_')
+    {
+        format!(
+            "{} is not allowed in an environment variable's name",
+            show_char(bad)
+        )
+    } else {
+        return Some(name);
+    };
+    let mut problem = Problem::new(
+        format!(
+            "`{}` is not the name of an environment variable",
+            field.name()
+        ),
+        field.value_span(),
+        trouble,
+    );
+    if secret && !name.is_empty() {
+        problem = problem.redact(field.value_span()).help(format!(
+            "{ENV_HELP}; give the variable's name, not the secret it holds"
+        ));
+    } else {
+        problem = problem.help(ENV_HELP);
+    }
+    problems.push(problem);
+    None
+}
+
+fn read_api_url<'a>(
+    field: Field<'a, '_>,
+    account: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let text = field.string(API_URL_HELP, problems)?;
+    let invalid = |label: &str| {
+        Problem::new(
+            format!("invalid `api_url` for account `{account}`"),
+            field.value_span(),
+            label,
+        )
+    };
+    if let Some(path) = text.strip_prefix("sim:") {
+        if path.is_empty() {
+            problems.push(invalid("no state file after `sim:`").help(
+                "`sim:STATE.json` runs the embedded simulator, its state kept in STATE.json",
+            ));
+            return None;
+        }
+        return Some(text.to_owned());
+    }
+    let trouble = match url::Url::parse(text) {
+        Err(error) => Some(error.to_string()),
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            problems.push(
+                invalid("credentials in the URL")
+                    .redact(field.value_span())
+                    .help("put the credentials in environment variables and name them with `token_env`, or `username_env` and `password_env`"),
+            );
+            return None;
+        }
+        Ok(url) if !matches!(url.scheme(), "http" | "https") => {
+            Some("the scheme must be https (or http, or sim: for the simulator)".to_owned())
+        }
+        Ok(url) if url.query().is_some() || url.fragment().is_some() => {
+            Some("a query or fragment".to_owned())
+        }
+        Ok(_) => None,
+    };
+    match trouble {
+        None => Some(text.to_owned()),
+        Some(trouble) => {
+            problems.push(invalid(&trouble).help(API_URL_HELP));
+            None
+        }
+    }
+}
+
+/// `account = "NAME"` (or `default_account`): the name, if it is a declared account.
+pub(super) fn read_account_ref<'a>(
+    field: Field<'a, '_>,
+    accounts: &Accounts,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a str> {
+    let name = field.string(ACCOUNT_REF_HELP, problems)?;
+    if accounts.declared.contains_key(name) {
+        return Some(name);
+    }
+    let problem = if accounts.is_empty() {
+        let example = if check_name(name) { name } else { "prod" };
+        Problem::new(
+            format!("`{}` names an account, but the file declares none", field.name()),
+            field.value_span(),
+            "no `[accounts.NAME]` tables in this file",
+        )
+        .help(format!(
+            "declare the account as `[accounts.{example}]` with `token_env = \"{}\"`, the environment variable that holds its API token; without accounts, the file is about the account in UPCLOUD_TOKEN (or UPCLOUD_USERNAME and UPCLOUD_PASSWORD), and `{}` must go",
+            env_name("token", example),
+            field.name()
+        ))
+    } else {
+        let names: Vec<&str> = accounts.declared.keys().map(String::as_str).collect();
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(known) => format!("did you mean `{known}`?"),
+            None => format!(
+                "the accounts are {}; declare others as `[accounts.NAME]`",
+                list(&names)
+            ),
+        };
+        Problem::new(
+            format!("unknown account `{name}`"),
+            field.value_span(),
+            "not declared under `[accounts]`",
+        )
+        .help(help)
+    };
+    problems.push(problem);
+    None
+}
+
+fn check_name(name: &str) -> bool {
+    (1..=MAX_ACCOUNT_NAME_CHARS).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}

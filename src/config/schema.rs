@@ -1,0 +1,347 @@
+//! The file's JSON Schema, for editors (taplo and the editors built on it complete and check the
+//! file as it is typed). The types below mirror the format for schemars and nothing else: the
+//! loader validates toml's spanned tables by hand, to report every problem at once. The tests
+//! at the end tie the two together, so that neither can change without the other.
+//!
+//! The schema is kept in the repository as `schema/peerings.schema.json`; `peerings schema`
+//! prints it.
+
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Serialize;
+
+/// The hyphenated UUID form, the only one the loader accepts.
+const UUID_PATTERN: &str =
+    "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$";
+const LABEL_KEY_PATTERN: &str = "^[A-Za-z0-9_-]{2,32}$";
+const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
+
+/// The desired network peerings of one UpCloud account, for `peerings` (plan and apply).
+#[derive(JsonSchema)]
+#[schemars(title = "peerings.toml", deny_unknown_fields)]
+pub struct PeeringsFile {
+    /// true: owned peerings (those with the label managed-by = "peerings") that the file no
+    /// longer lists are deleted, disabled first. false (the default): they are kept.
+    #[serde(default)]
+    pub prune: bool,
+    /// Names for network UUIDs, usable wherever a network is expected.
+    #[serde(default)]
+    #[schemars(schema_with = "aliases")]
+    pub networks: BTreeMap<String, String>,
+    /// The accounts the file manages, by name. Without them, the file is about the account whose
+    /// credentials are in the environment.
+    #[serde(default)]
+    #[schemars(schema_with = "accounts")]
+    pub accounts: BTreeMap<String, AccountTable>,
+    /// The account of a `[[peering]]` that names none; only with [accounts].
+    #[schemars(transform = present_string)]
+    pub default_account: Option<String>,
+    /// One table per peering: `[[peering]]`.
+    #[serde(default)]
+    pub peering: Vec<PeeringTable>,
+    /// Both halves of a peering between two networks, each in its own account: `[[link]]`.
+    #[serde(default)]
+    pub link: Vec<LinkTable>,
+}
+
+/// How to reach one account: the names of environment variables, never the secrets.
+#[derive(JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    extend("oneOf" = [
+        { "required": ["token_env"] },
+        { "required": ["username_env", "password_env"] }
+    ])
+)]
+pub struct AccountTable {
+    /// The environment variable holding the account's API token.
+    #[schemars(transform = present_string)]
+    pub token_env: Option<String>,
+    /// The environment variable holding an API user's name (with password_env).
+    #[schemars(transform = present_string)]
+    pub username_env: Option<String>,
+    /// The environment variable holding that user's password (with username_env).
+    #[schemars(transform = present_string)]
+    pub password_env: Option<String>,
+    /// Like --api-url: an http(s):// API root, or sim:STATE.json for the embedded simulator.
+    #[schemars(transform = present_string)]
+    pub api_url: Option<String>,
+    /// Aliases of this account's networks, written NAME:alias elsewhere (or bare where that is
+    /// unambiguous).
+    #[serde(default)]
+    #[schemars(schema_with = "aliases")]
+    pub networks: BTreeMap<String, String>,
+}
+
+/// A peering between two networks, both halves managed by this file.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LinkTable {
+    /// Unique within the file; each half is named after it and its side.
+    #[schemars(length(min = 1, max = 255))]
+    pub name: String,
+    pub a: LinkSide,
+    pub b: LinkSide,
+    /// Whether both halves should be up.
+    #[serde(default)]
+    pub configured_status: ConfiguredStatus,
+    /// Labels both halves carry.
+    #[serde(default)]
+    #[schemars(schema_with = "labels")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One side of a link: an account and one of its networks.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LinkSide {
+    /// One of [accounts].
+    pub account: String,
+    /// An alias or a UUID.
+    #[schemars(schema_with = "network")]
+    pub network: String,
+}
+
+/// One peering, from one of the account's networks to a peer network.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PeeringTable {
+    /// The account the peering is in: one of [accounts]. Required with accounts, unless
+    /// default_account is set; not allowed without them.
+    #[schemars(transform = present_string)]
+    pub account: Option<String>,
+    /// Unique within the file; 1 to 255 characters.
+    #[schemars(length(min = 1, max = 255))]
+    pub name: String,
+    /// The local network, one of the account's: an alias from [networks] or a UUID.
+    #[schemars(schema_with = "network")]
+    pub network: String,
+    /// The other side: a network of another account, of Aiven, or another network of yours;
+    /// an alias from [networks] or a UUID.
+    #[schemars(schema_with = "network")]
+    pub peer_network: String,
+    /// Whether the peering should be up.
+    #[serde(default)]
+    pub configured_status: ConfiguredStatus,
+    /// Labels the peering carries. peerings adds managed-by = "peerings" itself.
+    #[serde(default)]
+    #[schemars(schema_with = "labels")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Administratively up or down.
+#[derive(JsonSchema, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfiguredStatus {
+    #[default]
+    Active,
+    Disabled,
+}
+
+/// An optional string: TOML has no null, so the key is either absent or a string.
+fn present_string(schema: &mut Schema) {
+    schema.insert("type".to_owned(), "string".into());
+}
+
+fn aliases(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "Names for network UUIDs, usable wherever a network is expected.",
+        "type": "object",
+        "additionalProperties": {
+            "description": "The network's UUID.",
+            "type": "string",
+            "pattern": UUID_PATTERN
+        }
+    })
+}
+
+fn accounts(generator: &mut SchemaGenerator) -> Schema {
+    let account = generator.subschema_for::<AccountTable>();
+    json_schema!({
+        "description": "The accounts the file manages, by name.",
+        "type": "object",
+        "propertyNames": { "pattern": ACCOUNT_NAME_PATTERN },
+        "additionalProperties": account
+    })
+}
+
+fn network(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "string",
+        "minLength": 1
+    })
+}
+
+fn labels(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "Labels the peering carries. peerings adds managed-by = \"peerings\" itself; the file may not set it.",
+        "type": "object",
+        "propertyNames": { "pattern": LABEL_KEY_PATTERN },
+        "additionalProperties": { "type": "string", "maxLength": 255 },
+        "not": { "required": ["managed-by"] },
+        "default": {}
+    })
+}
+
+/// The schema as `schema/peerings.schema.json` holds it: pretty JSON and a final newline.
+pub fn render() -> String {
+    let schema = schemars::schema_for!(PeeringsFile);
+    // A schema is a JSON value of strings and maps: serialising it cannot fail.
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::config::parse;
+
+    /// A valid value of every key the schema knows, as TOML.
+    const TOP_LEVEL_SAMPLES: [(&str, &str); 6] = [
+        ("prune", "prune = true"),
+        ("default_account", "default_account = \"prod\""),
+        (
+            "networks",
+            "[networks]\napp = \"11111111-1111-4111-8111-111111111111\"",
+        ),
+        ("accounts", ACCOUNTS_SAMPLE),
+        ("peering", ""),
+        ("link", LINK_SAMPLE),
+    ];
+    /// Both kinds of credentials, and every key of an account.
+    const ACCOUNTS_SAMPLE: &str = "[accounts.prod]\ntoken_env = \"UPCLOUD_TOKEN_PROD\"\n\
+        api_url = \"sim:prod-state.json\"\n\
+        [accounts.prod.networks]\nhel1 = \"22222222-2222-4222-8222-222222222222\"\n\
+        [accounts.shared]\nusername_env = \"SHARED_USER\"\npassword_env = \"SHARED_PASSWORD\"";
+    const ACCOUNT_KEYS: [&str; 5] = [
+        "api_url",
+        "networks",
+        "password_env",
+        "token_env",
+        "username_env",
+    ];
+    /// Every key of a link and of its sides.
+    const LINK_SAMPLE: &str = "[[link]]\nname = \"prod <-> shared\"\n\
+        a = { account = \"prod\", network = \"hel1\" }\n\
+        b = { account = \"shared\", network = \"cccccccc-cccc-4ccc-8ccc-cccccccccccc\" }\n\
+        configured_status = \"active\"\nlabels = { team = \"platform\" }";
+    const LINK_KEYS: [&str; 5] = ["a", "b", "configured_status", "labels", "name"];
+    const SIDE_KEYS: [&str; 2] = ["account", "network"];
+    const PEERING_SAMPLES: [(&str, &str); 6] = [
+        ("account", "account = \"prod\""),
+        ("name", "name = \"app to aiven\""),
+        ("network", "network = \"app\""),
+        (
+            "peer_network",
+            "peer_network = \"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa\"",
+        ),
+        ("configured_status", "configured_status = \"disabled\""),
+        ("labels", "labels = { team = \"data\" }"),
+    ];
+
+    fn schema() -> Value {
+        serde_json::from_str(&render()).expect("the schema is JSON")
+    }
+
+    fn keys(object: &Value) -> Vec<String> {
+        let mut keys: Vec<String> = object["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn sorted(samples: &[(&str, &str)]) -> Vec<String> {
+        let mut keys: Vec<String> = samples.iter().map(|(key, _)| (*key).to_owned()).collect();
+        keys.sort();
+        keys
+    }
+
+    /// A file using every sample (the peering last, so lines can be added to it), with
+    /// `extra_top` and `extra_peering` lines added and the peering's key `skip` left out.
+    fn file(extra_top: &str, extra_peering: &str, skip: &str) -> String {
+        let top: Vec<&str> = TOP_LEVEL_SAMPLES
+            .iter()
+            .map(|(_, line)| *line)
+            .filter(|line| !line.is_empty())
+            .collect();
+        let peering: Vec<&str> = PEERING_SAMPLES
+            .iter()
+            .filter(|(key, _)| *key != skip)
+            .map(|(_, line)| *line)
+            .collect();
+        // Top-level keys go before any table header.
+        let (plain, tables): (Vec<&str>, Vec<&str>) =
+            top.into_iter().partition(|line| !line.starts_with('['));
+        format!(
+            "{extra_top}\n{}\n{}\n\n[[peering]]\n{}\n{extra_peering}\n",
+            plain.join("\n"),
+            tables.join("\n"),
+            peering.join("\n")
+        )
+    }
+
+    fn peering_schema(schema: &Value) -> &Value {
+        &schema["$defs"]["PeeringTable"]
+    }
+
+    #[test]
+    fn the_schema_knows_exactly_the_keys_the_samples_cover() {
+        let schema = schema();
+        assert_eq!(keys(&schema), sorted(&TOP_LEVEL_SAMPLES));
+        assert_eq!(keys(peering_schema(&schema)), sorted(&PEERING_SAMPLES));
+        assert_eq!(keys(&schema["$defs"]["AccountTable"]), ACCOUNT_KEYS);
+        assert_eq!(keys(&schema["$defs"]["LinkTable"]), LINK_KEYS);
+        assert_eq!(keys(&schema["$defs"]["LinkSide"]), SIDE_KEYS);
+        for table in ["AccountTable", "LinkTable", "LinkSide"] {
+            assert_eq!(
+                schema["$defs"][table]["additionalProperties"], false,
+                "{table}"
+            );
+        }
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(peering_schema(&schema)["additionalProperties"], false);
+    }
+
+    #[test]
+    fn every_key_the_schema_allows_is_accepted_by_the_loader() {
+        let text = file("", "", "");
+        let desired = parse(&text, "sample.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(desired.prune);
+        assert_eq!(
+            desired.peerings.len(),
+            3,
+            "the peering and both halves of the link"
+        );
+        for status in ["active", "disabled"] {
+            let text =
+                file("", "", "configured_status") + &format!("configured_status = \"{status}\"\n");
+            assert!(parse(&text, "sample.toml").is_ok(), "{status}");
+        }
+    }
+
+    #[test]
+    fn keys_outside_the_schema_are_rejected_by_the_loader() {
+        assert!(parse(&file("colour = \"blue\"", "", ""), "sample.toml").is_err());
+        assert!(parse(&file("", "colour = \"blue\"", ""), "sample.toml").is_err());
+    }
+
+    #[test]
+    fn the_keys_the_schema_requires_are_required_by_the_loader() {
+        let schema = schema();
+        let required = peering_schema(&schema)["required"]
+            .as_array()
+            .expect("required keys");
+        assert_eq!(required.len(), 3, "{required:?}");
+        for key in required {
+            let key = key.as_str().expect("a key");
+            assert!(parse(&file("", "", key), "sample.toml").is_err(), "{key}");
+        }
+        assert!(schema.get("required").is_none());
+    }
+}

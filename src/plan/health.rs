@@ -1,0 +1,328 @@
+//! The judgement behind `peerings check`: is the account as the file says (no pending changes),
+//! and is every peering the file lists in the state its configured status asks for? Pure: it
+//! reads a plan and nothing else.
+//!
+//! A peering is judged against the configured status it has *now*: a pending change of
+//! `configured_status` is drift, which the plan already reports, not unhealthiness.
+//!
+//! `provisioning` counts as unhealthy, but transient: a nightly job should hear about a peering
+//! that is still being set up (one stuck there needs UpCloud's support), while a person reading
+//! the report learns that it usually passes by itself.
+
+use crate::model::{ConfiguredStatus, Peering, PeeringState};
+
+use super::{Action, Plan, Summary};
+
+/// How one peering is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// In the state its configured status asks for: `active`, or `disabled`.
+    Healthy,
+    /// Not yet, but on its way without anyone's help (`provisioning`).
+    Transient,
+    /// Needs a person: the peer, the networks or UpCloud.
+    Unhealthy,
+}
+
+impl Health {
+    /// The name scripts see in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Healthy => "healthy",
+            Health::Transient => "transient",
+            Health::Unhealthy => "unhealthy",
+        }
+    }
+}
+
+/// One existing peering the file lists, and how it is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged<'p> {
+    /// The file's name for it (which a pending rename may not have given it yet).
+    pub name: &'p str,
+    pub peering: &'p Peering,
+    pub health: Health,
+}
+
+/// The outcome of a check: what the plan would change, and how the listed peerings are doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check<'p> {
+    pub pending: Summary,
+    /// Every peering the file lists that exists, in plan order (by name).
+    pub peerings: Vec<Judged<'p>>,
+}
+
+/// What the check concludes, most pressing first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Changes are pending: apply would change the account.
+    Drift,
+    /// Nothing would change, but a listed peering is not in the state it should be.
+    Unhealthy,
+    /// Nothing would change and every listed peering is as its configured status asks.
+    InSync,
+}
+
+impl Verdict {
+    /// The name scripts see in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Drift => "drift",
+            Verdict::Unhealthy => "unhealthy",
+            Verdict::InSync => "in_sync",
+        }
+    }
+}
+
+impl Check<'_> {
+    /// Pending changes win over unhealthiness: applying them may well change the states.
+    pub fn verdict(&self) -> Verdict {
+        if self.pending.changes() > 0 {
+            Verdict::Drift
+        } else if self.unhealthy().next().is_some() {
+            Verdict::Unhealthy
+        } else {
+            Verdict::InSync
+        }
+    }
+
+    /// The listed peerings not in the state they should be, transient ones included.
+    pub fn unhealthy(&self) -> impl Iterator<Item = &Judged<'_>> {
+        self.peerings
+            .iter()
+            .filter(|judged| judged.health != Health::Healthy)
+    }
+}
+
+/// Judges every existing peering the file lists. Creates have no state yet and deletes are
+/// not listed: both are drift, which `pending` counts.
+pub fn check(plan: &Plan) -> Check<'_> {
+    let peerings = plan
+        .changes
+        .iter()
+        .filter_map(|change| match &change.action {
+            Action::Noop { current } | Action::Update { current, .. } => Some(Judged {
+                name: &change.name,
+                peering: current,
+                health: judge(&current.state, current.configured_status),
+            }),
+            Action::Create(_) | Action::Delete { .. } => None,
+        })
+        .collect();
+    Check {
+        pending: plan.summary(),
+        peerings,
+    }
+}
+
+/// Whether `state` is what `configured` asks for.
+pub fn judge(state: &PeeringState, configured: ConfiguredStatus) -> Health {
+    match (state, configured) {
+        (PeeringState::Active, ConfiguredStatus::Active)
+        | (PeeringState::Disabled, ConfiguredStatus::Disabled) => Health::Healthy,
+        (PeeringState::Provisioning, _) => Health::Transient,
+        _ => Health::Unhealthy,
+    }
+}
+
+/// What to do about a peering in `state` whose configured status is `configured`, for the
+/// person a nightly job alerts. [`PeeringState::explanation`] says what the state means.
+pub fn advice(state: &PeeringState, configured: ConfiguredStatus) -> &'static str {
+    match (state, configured) {
+        (PeeringState::Active, ConfiguredStatus::Active)
+        | (PeeringState::Disabled, ConfiguredStatus::Disabled) => "nothing",
+        (PeeringState::Active | PeeringState::Disabled, _) => {
+            "the platform has not caught up with the configured status yet; if a later check \
+             still shows this, run apply again or contact UpCloud support"
+        }
+        (PeeringState::Provisioning, _) => {
+            "usually passes by itself within minutes; if the next check still finds it \
+             provisioning, contact UpCloud support with the peering's UUID"
+        }
+        (PeeringState::PendingPeer, _) => {
+            "the peer network's owner must create the peering in the other direction (for \
+             Aiven: the peering connection of the project VPC)"
+        }
+        (PeeringState::PeerDisabled, _) => {
+            "ask the peer network's owner to set their half active again, or set \
+             configured_status = \"disabled\" in the file if it is meant to stay down"
+        }
+        (PeeringState::ConflictSubnet, _) => {
+            "give one of the two networks an address range that does not overlap the other's"
+        }
+        (PeeringState::MissingLocalRouter, _) => "attach a router to the local network",
+        (PeeringState::MissingPeerRouter, _) => {
+            "the peer network's owner must attach a router to it"
+        }
+        (PeeringState::DeletedPeerNetwork, _) => {
+            "remove the peering from the file (prune = true then deletes it), or point \
+             peer_network at the network that replaced the deleted one"
+        }
+        (PeeringState::Error, _) => "contact UpCloud support with the peering's UUID",
+        (PeeringState::Unknown(_), _) => {
+            "look the state up in UpCloud's documentation; a newer peerings may know it"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Labels, PeeringId, PeeringKey};
+    use crate::plan::{Change, FieldChange};
+    use uuid::Uuid;
+
+    fn peering(n: u128, state: PeeringState, configured: ConfiguredStatus) -> Peering {
+        Peering {
+            id: PeeringId(Uuid::from_u128(n)),
+            name: format!("p{n}"),
+            key: PeeringKey {
+                network: crate::model::NetworkId(Uuid::from_u128(1000 + n)),
+                peer_network: crate::model::NetworkId(Uuid::from_u128(2000 + n)),
+            },
+            configured_status: configured,
+            state,
+            labels: Labels::new(),
+        }
+    }
+
+    fn noop(current: Peering) -> Change {
+        Change {
+            name: current.name.clone(),
+            key: current.key,
+            action: Action::Noop { current },
+            warnings: Vec::new(),
+        }
+    }
+
+    fn plan_of(changes: Vec<Change>) -> Plan {
+        Plan {
+            changes,
+            kept: Vec::new(),
+            unmanaged: Vec::new(),
+            owned: 0,
+        }
+    }
+
+    const ACTIVE: ConfiguredStatus = ConfiguredStatus::Active;
+    const DISABLED: ConfiguredStatus = ConfiguredStatus::Disabled;
+
+    #[test]
+    fn every_state_is_judged_against_the_configured_status() {
+        let cases = [
+            (PeeringState::Active, ACTIVE, Health::Healthy),
+            (PeeringState::Disabled, DISABLED, Health::Healthy),
+            (PeeringState::Active, DISABLED, Health::Unhealthy),
+            (PeeringState::Disabled, ACTIVE, Health::Unhealthy),
+            (PeeringState::Provisioning, ACTIVE, Health::Transient),
+            (PeeringState::Provisioning, DISABLED, Health::Transient),
+            (PeeringState::PendingPeer, ACTIVE, Health::Unhealthy),
+            (PeeringState::PeerDisabled, ACTIVE, Health::Unhealthy),
+            (PeeringState::ConflictSubnet, ACTIVE, Health::Unhealthy),
+            (PeeringState::MissingLocalRouter, ACTIVE, Health::Unhealthy),
+            (PeeringState::MissingPeerRouter, ACTIVE, Health::Unhealthy),
+            (PeeringState::DeletedPeerNetwork, ACTIVE, Health::Unhealthy),
+            (PeeringState::Error, ACTIVE, Health::Unhealthy),
+            (
+                PeeringState::Unknown("half-moon".into()),
+                ACTIVE,
+                Health::Unhealthy,
+            ),
+        ];
+        for (state, configured, expected) in cases {
+            assert_eq!(
+                judge(&state, configured),
+                expected,
+                "{state} / {configured}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_state_that_is_not_healthy_has_advice() {
+        for state in [
+            PeeringState::Provisioning,
+            PeeringState::PendingPeer,
+            PeeringState::PeerDisabled,
+            PeeringState::ConflictSubnet,
+            PeeringState::MissingLocalRouter,
+            PeeringState::MissingPeerRouter,
+            PeeringState::DeletedPeerNetwork,
+            PeeringState::Error,
+            PeeringState::Unknown("x".into()),
+            PeeringState::Disabled,
+        ] {
+            assert_ne!(advice(&state, ACTIVE), "nothing", "{state}");
+        }
+    }
+
+    #[test]
+    fn healthy_peerings_and_no_changes_are_in_sync() {
+        let plan = plan_of(vec![
+            noop(peering(1, PeeringState::Active, ACTIVE)),
+            noop(peering(2, PeeringState::Disabled, DISABLED)),
+        ]);
+        let check = check(&plan);
+        assert_eq!(check.verdict(), Verdict::InSync);
+        assert_eq!(check.peerings.len(), 2);
+        assert_eq!(check.unhealthy().count(), 0);
+    }
+
+    #[test]
+    fn an_unhealthy_peering_without_changes_is_unhealthy_and_provisioning_counts() {
+        for state in [PeeringState::PendingPeer, PeeringState::Provisioning] {
+            let plan = plan_of(vec![
+                noop(peering(1, PeeringState::Active, ACTIVE)),
+                noop(peering(2, state.clone(), ACTIVE)),
+            ]);
+            let check = check(&plan);
+            assert_eq!(check.verdict(), Verdict::Unhealthy, "{state}");
+            let names: Vec<&str> = check.unhealthy().map(|judged| judged.name).collect();
+            assert_eq!(names, ["p2"]);
+        }
+    }
+
+    #[test]
+    fn pending_changes_win_but_unhealthy_peerings_are_still_listed() {
+        let current = peering(1, PeeringState::PendingPeer, ACTIVE);
+        let target = crate::model::PeeringSpec {
+            name: "renamed".into(),
+            key: current.key,
+            configured_status: DISABLED,
+            labels: Labels::new(),
+        };
+        let update = Change {
+            name: "renamed".into(),
+            key: current.key,
+            action: Action::Update {
+                current: current.clone(),
+                target: target.clone(),
+                fields: vec![FieldChange::ConfiguredStatus {
+                    from: ACTIVE,
+                    to: DISABLED,
+                }],
+                adopt: false,
+            },
+            warnings: Vec::new(),
+        };
+        let create = Change {
+            name: "new".into(),
+            key: target.key,
+            action: Action::Create(target),
+            warnings: Vec::new(),
+        };
+        let plan = plan_of(vec![update, create]);
+        let check = check(&plan);
+        assert_eq!(check.verdict(), Verdict::Drift);
+        assert_eq!(check.pending.changes(), 2);
+        let unhealthy: Vec<(&str, Health)> = check
+            .unhealthy()
+            .map(|judged| (judged.name, judged.health))
+            .collect();
+        assert_eq!(
+            unhealthy,
+            [("renamed", Health::Unhealthy)],
+            "judged by the file's name, against the configured status it has now"
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! `apply --output json`: one JSON object per line for CI logs, each with `event` and
+//! `timestamp` (RFC 3339, UTC). The events and their keys are pinned: add, never rename.
+//!
+//! - `plan`: `plan` is the document `plan --output json` prints;
+//! - `change_started`: `name`, `action`;
+//! - `change_finished`: `name`, `action`, `result` (created, updated, deleted,
+//!   already_converged, failed, not_started), `error` and `advice` (strings or null);
+//! - `settled` (with `--wait`): `name`, `verdict` (reached, waiting, needs_attention), `state`
+//!   (null when gone);
+//! - `summary`: the tally, `succeeded` and `interrupted`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::apply::wait::{Settled, Verdict};
+use crate::apply::{ChangeResult, Outcome, Report};
+use crate::plan::Change;
+
+use super::json::PlanDocument;
+
+/// The plan document inside its event, its keys in the order `plan --output json` prints them.
+#[derive(Debug, Serialize)]
+pub struct PlanFields<'a> {
+    pub plan: &'a PlanDocument,
+}
+
+pub fn plan(document: &PlanDocument, at: SystemTime) -> EventLine<PlanFields<'_>> {
+    event("plan", at, PlanFields { plan: document })
+}
+
+pub fn change_started(change: &Change, at: SystemTime) -> EventLine {
+    event(
+        "change_started",
+        at,
+        json!({ "name": change.name, "action": change.action.as_str() }),
+    )
+}
+
+pub fn change_finished(result: &ChangeResult, at: SystemTime) -> EventLine {
+    let (error, advice) = match &result.outcome {
+        Outcome::Failed { error, advice } => (Some(error.to_string()), advice.clone()),
+        _ => (None, None),
+    };
+    event(
+        "change_finished",
+        at,
+        json!({
+            "name": result.change.name,
+            "action": result.change.action.as_str(),
+            "result": result_name(&result.outcome),
+            "error": error,
+            "advice": advice,
+        }),
+    )
+}
+
+pub fn settled(settled: &Settled, at: SystemTime) -> EventLine {
+    let verdict = match settled.verdict {
+        Verdict::Reached => "reached",
+        Verdict::Waiting => "waiting",
+        Verdict::NeedsAttention => "needs_attention",
+    };
+    event(
+        "settled",
+        at,
+        json!({
+            "name": settled.name,
+            "verdict": verdict,
+            "state": settled.state.as_ref().map(ToString::to_string),
+        }),
+    )
+}
+
+pub fn summary(report: &Report, interrupted: bool, at: SystemTime) -> EventLine {
+    let tally = report.tally();
+    event(
+        "summary",
+        at,
+        json!({
+            "created": tally.created,
+            "updated": tally.updated,
+            "deleted": tally.deleted,
+            "already_converged": tally.converged,
+            "failed": tally.failed,
+            "not_started": tally.not_started,
+            "succeeded": report.succeeded(),
+            "interrupted": interrupted,
+        }),
+    )
+}
+
+fn result_name(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Created(_) => "created",
+        Outcome::Updated(_) => "updated",
+        Outcome::Deleted => "deleted",
+        Outcome::AlreadyExists | Outcome::AlreadyGone => "already_converged",
+        Outcome::Failed { .. } => "failed",
+        Outcome::NotStarted => "not_started",
+    }
+}
+
+/// One line of output: `event` and `timestamp` first, so a log reads well, then the event's
+/// own keys.
+#[derive(Debug, Serialize)]
+pub struct EventLine<Fields = Value> {
+    pub event: &'static str,
+    pub timestamp: String,
+    /// Always a map: a struct, or `json!({...})`.
+    #[serde(flatten)]
+    pub fields: Fields,
+}
+
+fn event<Fields>(name: &'static str, at: SystemTime, fields: Fields) -> EventLine<Fields> {
+    EventLine {
+        event: name,
+        timestamp: rfc3339(at),
+        fields,
+    }
+}
+
+/// `2024-05-01T12:34:56.789Z`. Times before 1970 do not occur here; they print as the epoch.
+pub fn rfc3339(at: SystemTime) -> String {
+    let since_epoch = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60,
+        since_epoch.subsec_millis()
+    )
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01: Howard Hinnant's `civil_from_days`,
+/// for non-negative days.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    // Shift the epoch to 0000-03-01, so that a leap day is the last day of its year.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153; // 0 = March
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn at(seconds: u64, millis: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(seconds) + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(rfc3339(at(0, 0)), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(at(951_782_400, 5)), "2000-02-29T00:00:00.005Z");
+        assert_eq!(rfc3339(at(1_709_251_199, 999)), "2024-02-29T23:59:59.999Z");
+        assert_eq!(rfc3339(at(1_735_689_600, 0)), "2025-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(at(4_107_542_400, 0)), "2100-03-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_follows_the_one_before() {
+        let mut previous = civil_from_days(0);
+        for days in 1..146_097 {
+            let date = civil_from_days(days);
+            let (y, m, d) = previous;
+            let next_day = (y, m, d + 1);
+            let next_month = (y, m + 1, 1);
+            let next_year = (y + 1, 1, 1);
+            assert!(
+                date == next_day || date == next_month || date == next_year,
+                "{previous:?} -> {date:?}"
+            );
+            previous = date;
+        }
+        assert_eq!(previous, (2369, 12, 31));
+    }
+}

@@ -1,0 +1,246 @@
+//! GitHub-flavoured Markdown for pull-request comments: the plan and the check report. Every
+//! text that comes from the file or the account goes through [`escape`], so that a name can
+//! neither break a table nor inject HTML, links or emphasis.
+
+use std::fmt::Write as _;
+
+use crate::model::{ConfiguredStatus, Peering};
+use crate::plan::health::{self, Check, Health, Verdict};
+use crate::plan::{Action, Change, FieldChange, Plan, change::format_labels};
+
+use super::NetworkNames;
+use super::human::{self, count};
+
+/// The summary line, a table of the changes, the deletes called out, the warnings, and the
+/// whole human plan in a collapsed `<details>` block.
+pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
+    let mut out = String::from("### peerings plan\n\n");
+    let _ = writeln!(out, "**{}**\n", plan.summary());
+    if !plan.has_changes() {
+        out.push_str("No changes: the account matches the file.\n\n");
+    }
+    write_deletes(&mut out, plan);
+    write_changes_table(&mut out, plan, names);
+    write_warnings(&mut out, plan);
+    write_details(&mut out, "The full plan", &human::plan(plan, names));
+    out
+}
+
+/// The verdict, and a table of the listed peerings that are not as they should be.
+pub fn check(check: &Check, names: &NetworkNames) -> String {
+    let mut out = String::from("### peerings check\n\n");
+    let pending = check.pending;
+    let verdict = match check.verdict() {
+        Verdict::Drift => {
+            format!("**Drift**: changes are pending. {pending} Run `peerings plan` to see them.")
+        }
+        Verdict::Unhealthy => {
+            "**Unhealthy**: nothing would change, but some peerings are not in the state their \
+             `configured_status` asks for."
+                .to_owned()
+        }
+        Verdict::InSync => format!(
+            "**In sync**: nothing would change, and all {} existing peerings the file lists are \
+             as their `configured_status` asks.",
+            check.peerings.len()
+        ),
+    };
+    let _ = writeln!(out, "{verdict}\n");
+    let unhealthy: Vec<_> = check.unhealthy().collect();
+    if !unhealthy.is_empty() {
+        out.push_str("| Peering | Network | Peer network | State | What it means | What to do |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+        for judged in &unhealthy {
+            let peering = judged.peering;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                escape(judged.name),
+                escape(&names.describe(peering.key.network)),
+                escape(&names.describe(peering.key.peer_network)),
+                state_cell(peering, judged.health),
+                escape(peering.state.explanation()),
+                escape(health::advice(&peering.state, peering.configured_status)),
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} existing peerings the file lists are healthy.",
+        check.peerings.len() - unhealthy.len(),
+        check.peerings.len()
+    );
+    out
+}
+
+/// `pending-peer (configured active)`, with a note for states that pass by themselves.
+fn state_cell(peering: &Peering, health: Health) -> String {
+    let transient = if health == Health::Transient {
+        ", transient"
+    } else {
+        ""
+    };
+    format!(
+        "{} (configured {}{transient})",
+        escape(peering.state.as_str()),
+        peering.configured_status
+    )
+}
+
+/// Deletes are the dangerous part of a plan: they go first, in a caution box.
+fn write_deletes(out: &mut String, plan: &Plan) {
+    let deletes: Vec<&Change> = plan.deletes().collect();
+    if deletes.is_empty() {
+        return;
+    }
+    let them = if deletes.len() == 1 { "it" } else { "them" };
+    let _ = writeln!(
+        out,
+        "> [!CAUTION]\n> **{} will be DELETED**: the file no longer lists {them} and sets \
+         `prune = true`.\n>",
+        count(deletes.len(), "owned peering")
+    );
+    for change in deletes {
+        if let Some(current) = change.action.current() {
+            let _ = writeln!(out, "> - **{}** ({})", escape(&change.name), current.id);
+        }
+    }
+    out.push('\n');
+}
+
+fn write_changes_table(out: &mut String, plan: &Plan, names: &NetworkNames) {
+    let changes: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|change| !matches!(change.action, Action::Noop { .. }))
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    out.push_str("| Action | Name | Network | Peer network | What changes |\n");
+    out.push_str("| --- | --- | --- | --- | --- |\n");
+    for change in changes {
+        let action = match change.action {
+            Action::Delete { .. } => "**delete**".to_owned(),
+            ref other => other.as_str().to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {action} | {} | {} | {} | {} |",
+            escape(&change.name),
+            escape(&names.describe(change.key.network)),
+            escape(&names.describe(change.key.peer_network)),
+            escape(&what_changes(&change.action)),
+        );
+    }
+    out.push('\n');
+}
+
+/// One line on what the action does, in the words the human plan uses.
+fn what_changes(action: &Action) -> String {
+    match action {
+        Action::Create(target) => format!(
+            "new peering, configured_status {}, labels {}",
+            target.configured_status,
+            format_labels(&target.labels)
+        ),
+        Action::Update { fields, adopt, .. } => {
+            let mut parts: Vec<String> = Vec::new();
+            if *adopt {
+                parts.push("adopt: add the managed-by label".to_owned());
+            }
+            parts.extend(fields.iter().map(FieldChange::to_string));
+            parts.join("; ")
+        }
+        Action::Delete { current } if current.configured_status == ConfiguredStatus::Disabled => {
+            "delete (already disabled)".to_owned()
+        }
+        Action::Delete { .. } => "disable, wait until disabled, delete".to_owned(),
+        Action::Noop { .. } => "nothing".to_owned(),
+    }
+}
+
+fn write_warnings(out: &mut String, plan: &Plan) {
+    let warned: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|change| !change.warnings.is_empty())
+        .collect();
+    if warned.is_empty() {
+        return;
+    }
+    out.push_str("#### Warnings\n\n");
+    for change in warned {
+        for warning in &change.warnings {
+            let _ = writeln!(
+                out,
+                "- **{}**: {}",
+                escape(&change.name),
+                escape(&warning.to_string())
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// `text`, styles stripped, as a code block in a collapsed `<details>`.
+fn write_details(out: &mut String, summary: &str, text: &str) {
+    let plain = anstream::adapter::strip_str(text).to_string();
+    let _ = writeln!(
+        out,
+        "<details>\n<summary>{}</summary>\n\n{}\n</details>",
+        escape(summary),
+        fenced(&plain)
+    );
+}
+
+/// A fenced code block that `text` cannot close: the fence is longer than any run of backticks
+/// in it (CommonMark's rule).
+fn fenced(text: &str) -> String {
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run.max(2) + 1);
+    format!("{fence}text\n{}\n{fence}", text.trim_end())
+}
+
+/// Text for a table cell or a line of prose: HTML is written as entities, Markdown's inline
+/// punctuation is backslash-escaped (which also keeps `|` from ending a cell), and line breaks
+/// become spaces so a cell stays on its row.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '|' | '`' | '\\' | '*' | '_' | '[' | ']' | '~' | '!' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_names_from_breaking_tables_or_injecting_html() {
+        assert_eq!(
+            escape("a|b <script>`x` *y* [l](u)"),
+            r"a\|b &lt;script&gt;\`x\` \*y\* \[l\](u)"
+        );
+        assert_eq!(escape("line\nbreak"), "line break");
+        assert_eq!(escape("app-hel1 to aiven"), "app-hel1 to aiven");
+    }
+
+    #[test]
+    fn a_fence_is_longer_than_any_backtick_run_inside() {
+        assert_eq!(fenced("plain"), "```text\nplain\n```");
+        assert_eq!(fenced("a ```` b"), "`````text\na ```` b\n`````");
+    }
+}

@@ -1,0 +1,466 @@
+//! Unattended applies on a bad day: rate limits, 5xx answers, dropped connections, kills,
+//! concurrent runs, interrupts, stale reviewed plans, hostile answers, and secrets that must
+//! never show.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use peerings::sim::{Faults, Probability, World};
+
+/// The `team` account with `count` private networks, each with a router and its own range, and
+/// a peer network in the `silent` account.
+fn world_with_networks(count: usize) -> World {
+    let mut world = String::from(
+        r#"
+default_account = "team"
+[accounts.team]
+token = "ucat_team_secret_token_0123456789"
+[accounts.silent]
+token = "ucat_silent"
+[[router]]
+account = "team"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad9f"
+name = "team-router"
+[[router]]
+account = "silent"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad92"
+name = "silent-router"
+[[network]]
+account = "silent"
+uuid = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+name = "silent-net"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad92"
+ip_networks = ["172.17.0.0/24"]
+"#,
+    );
+    for n in 0..count {
+        world.push_str(&format!(
+            "[[network]]\naccount = \"team\"\nuuid = \"{}\"\nname = \"net-{n}\"\nzone = \"fi-hel1\"\n\
+             router = \"0448a70f-0014-4e78-beef-870ab332ad9f\"\nip_networks = [\"10.{}.{}.0/24\"]\n",
+            network_uuid(n),
+            n / 256,
+            n % 256
+        ));
+    }
+    World::from_toml(&world).expect("generated world")
+}
+
+fn network_uuid(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// A file with one peering from each of the first `count` networks to the silent peer.
+fn file_with_peerings(count: usize) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                "[[peering]]\nname = \"peering {n:03}\"\nnetwork = \"{}\"\npeer_network = \"{SILENT}\"\nlabels = {{ index = \"{n:03}\" }}\n\n",
+                network_uuid(n)
+            )
+        })
+        .collect()
+}
+
+fn probability(p: f64) -> Probability {
+    Probability::new(p).unwrap()
+}
+
+fn team_peerings(sim: &Sim) -> usize {
+    sim.world()
+        .peerings()
+        .filter(|p| p.account == "team")
+        .count()
+}
+
+#[test]
+fn an_apply_of_100_converges_in_one_run_through_rate_limits_5xx_and_dropped_connections() {
+    let sim = Sim::start(world_with_networks(100));
+    sim.simulator.set_faults(Faults {
+        seed: 7,
+        rate_429: probability(0.30),
+        retry_after_s: 1,
+        rate_503: probability(0.20),
+        rate_drop_before: probability(0.025),
+        rate_drop_after: probability(0.025),
+        ..Faults::default()
+    });
+    let dir = project(&file_with_peerings(100));
+    let args = [
+        "apply",
+        "--auto-approve",
+        "--parallelism",
+        "16",
+        "--max-retries",
+        "20",
+    ];
+    let run = sim.run(dir.path(), &args);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(team_peerings(&sim), 100, "exactly one peering per pair");
+
+    let log = sim.log();
+    let faults = |kind: &str| {
+        log.iter()
+            .filter(|r| r.fault.as_deref() == Some(kind))
+            .count()
+    };
+    assert!(
+        faults("429") > 20 && faults("503") > 10,
+        "the faults really happened"
+    );
+    assert!(
+        faults("drop-after") > 0,
+        "some creates were applied but their answer lost"
+    );
+    assert!(run.stdout.contains("already converged"), "{}", run.stdout);
+
+    sim.simulator.reset_log();
+    let again = sim.run(dir.path(), &args);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("Nothing to do."), "{}", again.stdout);
+    assert!(
+        sim.writes().is_empty(),
+        "a second apply writes nothing: {:?}",
+        sim.writes()
+    );
+}
+
+#[test]
+fn parallelism_bounds_the_requests_in_flight() {
+    let sim = Sim::start(world_with_networks(40));
+    sim.simulator.set_latency(Duration::from_millis(100));
+    let dir = project(&file_with_peerings(40));
+    let run = sim.run(
+        dir.path(),
+        &["apply", "--auto-approve", "--parallelism", "8"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        sim.simulator.max_in_flight(),
+        8,
+        "at most 8, and 8 were used"
+    );
+}
+
+#[test]
+fn two_applies_at_the_same_moment_both_succeed_and_leave_one_peering_per_pair() {
+    let sim = Sim::start(world_with_networks(20));
+    sim.simulator.set_latency(Duration::from_millis(50));
+    let dir = project(&file_with_peerings(20));
+    sim.two_successful_applies_at_once(dir.path());
+    assert_eq!(team_peerings(&sim), 20);
+    assert_eq!(
+        sim.run(dir.path(), &["plan", "--detailed-exitcode"]).code,
+        0
+    );
+}
+
+#[test]
+fn an_apply_killed_at_any_point_converges_when_run_again() {
+    // Kill points spread over the whole apply: before the plan's reads answer, during the
+    // creates, and after most of them.
+    for kill_after_ms in [5, 40, 80, 120, 160, 200, 260, 330, 420, 550, 700] {
+        let sim = Sim::start(world_with_networks(24));
+        sim.simulator.set_latency(Duration::from_millis(40));
+        let dir = project(&file_with_peerings(24));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_peerings"))
+            .current_dir(dir.path())
+            .args(["apply", "--auto-approve", "--parallelism", "4"])
+            .env_clear()
+            .env("UPCLOUD_API_URL", sim.url())
+            .env("UPCLOUD_TOKEN", TEAM_TOKEN)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(kill_after_ms));
+        child.kill().ok();
+        child.wait().unwrap();
+        let created_before = team_peerings(&sim);
+
+        let rerun = sim.run(dir.path(), &["apply", "--auto-approve"]);
+        assert_eq!(rerun.code, 0, "killed after {kill_after_ms} ms: {rerun:?}");
+        assert_eq!(
+            team_peerings(&sim),
+            24,
+            "killed after {kill_after_ms} ms ({created_before} done before)"
+        );
+        assert_eq!(
+            sim.run(dir.path(), &["plan", "--detailed-exitcode"]).code,
+            0
+        );
+    }
+}
+
+#[test]
+fn an_interrupt_finishes_what_is_under_way_reports_and_exits_130() {
+    let sim = Sim::start(world_with_networks(30));
+    sim.simulator.set_latency(Duration::from_millis(150));
+    let dir = project(&file_with_peerings(30));
+    let child = Command::new(env!("CARGO_BIN_EXE_peerings"))
+        .current_dir(dir.path())
+        .args(["apply", "--auto-approve", "--parallelism", "2"])
+        .env_clear()
+        .env("UPCLOUD_API_URL", sim.url())
+        .env("UPCLOUD_TOKEN", TEAM_TOKEN)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // After the plan's reads (one round trip) and a couple of creates.
+    std::thread::sleep(Duration::from_millis(600));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(stderr.contains("Interrupted"), "{stderr}");
+    assert!(stdout.contains("not started"), "{stdout}");
+    let done = team_peerings(&sim);
+    assert!(done > 0 && done < 30, "{done} created before stopping");
+    assert!(
+        stdout.contains(&format!("{done} created")),
+        "every create that happened is reported: {stdout}"
+    );
+
+    let rerun = sim.run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(rerun.code, 0);
+    assert_eq!(team_peerings(&sim), 30);
+}
+
+#[test]
+fn fail_fast_starts_nothing_after_the_first_failure() {
+    let sim = Sim::with_peerings("");
+    let dir = project(&format!(
+        "[[peering]]\nname = \"a fails\"\nnetwork = \"{NO_ROUTER}\"\npeer_network = \"{SILENT}\"\n\n\
+         [[peering]]\nname = \"b\"\nnetwork = \"{APP}\"\npeer_network = \"{SILENT}\"\n\n\
+         [[peering]]\nname = \"c\"\nnetwork = \"{BACKEND}\"\npeer_network = \"{SILENT}\"\n"
+    ));
+    let run = sim.run(
+        dir.path(),
+        &[
+            "apply",
+            "--auto-approve",
+            "--fail-fast",
+            "--parallelism",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "0 created, 0 updated, 0 deleted, 0 already converged, 1 failed, 2 not started"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(sim.writes().len(), 1);
+}
+
+#[test]
+fn a_reviewed_plan_applies_only_while_it_is_still_what_was_reviewed() {
+    let sim = Sim::with_peerings("");
+    let dir = project(&file_with_team_peering("reviewed name"));
+    let saved = sim.run(dir.path(), &["plan", "--out", "plan.json"]);
+    assert_eq!(saved.code, 0, "{saved:?}");
+    let plan_file = std::fs::read_to_string(path_in(&dir, "plan.json")).unwrap();
+    assert!(!plan_file.contains(TEAM_TOKEN));
+    let document: serde_json::Value = serde_json::from_str(&plan_file).unwrap();
+    assert!(
+        document["checksum"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert_eq!(document["plan"]["summary"]["create"], 1);
+
+    // The file changes after the review: the plan is stale.
+    std::fs::write(
+        path_in(&dir, "peerings.toml"),
+        file_with_team_peering("edited name"),
+    )
+    .unwrap();
+    let stale = sim.run(dir.path(), &["apply", "--plan", "plan.json"]);
+    assert_eq!(stale.code, 1);
+    insta::assert_snapshot!("stale_plan", stable(&stale.stderr));
+    assert!(sim.writes().is_empty());
+
+    // A fresh plan applies without asking (there is no terminal here), because it was reviewed.
+    assert_eq!(sim.run(dir.path(), &["plan", "--out", "plan.json"]).code, 0);
+    let applied = sim.run(dir.path(), &["apply", "--plan", "plan.json"]);
+    assert_eq!(applied.code, 0, "{applied:?}");
+    assert_eq!(sim.peerings_of("team")[0].0, "edited name");
+}
+
+fn file_with_team_peering(name: &str) -> String {
+    format!("[[peering]]\nname = \"{name}\"\nnetwork = \"{APP}\"\npeer_network = \"{SILENT}\"\n")
+}
+
+#[test]
+fn no_credential_appears_in_any_output_of_any_command_at_any_verbosity() {
+    let sim = Sim::with_peerings("");
+    let dir = project(&file_with_team_peering("p"));
+    let url = sim.url();
+    let credentials: [&[(&str, &str)]; 3] = [
+        &[("UPCLOUD_TOKEN", TEAM_TOKEN)],
+        &[
+            ("UPCLOUD_USERNAME", BASIC_USER),
+            ("UPCLOUD_PASSWORD", BASIC_PASSWORD),
+        ],
+        &[("UPCLOUD_TOKEN", "ucat_wrong_secret_value")],
+    ];
+    let commands: [&[&str]; 5] = [
+        &["plan"],
+        &["plan", "--output", "json"],
+        &["apply", "--auto-approve"],
+        &["import"],
+        &["plan", "--out", "plan.json"],
+    ];
+    for env in credentials {
+        for command in commands {
+            for verbosity in [None, Some("-v"), Some("-vv"), Some("-vvv")] {
+                let mut args: Vec<&str> = command.to_vec();
+                args.extend(verbosity);
+                for rust_log in [None, Some("trace")] {
+                    let mut all_env: Vec<(&str, &str)> = env.to_vec();
+                    all_env.push(("UPCLOUD_API_URL", &url));
+                    if let Some(level) = rust_log {
+                        all_env.push(("RUST_LOG", level));
+                    }
+                    let run = run_peerings(dir.path(), &args, &all_env);
+                    let written =
+                        std::fs::read_to_string(path_in(&dir, "plan.json")).unwrap_or_default();
+                    for (_, secret) in env.iter().filter(|(name, _)| *name != "UPCLOUD_USERNAME") {
+                        assert!(
+                            !run.output().contains(secret),
+                            "{args:?} {rust_log:?} printed a secret"
+                        );
+                        assert!(!written.contains(secret), "the plan file holds a secret");
+                        assert!(!run.output().contains("panicked"), "{run:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A server that answers every request with `response` (a raw HTTP/1.1 answer), and after
+/// `delay` for the body where given.
+fn hostile_server(response: Vec<u8>, stall_body: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let response = response.clone();
+            std::thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                if stall_body {
+                    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let _ = stream.write_all(&response[..head_end]);
+                    std::thread::sleep(Duration::from_secs(5));
+                } else {
+                    let _ = stream.write_all(&response);
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+fn http_answer(status: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn hostile_answers_end_in_a_clear_error_and_never_a_panic() {
+    let peering = |state: &str| {
+        format!(
+            r#"{{"network_peerings": {{"network_peering": [{{"uuid": "0f7984bc-5d72-4aaf-b587-90e6a8f32efc",
+            "name": "odd", "configured_status": "active", "state": "{state}",
+            "network": {{"uuid": "{APP}"}}, "peer_network": {{"uuid": "{SILENT}"}}}}]}},
+            "networks": {{"network": []}}}}"#
+        )
+    };
+    let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(17 * 1024 * 1024));
+    let cases: Vec<(&str, Vec<u8>, bool, &str)> = vec![
+        (
+            "invalid JSON",
+            http_answer("200 OK", "{not json"),
+            false,
+            "invalid JSON body",
+        ),
+        (
+            "missing fields",
+            http_answer("200 OK", r#"{"network_peerings": {}}"#),
+            false,
+            "unexpected answer",
+        ),
+        (
+            "wrong types",
+            http_answer("200 OK", r#"{"network_peerings": {"network_peering": 5}}"#),
+            false,
+            "unexpected answer",
+        ),
+        (
+            "huge body",
+            http_answer("200 OK", &huge),
+            false,
+            "larger than",
+        ),
+        ("slow body", http_answer("200 OK", "{}"), true, "no complete answer within 1.0 s"),
+        (
+            "HTML error page",
+            {
+                let body = "<html><body>502 Bad Gateway</body></html>";
+                format!("HTTP/1.1 418 I'm a teapot\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes()
+            },
+            false,
+            "HTTP 418",
+        ),
+        (
+            "unknown state",
+            http_answer("200 OK", &peering("half-moon")),
+            false,
+            "",
+        ),
+    ];
+    let dir = project(&file_with_team_peering("odd"));
+    for (case, response, stall, expected) in cases {
+        let url = hostile_server(response, stall);
+        let run = run_peerings(
+            dir.path(),
+            &["plan", "--timeout", "1s", "--max-retries", "1"],
+            &[("UPCLOUD_API_URL", &url), ("UPCLOUD_TOKEN", "t")],
+        );
+        assert!(!run.output().contains("panicked"), "{case}: {run:?}");
+        if expected.is_empty() {
+            // An unknown state is shown as it is.
+            assert_eq!(run.code, 0, "{case}: {run:?}");
+            assert!(
+                run.stdout
+                    .contains("half-moon: a state this version of peerings does not know"),
+                "{case}: {}",
+                run.stdout
+            );
+        } else {
+            assert_eq!(run.code, 1, "{case}: {run:?}");
+            assert!(run.stderr.contains(expected), "{case}: {}", run.stderr);
+        }
+    }
+}
