@@ -232,6 +232,7 @@ mod tests {
             kind: NetworkType::Private,
             zone: "fi-hel1".into(),
             router: None,
+            ranges: vec![],
         }
     }
 

@@ -5,6 +5,7 @@
 //! it out. [`sim`] is an UpCloud API server for the quick start and the tests.
 
 pub mod apply;
+pub mod cidr;
 pub mod cli;
 pub mod commands;
 pub mod config;

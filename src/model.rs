@@ -232,6 +232,8 @@ pub struct Network {
     pub zone: String,
     /// The attached router's UUID, if any. A peering needs one on each side.
     pub router: Option<String>,
+    /// Its address ranges. Two peered networks' ranges must not overlap.
+    pub ranges: Vec<crate::cidr::Cidr>,
 }
 
 /// The writable fields of a peering, as a create sends them.

@@ -423,7 +423,12 @@ fn hostile_answers_end_in_a_clear_error_and_never_a_panic() {
             false,
             "larger than",
         ),
-        ("slow body", http_answer("200 OK", "{}"), true, "no complete answer within 1.0 s"),
+        (
+            "slow body",
+            http_answer("200 OK", "{}"),
+            true,
+            "no complete answer within 1.0 s",
+        ),
         (
             "HTML error page",
             {

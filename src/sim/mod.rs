@@ -130,7 +130,6 @@
 //! too, not the overrides of a running simulator.
 
 mod auth;
-mod cidr;
 pub mod errors;
 mod faults;
 mod log;
@@ -160,7 +159,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-pub use cidr::{Cidr, CidrError};
+pub use crate::cidr::{Cidr, CidrError};
 pub use errors::ApiError;
 pub use faults::{Faults, Probability};
 pub use log::LoggedRequest;

@@ -1,8 +1,8 @@
 //! The world as the API shows it: conversions from the world's records to the wire types.
 
-use super::cidr::Cidr;
 use super::state::PeeringState;
 use super::world::{SimNetwork, SimPeering, SimRouter, World};
+use crate::cidr::Cidr;
 use crate::upcloud::wire;
 
 /// The router type the API reports for an ordinary router [C].

@@ -4,8 +4,8 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::cidr::any_overlap;
 use super::world::{ConfiguredStatus, SimPeering, World};
+use crate::cidr::any_overlap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeeringState {

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::cidr::Cidr;
 use super::faults::Faults;
 use super::state::{PeeringState, derive_state, now_ms};
+use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,13 +8,13 @@ use anyhow::Context;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::cidr::Cidr;
 use super::faults::Faults;
 use super::rules;
 use super::world::{
     ConfiguredStatus, NetworkKind, SimAccount, SimCredentials, SimNetwork, SimPeering, SimRouter,
     World,
 };
+use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! Between the wire format and the program's own types. Answers are untrusted: anything that
 //! does not fit is a clear [`ApiError::Malformed`], never a panic.
 
+use crate::cidr::Cidr;
 use crate::model::{
     ConfiguredStatus, Labels, Network, NetworkId, NetworkType, Peering, PeeringId, PeeringKey,
     PeeringPatch, PeeringSpec, PeeringState,
@@ -54,7 +55,18 @@ pub(super) fn network(operation: &str, network: wire::Network) -> Result<Network
         kind: NetworkType::from_api(&network.kind),
         zone: network.zone,
         router: network.router.filter(|router| !router.is_empty()),
+        ranges: ranges(network.ip_networks),
     })
+}
+
+/// The ranges that parse; one that does not cannot be compared, and only serves predictions.
+fn ranges(ip_networks: Option<wire::IpNetworks>) -> Vec<Cidr> {
+    ip_networks
+        .map(|list| list.ip_network)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|range| range.address.parse().ok())
+        .collect()
 }
 
 fn network_id(uuid: &str) -> Option<NetworkId> {

@@ -1,5 +1,6 @@
 //! Address ranges in CIDR notation (`192.168.0.0/24`, `fc02:c4f3::/64`), parsed and compared
-//! with `std::net` alone.
+//! with `std::net` alone. The simulator derives `conflict-subnet` with them, and the plan
+//! predicts it.
 
 use std::fmt;
 use std::net::IpAddr;
