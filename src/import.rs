@@ -213,6 +213,7 @@ mod tests {
             labels.insert(MANAGED_BY_KEY.into(), "peerings".into());
         }
         Peering {
+            account: None,
             id: PeeringId(uuid::Uuid::from_u128(0xaaaa_0000 + n)),
             name: name.into(),
             key: PeeringKey {

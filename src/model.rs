@@ -208,6 +208,9 @@ impl fmt::Display for NetworkType {
 /// A peering as it exists in an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Peering {
+    /// The file's name for the account it is in; `None` for the one account of a file that
+    /// declares none.
+    pub account: Option<String>,
     pub id: PeeringId,
     pub name: String,
     pub key: PeeringKey,

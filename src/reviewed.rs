@@ -22,13 +22,14 @@ pub struct Facts {
     pub prune: bool,
     pub desired: Vec<DesiredFact>,
     pub existing: Vec<ExistingFact>,
-    /// How many peerings the account has that carry the ownership label (the delete safety
+    /// How many peerings the accounts have that carry the ownership label (the delete safety
     /// threshold depends on it).
     pub owned: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DesiredFact {
+    pub account: Option<String>,
     pub name: String,
     pub network: String,
     pub peer_network: String,
@@ -38,6 +39,7 @@ pub struct DesiredFact {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExistingFact {
+    pub account: Option<String>,
     pub uuid: String,
     pub name: String,
     pub network: String,
@@ -52,6 +54,7 @@ impl Facts {
             .peerings
             .iter()
             .map(|p| DesiredFact {
+                account: p.account.clone(),
                 name: p.name.clone(),
                 network: p.key.network.to_string(),
                 peer_network: p.key.peer_network.to_string(),
@@ -103,6 +106,7 @@ impl Facts {
 
 fn existing_fact(peering: &Peering) -> ExistingFact {
     ExistingFact {
+        account: peering.account.clone(),
         uuid: peering.id.to_string(),
         name: peering.name.clone(),
         network: peering.key.network.to_string(),

@@ -98,6 +98,7 @@ fn managed_labels(team: &str) -> Labels {
 pub fn observed(n: usize) -> Observed {
     let mut peerings = Vec::with_capacity(n + n / 5);
     let peering = |i: usize, name: String, peer: String, labels: Labels| Peering {
+        account: None,
         id: PeeringId(uuid::Uuid::from_u128(0x1000_0000_0000_0000 + i as u128)),
         name,
         key: PeeringKey {

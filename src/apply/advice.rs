@@ -13,6 +13,7 @@ pub(super) fn for_error(
 ) -> Option<String> {
     match error {
         ChangeError::Api(error) => for_api_error(error, change, names),
+        ChangeError::NoClient(_) => None,
         ChangeError::NotDisabledInTime { .. } => Some(
             "run apply again later to finish the delete, or give it longer with --wait-timeout"
                 .to_owned(),

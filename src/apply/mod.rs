@@ -61,11 +61,17 @@ pub enum Outcome {
     NotStarted,
 }
 
+/// The API client of each account, by the file's name for it (`None`: the one account of a
+/// file without accounts).
+pub type Clients = BTreeMap<Option<String>, Client>;
+
 /// Why a change failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
     #[error(transparent)]
     Api(#[from] ApiError),
+    #[error("no API client for account {0:?}")]
+    NoClient(Option<String>),
     #[error("{name:?} was still {state} after waiting {waited:?} for it to become disabled")]
     NotDisabledInTime {
         name: String,
@@ -162,7 +168,7 @@ pub enum Event<'a> {
 /// `on_event` hears each change start, and each change finish in plan order: a change that
 /// finishes early waits for those before it, so the output reads the same on every run.
 pub async fn apply(
-    client: &Client,
+    clients: &Clients,
     plan: &Plan,
     names: &NetworkNames,
     options: &ApplyOptions,
@@ -184,7 +190,13 @@ pub async fn apply(
                 Outcome::NotStarted
             } else {
                 (on_event.borrow_mut())(Event::Started(change));
-                let outcome = run(client, change, job, names, options).await;
+                let outcome = match clients.get(&change.account) {
+                    Some(client) => run(client, change, job, names, options).await,
+                    None => Outcome::Failed {
+                        error: ChangeError::NoClient(change.account.clone()),
+                        advice: None,
+                    },
+                };
                 if options.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
                     stop.fail();
                 }

@@ -1,14 +1,14 @@
 //! `apply --wait`: after the changes, watch the peerings they touched until each reaches the
 //! state its `configured_status` asks for, needs a person, or the time is up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tokio::time::{Instant, sleep};
 
 use crate::model::{ConfiguredStatus, PeeringKey, PeeringState};
-use crate::upcloud::{ApiError, Client};
+use crate::upcloud::ApiError;
 
-use super::{ApplyOptions, Outcome, Report};
+use super::{ApplyOptions, Clients, Outcome, Report};
 
 /// Where one peering ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,26 +37,41 @@ enum Goal {
     Gone,
 }
 
-/// Polls the account's peerings (one list request a round) until every peering the report
-/// changed has settled, or `options.wait_timeout` has passed.
+/// Where a watched peering is: its account and its networks.
+type Place = (Option<String>, PeeringKey);
+
+/// Polls the peerings of each account involved (one list request per account a round, all at
+/// once) until every peering the report changed has settled, or `options.wait_timeout` has
+/// passed.
 pub async fn settle(
-    client: &Client,
+    clients: &Clients,
     report: &Report,
     options: &ApplyOptions,
 ) -> Result<Vec<Settled>, ApiError> {
     let goals = goals(report);
+    let accounts: BTreeSet<&Option<String>> = goals.keys().map(|(account, _)| account).collect();
     let deadline = Instant::now() + options.wait_timeout;
     loop {
-        let now: BTreeMap<PeeringKey, PeeringState> = client
-            .list_peerings()
+        let reads = accounts.iter().filter_map(|account| {
+            let client = clients.get(*account)?;
+            Some(async move {
+                let peerings = client.list_peerings().await?;
+                Ok::<_, ApiError>(
+                    peerings
+                        .into_iter()
+                        .map(move |peering| (((*account).clone(), peering.key), peering.state)),
+                )
+            })
+        });
+        let now: BTreeMap<Place, PeeringState> = futures::future::try_join_all(reads)
             .await?
             .into_iter()
-            .map(|peering| (peering.key, peering.state))
+            .flatten()
             .collect();
         let timed_out = Instant::now() >= deadline;
         let settled: Vec<Settled> = goals
             .iter()
-            .map(|(key, (name, goal))| judge(name, *goal, now.get(key)))
+            .map(|(place, (name, goal))| judge(name, *goal, now.get(place)))
             .collect();
         let waiting = settled.iter().any(|s| s.verdict == Verdict::Waiting);
         if !waiting || timed_out {
@@ -66,7 +81,7 @@ pub async fn settle(
     }
 }
 
-fn goals(report: &Report) -> BTreeMap<PeeringKey, (String, Goal)> {
+fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
     report
         .results
         .iter()
@@ -79,7 +94,8 @@ fn goals(report: &Report) -> BTreeMap<PeeringKey, (String, Goal)> {
                 Outcome::Deleted | Outcome::AlreadyGone => Goal::Gone,
                 Outcome::Failed { .. } | Outcome::NotStarted => return None,
             };
-            Some((result.change.key, (result.change.name.clone(), goal)))
+            let place = (result.change.account.clone(), result.change.key);
+            Some((place, (result.change.name.clone(), goal)))
         })
         .collect()
 }

@@ -1,12 +1,15 @@
-//! Reaching one account: its API client, and for `sim:` URLs the in-process simulator it talks
-//! to.
+//! Reaching the accounts a file manages: one API client per account, credentials checked
+//! before any request is sent, and for `sim:` URLs the in-process simulator they talk to (one
+//! per state file, shared by the accounts that name it, so they live in one simulated world).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::config::Desired;
+use crate::apply::Clients;
+use crate::config::{AccountCredentials, AccountSpec, Desired};
 use crate::plan::{self, Observed, Plan};
 use crate::render::NetworkNames;
 use crate::sim;
@@ -22,75 +25,210 @@ pub struct Connection {
     pub client_options: ClientOptions,
 }
 
-/// One account's API client, and the in-process simulator serving it for `sim:` URLs.
-pub struct Account {
-    pub client: Client,
-    /// Kept so the simulator lives as long as the client that talks to it.
-    _simulator: Option<sim::Simulator>,
+/// The API clients of the accounts in use, and the simulators serving `sim:` URLs.
+pub struct Accounts {
+    pub clients: Clients,
+    simulators: BTreeMap<String, (sim::Simulator, SocketAddr)>,
 }
 
-/// What the account holds, and the plan that would make it match the file.
+/// What the accounts hold, and the plan that would make them match the file.
 pub struct Planned {
-    pub observed: Observed,
+    /// One plan per account, for the per-account delete safety check.
+    pub per_account: Vec<Plan>,
+    /// All of them as one.
     pub plan: Plan,
     pub names: NetworkNames,
 }
 
-impl Account {
-    /// Sets up the client. Credentials are checked here, before any request is sent.
-    pub async fn connect(connection: &Connection) -> anyhow::Result<Account> {
-        let options = connection.client_options.clone();
-        let Some(state_path) = connection.api_url.strip_prefix(SIM_SCHEME) else {
-            let credentials = Credentials::from_env()?;
-            return Ok(Account {
-                client: Client::new(&connection.api_url, credentials, options)?,
-                _simulator: None,
-            });
+impl Accounts {
+    /// The account the environment's credentials belong to (`None` in `clients`): for a file
+    /// without accounts, and for `import`.
+    pub async fn connect_env(connection: &Connection) -> anyhow::Result<Accounts> {
+        let mut accounts = Accounts {
+            clients: Clients::new(),
+            simulators: BTreeMap::new(),
         };
-        let simulator =
-            sim::Simulator::with_state_file(PathBuf::from(state_path), sim::World::demo())?;
-        let address = simulator
-            .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .context("cannot start the simulator")?;
-        let credentials = if Credentials::any_in_env() {
-            Credentials::from_env()?
-        } else {
-            simulator_credentials(&simulator.world())?
+        let url = accounts.endpoint(&connection.api_url).await?;
+        let credentials = match (&url, Credentials::any_in_env()) {
+            (Endpoint::Sim(path, _), false) => accounts.default_sim_credentials(path)?,
+            _ => Credentials::from_env()?,
         };
-        Ok(Account {
-            client: Client::new(&format!("http://{address}"), credentials, options)?,
-            _simulator: Some(simulator),
-        })
+        let client = Client::new(url.http(), credentials, connection.client_options.clone())?;
+        accounts.clients.insert(None, client);
+        Ok(accounts)
     }
 
-    /// Reads the account's peerings and networks, both at once: one round trip.
-    pub async fn observe(&self) -> anyhow::Result<Observed> {
-        let (peerings, networks) =
-            tokio::try_join!(self.client.list_peerings(), self.client.list_networks())?;
-        Ok(Observed { peerings, networks })
+    /// Every account the file declares, or the environment's account if it declares none.
+    /// Every credential variable is read before anything is sent; all missing ones are named.
+    pub async fn connect(desired: &Desired, connection: &Connection) -> anyhow::Result<Accounts> {
+        if !desired.uses_accounts() {
+            return Accounts::connect_env(connection).await;
+        }
+        let mut accounts = Accounts {
+            clients: Clients::new(),
+            simulators: BTreeMap::new(),
+        };
+        let mut missing = Vec::new();
+        for (name, spec) in &desired.accounts {
+            let url = accounts
+                .endpoint(spec.api_url.as_deref().unwrap_or(&connection.api_url))
+                .await?;
+            let credentials = match (from_env(spec), &url) {
+                (Ok(credentials), _) => credentials,
+                // The simulator's own account of that name: a quick start needs no secrets.
+                (Err(_), Endpoint::Sim(path, _)) => accounts.sim_credentials(path, name)?,
+                (Err(variables), Endpoint::Http(_)) => {
+                    missing.extend(variables.into_iter().map(|variable| (name, variable)));
+                    continue;
+                }
+            };
+            let client = Client::new(url.http(), credentials, connection.client_options.clone())?;
+            accounts.clients.insert(Some(name.clone()), client);
+        }
+        if !missing.is_empty() {
+            let lines: Vec<String> = missing
+                .iter()
+                .map(|(account, variable)| format!("  {variable} (for account {account})"))
+                .collect();
+            anyhow::bail!(
+                "credentials missing from the environment; nothing was sent:\n{}\n\
+                 Set these variables, as the file's [accounts] tables name them",
+                lines.join("\n")
+            );
+        }
+        Ok(accounts)
+    }
+
+    /// Reads every account's peerings and networks, all at once: one round trip.
+    pub async fn observe(&self) -> anyhow::Result<BTreeMap<Option<String>, Observed>> {
+        let reads = self.clients.iter().map(|(account, client)| async move {
+            let (mut peerings, networks) =
+                tokio::try_join!(client.list_peerings(), client.list_networks())
+                    .with_context(|| describe(account))?;
+            for peering in &mut peerings {
+                peering.account = account.clone();
+            }
+            Ok::<_, anyhow::Error>((account.clone(), Observed { peerings, networks }))
+        });
+        Ok(futures::future::try_join_all(reads)
+            .await?
+            .into_iter()
+            .collect())
     }
 
     pub async fn plan(&self, desired: &Desired) -> anyhow::Result<Planned> {
         let observed = self.observe().await?;
-        let names = NetworkNames::new(desired, &observed);
-        let plan = plan::plan(desired, &observed);
+        let names = NetworkNames::across(desired, observed.values());
+        let per_account = plan::plan_accounts(desired, &observed);
+        let plan = Plan::merge(per_account.clone());
         Ok(Planned {
-            observed,
+            per_account,
             plan,
             names,
         })
     }
+
+    /// An http(s) URL as it is, or for `sim:PATH` the simulator of that state file, started on
+    /// first use.
+    async fn endpoint(&mut self, api_url: &str) -> anyhow::Result<Endpoint> {
+        let Some(path) = api_url.strip_prefix(SIM_SCHEME) else {
+            return Ok(Endpoint::Http(api_url.to_owned()));
+        };
+        if let Some((_, address)) = self.simulators.get(path) {
+            return Ok(Endpoint::Sim(path.to_owned(), format!("http://{address}")));
+        }
+        let simulator = sim::Simulator::with_state_file(PathBuf::from(path), sim::World::demo())?;
+        let address = simulator
+            .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .context("cannot start the simulator")?;
+        self.simulators
+            .insert(path.to_owned(), (simulator, address));
+        Ok(Endpoint::Sim(path.to_owned(), format!("http://{address}")))
+    }
+
+    fn world(&self, path: &str) -> anyhow::Result<sim::World> {
+        let (simulator, _) = self
+            .simulators
+            .get(path)
+            .with_context(|| format!("no simulator for {path}"))?;
+        Ok(simulator.world())
+    }
+
+    /// With `sim:` and no credentials in the environment, act as the world's default account.
+    fn default_sim_credentials(&self, path: &str) -> anyhow::Result<Credentials> {
+        let world = self.world(path)?;
+        let credentials = world
+            .default_credentials()
+            .context("the simulator's world has no default account to act as")?;
+        Ok(sim_credentials(credentials))
+    }
+
+    /// With `sim:` and the account's variables unset, act as the world's account of that name.
+    fn sim_credentials(&self, path: &str, account: &str) -> anyhow::Result<Credentials> {
+        let world = self.world(path)?;
+        let found = world.accounts.get(account).with_context(|| {
+            format!(
+                "account {account}'s credential variables are not set, and the simulator's \
+                 world ({path}) has no account named {account} to act as"
+            )
+        })?;
+        Ok(sim_credentials(found.credentials.clone()))
+    }
 }
 
-/// With `sim:` and no credentials in the environment, act as the world's default account.
-fn simulator_credentials(world: &sim::World) -> anyhow::Result<Credentials> {
-    match world.default_credentials() {
-        Some(sim::SimCredentials::Token(token)) => Ok(Credentials::Token(Secret::new(token))),
-        Some(sim::SimCredentials::Basic { username, password }) => Ok(Credentials::Basic {
+/// Where an account's API is.
+enum Endpoint {
+    Http(String),
+    /// A simulator's state file and the address it serves on.
+    Sim(String, String),
+}
+
+impl Endpoint {
+    fn http(&self) -> &str {
+        match self {
+            Endpoint::Http(url) | Endpoint::Sim(_, url) => url,
+        }
+    }
+}
+
+/// The credentials an account's `_env` variables hold, or the names of those that are unset.
+fn from_env(spec: &AccountSpec) -> Result<Credentials, Vec<String>> {
+    let read = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    match &spec.credentials {
+        AccountCredentials::Token { env } => read(env)
+            .map(|token| Credentials::Token(Secret::new(token)))
+            .ok_or_else(|| vec![env.clone()]),
+        AccountCredentials::Basic {
+            username_env,
+            password_env,
+        } => match (read(username_env), read(password_env)) {
+            (Some(username), Some(password)) => Ok(Credentials::Basic {
+                username,
+                password: Secret::new(password),
+            }),
+            (username, password) => Err([(username, username_env), (password, password_env)]
+                .into_iter()
+                .filter(|(value, _)| value.is_none())
+                .map(|(_, name)| name.clone())
+                .collect()),
+        },
+    }
+}
+
+fn sim_credentials(credentials: sim::SimCredentials) -> Credentials {
+    match credentials {
+        sim::SimCredentials::Token(token) => Credentials::Token(Secret::new(token)),
+        sim::SimCredentials::Basic { username, password } => Credentials::Basic {
             username,
             password: Secret::new(password),
-        }),
-        None => anyhow::bail!("the simulator's world has no default account to act as"),
+        },
+    }
+}
+
+fn describe(account: &Option<String>) -> String {
+    match account {
+        Some(name) => format!("reading account {name}"),
+        None => "reading the account".to_owned(),
     }
 }

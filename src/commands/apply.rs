@@ -13,7 +13,7 @@ use crate::exit::Exit;
 use crate::plan::Plan;
 use crate::reviewed::{Facts, PLAN_FILE_VERSION, ReadPlanFile};
 
-use super::account::{Account, Connection};
+use super::account::{Accounts, Connection};
 use super::apply_output::ApplyOutputWriter;
 use super::{Chatter, runtime};
 
@@ -31,8 +31,8 @@ pub fn run(
     }
     let runtime = runtime()?;
     let desired = config::load(file)?;
-    let account = runtime.block_on(Account::connect(connection))?;
-    let planned = runtime.block_on(account.plan(&desired))?;
+    let accounts = runtime.block_on(Accounts::connect(&desired, connection))?;
+    let planned = runtime.block_on(accounts.plan(&desired))?;
     let plan = &planned.plan;
     let output = ApplyOutputWriter::new(args.output, chatter, plan);
     output.plan(plan, &planned.names);
@@ -40,7 +40,7 @@ pub fn run(
         output.nothing_to_do();
         return Ok(Exit::Success);
     }
-    refuse_mass_delete(plan, args.force)?;
+    refuse_mass_delete(&planned.per_account, args.force)?;
     match &args.plan {
         Some(reviewed) => check_reviewed(reviewed, &Facts::new(&desired, plan), chatter)?,
         None if !args.auto_approve && !confirm()? => return Ok(Exit::Failure),
@@ -58,7 +58,7 @@ pub fn run(
         let interrupts = tokio::spawn(stop_on_interrupt(stop.clone()));
         output.begin();
         let report = apply::apply(
-            &account.client,
+            &accounts.clients,
             plan,
             &planned.names,
             &options,
@@ -80,7 +80,7 @@ pub fn run(
     };
     if args.wait {
         let settled = runtime
-            .block_on(apply::wait::settle(&account.client, &report, &options))
+            .block_on(apply::wait::settle(&accounts.clients, &report, &options))
             .context("cannot read the peerings' states while waiting")?;
         output.settled(&settled);
         if settled
@@ -129,17 +129,28 @@ fn check_reviewed(plan_file: &Path, now: &Facts, chatter: Chatter) -> anyhow::Re
     Ok(())
 }
 
-/// The safety net for a file that lost most of its entries by mistake.
-fn refuse_mass_delete(plan: &Plan, force: bool) -> anyhow::Result<()> {
-    if force || !plan.deletes_too_many() {
+/// The safety net for a file that lost most of its entries by mistake, account by account.
+fn refuse_mass_delete(plans: &[Plan], force: bool) -> anyhow::Result<()> {
+    let Some(plan) = plans.iter().find(|plan| plan.deletes_too_many()) else {
+        return Ok(());
+    };
+    if force {
         return Ok(());
     }
     let names: Vec<String> = plan
         .deletes()
         .map(|change| format!("  - {}", change.name))
         .collect();
+    let account = match plan
+        .deletes()
+        .next()
+        .and_then(|change| change.account.as_deref())
+    {
+        Some(account) => format!(" in account {account}"),
+        None => String::new(),
+    };
     anyhow::bail!(
-        "refusing to delete {} of the {} peerings this file manages (more than 30 %):\n{}\n\
+        "refusing to delete {} of the {} peerings this file manages{account} (more than 30 %):\n{}\n\
          If that is intended, run again with --force; nothing was changed",
         names.len(),
         plan.owned,

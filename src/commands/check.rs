@@ -10,12 +10,12 @@ use crate::exit::Exit;
 use crate::plan::health::{self, Verdict};
 use crate::render;
 
-use super::account::{Account, Connection};
+use super::account::{Accounts, Connection};
 
 pub async fn run(file: &Path, connection: &Connection, args: &CheckArgs) -> anyhow::Result<Exit> {
     let desired = config::load(file)?;
-    let account = Account::connect(connection).await?;
-    let planned = account.plan(&desired).await?;
+    let accounts = Accounts::connect(&desired, connection).await?;
+    let planned = accounts.plan(&desired).await?;
     let check = health::check(&planned.plan);
     match args.output {
         OutputFormat::Human => anstream::print!("{}", render::human::check(&check, &planned.names)),

@@ -8,7 +8,7 @@ use crate::cli::ImportArgs;
 use crate::exit::Exit;
 use crate::import::{self, Scope};
 
-use super::account::{Account, Connection};
+use super::account::{Accounts, Connection};
 
 pub async fn run(connection: &Connection, args: &ImportArgs) -> anyhow::Result<Exit> {
     if let Some(path) = &args.output {
@@ -19,8 +19,8 @@ pub async fn run(connection: &Connection, args: &ImportArgs) -> anyhow::Result<E
             );
         }
     }
-    let account = Account::connect(connection).await?;
-    let observed = account.observe().await?;
+    let accounts = Accounts::connect_env(connection).await?;
+    let observed = accounts.observe().await?.remove(&None).unwrap_or_default();
     let scope = if args.managed_only {
         Scope::ManagedOnly
     } else {

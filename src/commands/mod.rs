@@ -20,8 +20,6 @@ use crate::exit::Exit;
 use crate::sim;
 use crate::upcloud::ClientOptions;
 
-pub use account::Account;
-
 /// Runs the parsed command line.
 pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     let client_options = ClientOptions {

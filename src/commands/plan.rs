@@ -12,7 +12,7 @@ use crate::render;
 use crate::reviewed::{Facts, PlanFile};
 
 use super::Chatter;
-use super::account::{Account, Connection};
+use super::account::{Accounts, Connection};
 
 pub async fn run(
     file: &Path,
@@ -21,8 +21,8 @@ pub async fn run(
     chatter: Chatter,
 ) -> anyhow::Result<Exit> {
     let desired = config::load(file)?;
-    let account = Account::connect(connection).await?;
-    let planned = account.plan(&desired).await?;
+    let accounts = Accounts::connect(&desired, connection).await?;
+    let planned = accounts.plan(&desired).await?;
     match args.output {
         OutputFormat::Human => {
             anstream::print!("{}", render::human::plan(&planned.plan, &planned.names));

@@ -11,6 +11,10 @@ use crate::model::{
 /// One peering and what would bring it to the desired state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    /// The file's name for the account the peering is in; `None` in a file without accounts.
+    pub account: Option<String>,
+    /// For a half of a `[[link]]`: the link's name.
+    pub link: Option<String>,
     pub name: String,
     pub key: PeeringKey,
     pub action: Action,
@@ -161,6 +165,33 @@ pub enum Warning {
         network: NetworkId,
         name: String,
     },
+    /// A link's far network is not in the account the link names.
+    PeerNetworkNotFound {
+        network: NetworkId,
+        account: String,
+    },
+    PeerNetworkNotPrivate {
+        network: NetworkId,
+        name: String,
+        kind: NetworkType,
+        account: String,
+    },
+    /// The peering would end `missing-peer-router`.
+    PeerNetworkNoRouter {
+        network: NetworkId,
+        name: String,
+        account: String,
+    },
+    /// The peering would end `conflict-subnet`.
+    RangesOverlap {
+        name: String,
+        peer_name: String,
+        ranges: String,
+    },
+    /// It waits for its other half, which belongs in an account the file declares.
+    PeerHalfMissing {
+        account: String,
+    },
 }
 
 impl Warning {
@@ -170,6 +201,11 @@ impl Warning {
             Warning::LocalNetworkNotFound { .. } => "local_network_not_found",
             Warning::LocalNetworkNotPrivate { .. } => "local_network_not_private",
             Warning::LocalNetworkNoRouter { .. } => "local_network_no_router",
+            Warning::PeerNetworkNotFound { .. } => "peer_network_not_found",
+            Warning::PeerNetworkNotPrivate { .. } => "peer_network_not_private",
+            Warning::PeerNetworkNoRouter { .. } => "peer_network_no_router",
+            Warning::RangesOverlap { .. } => "ranges_overlap",
+            Warning::PeerHalfMissing { .. } => "peer_half_missing",
         }
     }
 }
@@ -194,6 +230,44 @@ impl fmt::Display for Warning {
                 f,
                 "network {name:?} ({network}) has no router: the create will fail with \
                  LOCAL_NETWORK_NO_ROUTER; attach a router to it first"
+            ),
+            Warning::PeerNetworkNotFound { network, account } => write!(
+                f,
+                "peer network {network} is not in account {account}: the create will fail with \
+                 PEER_NETWORK_NOT_FOUND; check the network of the link's other side"
+            ),
+            Warning::PeerNetworkNotPrivate {
+                network,
+                name,
+                kind,
+                account,
+            } => write!(
+                f,
+                "peer network {name:?} ({network}) in {account} is a {kind} network: only private \
+                 networks can be peered"
+            ),
+            Warning::PeerNetworkNoRouter {
+                network,
+                name,
+                account,
+            } => write!(
+                f,
+                "peer network {name:?} ({network}) in {account} has no router: the peering will \
+                 stay missing-peer-router until one is attached to it"
+            ),
+            Warning::RangesOverlap {
+                name,
+                peer_name,
+                ranges,
+            } => write!(
+                f,
+                "the address ranges of {name:?} and {peer_name:?} overlap ({ranges}): the \
+                 peering will be conflict-subnet; change one network's range first"
+            ),
+            Warning::PeerHalfMissing { account } => write!(
+                f,
+                "account {account} has no half towards it: declare both halves with a [[link]], \
+                 or add the reverse [[peering]] with account = {account:?}"
             ),
         }
     }

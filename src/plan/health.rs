@@ -42,6 +42,8 @@ pub struct Judged<'p> {
     pub name: &'p str,
     pub peering: &'p Peering,
     pub health: Health,
+    /// What the plan found out about it, such as which account lacks the other half.
+    pub warnings: &'p [super::Warning],
 }
 
 /// The outcome of a check: what the plan would change, and how the listed peerings are doing.
@@ -105,6 +107,7 @@ pub fn check(plan: &Plan) -> Check<'_> {
                 name: &change.name,
                 peering: current,
                 health: judge(&current.state, current.configured_status),
+                warnings: &change.warnings,
             }),
             Action::Create(_) | Action::Delete { .. } => None,
         })
@@ -174,6 +177,7 @@ mod tests {
 
     fn peering(n: u128, state: PeeringState, configured: ConfiguredStatus) -> Peering {
         Peering {
+            account: None,
             id: PeeringId(Uuid::from_u128(n)),
             name: format!("p{n}"),
             key: PeeringKey {
@@ -188,6 +192,8 @@ mod tests {
 
     fn noop(current: Peering) -> Change {
         Change {
+            account: None,
+            link: None,
             name: current.name.clone(),
             key: current.key,
             action: Action::Noop { current },
@@ -292,6 +298,8 @@ mod tests {
             labels: Labels::new(),
         };
         let update = Change {
+            account: None,
+            link: None,
             name: "renamed".into(),
             key: current.key,
             action: Action::Update {
@@ -306,6 +314,8 @@ mod tests {
             warnings: Vec::new(),
         };
         let create = Change {
+            account: None,
+            link: None,
             name: "new".into(),
             key: target.key,
             action: Action::Create(target),

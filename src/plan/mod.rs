@@ -3,6 +3,7 @@
 
 pub mod change;
 pub mod health;
+mod preflight;
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,31 @@ const SAFE_DELETE_PERCENT: usize = 30;
 const SAFETY_MIN_OWNED: usize = 4;
 
 impl Plan {
+    /// Several accounts' plans as one: changes by name, then deletes by name; the accounts'
+    /// peerings left alone together. Check [`Plan::deletes_too_many`] on each plan before: the
+    /// safety threshold is per account.
+    pub fn merge(plans: Vec<Plan>) -> Plan {
+        let mut merged = Plan {
+            changes: Vec::new(),
+            kept: Vec::new(),
+            unmanaged: Vec::new(),
+            owned: 0,
+        };
+        for plan in plans {
+            merged.changes.extend(plan.changes);
+            merged.kept.extend(plan.kept);
+            merged.unmanaged.extend(plan.unmanaged);
+            merged.owned += plan.owned;
+        }
+        let is_delete = |change: &Change| matches!(change.action, Action::Delete { .. });
+        merged.changes.sort_by(|a, b| {
+            (is_delete(a), &a.name, &a.account).cmp(&(is_delete(b), &b.name, &b.account))
+        });
+        merged.kept = sorted_by_name(merged.kept);
+        merged.unmanaged = sorted_by_name(merged.unmanaged);
+        merged
+    }
+
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::default();
         for change in &self.changes {
@@ -71,9 +97,30 @@ impl Plan {
     }
 }
 
-/// Compares the file with the account. Deterministic, and independent of the order of either
-/// input (the file guarantees names and keys are unique).
+/// Compares a file without accounts with the account. Deterministic, and independent of the
+/// order of either input (the file guarantees names and keys are unique).
 pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
+    plan_account(None, desired, observed)
+}
+
+/// Compares every account the file declares with what the file asks of it: one plan, the
+/// changes of all accounts by name (a link's two halves next to each other), then the deletes.
+/// Creates also get warnings that only the other side's account can tell: a peer network that
+/// is missing, not private or without a router, or whose ranges overlap.
+pub fn plan_accounts(
+    desired: &Desired,
+    observed: &BTreeMap<Option<String>, Observed>,
+) -> Vec<Plan> {
+    let mut plans: Vec<Plan> = observed
+        .iter()
+        .map(|(account, seen)| plan_account(account.as_deref(), desired, seen))
+        .collect();
+    preflight::across_accounts(&mut plans, desired, observed);
+    plans
+}
+
+/// One account's plan: the file's peerings of `account` against what it holds.
+fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -> Plan {
     let existing = by_key(&observed.peerings);
     let networks: BTreeMap<NetworkId, &Network> = observed
         .networks
@@ -81,14 +128,14 @@ pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
         .map(|network| (network.id, network))
         .collect();
 
-    let mut changes: Vec<Change> = desired
-        .peerings
+    let wanted: Vec<&DesiredPeering> = desired.peerings_of(account).collect();
+    let mut changes: Vec<Change> = wanted
         .iter()
         .map(|wanted| plan_desired(wanted, existing.get(&wanted.key).copied(), &networks))
         .collect();
     changes.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let listed: Vec<PeeringKey> = desired.peerings.iter().map(|wanted| wanted.key).collect();
+    let listed: Vec<PeeringKey> = wanted.iter().map(|wanted| wanted.key).collect();
     let (owned_unlisted, unmanaged): (Vec<&Peering>, Vec<&Peering>) = existing
         .values()
         .filter(|peering| !listed.contains(&peering.key))
@@ -98,6 +145,8 @@ pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
     for peering in owned_unlisted {
         if desired.prune {
             deletes.push(Change {
+                account: account.map(str::to_owned),
+                link: None,
                 name: peering.name.clone(),
                 key: peering.key,
                 action: Action::Delete {
@@ -121,7 +170,7 @@ pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
 }
 
 fn sorted_by_name(mut peerings: Vec<Peering>) -> Vec<Peering> {
-    peerings.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    peerings.sort_by(|a, b| (&a.name, &a.account, a.id).cmp(&(&b.name, &b.account, b.id)));
     peerings
 }
 
@@ -154,6 +203,8 @@ fn plan_desired(
         }
     };
     Change {
+        account: wanted.account.clone(),
+        link: wanted.link.clone(),
         name: wanted.name.clone(),
         key: wanted.key,
         action,

@@ -53,6 +53,7 @@ fn existing(
     all: &[(&str, &str)],
 ) -> Peering {
     Peering {
+        account: None,
         id: PeeringId(uuid::Uuid::from_u128(0xaaaa_0000 + n)),
         name: name.into(),
         key,
@@ -343,6 +344,7 @@ fn converge(observed: &Observed, plan: &Plan) -> Observed {
             Action::Create(target) | Action::Update { target, .. } => target,
         };
         let converged = Peering {
+            account: None,
             id: PeeringId(uuid::Uuid::from_u128(0xbbbb)),
             name: target.name.clone(),
             key: target.key,

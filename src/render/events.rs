@@ -34,7 +34,7 @@ pub fn change_started(change: &Change, at: SystemTime) -> EventLine {
     event(
         "change_started",
         at,
-        json!({ "name": change.name, "action": change.action.as_str() }),
+        json!({ "name": change.name, "account": change.account, "action": change.action.as_str() }),
     )
 }
 
@@ -48,6 +48,7 @@ pub fn change_finished(result: &ChangeResult, at: SystemTime) -> EventLine {
         at,
         json!({
             "name": result.change.name,
+            "account": result.change.account,
             "action": result.change.action.as_str(),
             "result": result_name(&result.outcome),
             "error": error,

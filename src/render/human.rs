@@ -64,7 +64,12 @@ fn write_left_alone(out: &mut String, plan: &Plan) {
             count(plan.kept.len(), "owned peering")
         );
         for peering in &plan.kept {
-            let _ = writeln!(out, "      {} ({})", peering.name, peering.id);
+            let account = peering
+                .account
+                .as_ref()
+                .map(|a| format!(" in {a}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "      {} ({}){account}", peering.name, peering.id);
         }
         out.push('\n');
     }
@@ -82,6 +87,7 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
     match &change.action {
         Action::Create(target) => {
             let _ = writeln!(out, "  {CREATE}+ {name}{CREATE:#}");
+            origin(out, change);
             field(out, "network", &names.describe(target.key.network));
             field(
                 out,
@@ -98,6 +104,7 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
             ..
         } => {
             let _ = writeln!(out, "  {UPDATE}~ {name}{UPDATE:#}");
+            origin(out, change);
             if *adopt {
                 field(
                     out,
@@ -112,10 +119,12 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
         }
         Action::Noop { current } => {
             let _ = writeln!(out, "  {UNCHANGED}= {name}{UNCHANGED:#}");
+            origin(out, change);
             field(out, "state", &describe_state(current));
         }
         Action::Delete { current } => {
             let _ = writeln!(out, "  {REMOVED_BOLD}- {name}{REMOVED_BOLD:#}");
+            origin(out, change);
             existing(out, current, names);
             let procedure = if current.configured_status == ConfiguredStatus::Disabled {
                 "already disabled: delete"
@@ -137,6 +146,20 @@ pub(super) fn count(n: usize, noun: &str) -> String {
         format!("{n} {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// Which account and link a change belongs to, in a file that has them.
+fn origin(out: &mut String, change: &Change) {
+    if let Some(account) = &change.account {
+        field(out, "account", account);
+    }
+    if let Some(link) = &change.link {
+        field(
+            out,
+            "link",
+            &format!("{link} (both halves are in this plan)"),
+        );
     }
 }
 
@@ -208,7 +231,7 @@ fn write_warning(out: &mut String, warning: &Warning) {
 
 /// One line (and advice) for a finished change of an apply.
 pub fn outcome(result: &ChangeResult) -> String {
-    let name = &result.change.name;
+    let name = super::change_name(&result.change);
     match &result.outcome {
         Outcome::Created(peering) => format!(
             "  {CREATE}+ created{CREATE:#}   {name}: {}, {}\n",
@@ -341,5 +364,8 @@ fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {
         "what to do",
         health::advice(&peering.state, peering.configured_status),
     );
+    for warning in judged.warnings {
+        write_warning(out, warning);
+    }
     out.push('\n');
 }

@@ -26,6 +26,8 @@ pub struct PlanDocument {
 /// An existing peering the plan leaves alone.
 #[derive(Debug, Serialize)]
 pub struct PeeringEntry {
+    /// The file's name for the account; null in a file without accounts.
+    pub account: Option<String>,
     pub name: String,
     pub uuid: String,
     pub network: String,
@@ -37,6 +39,10 @@ pub struct PeeringEntry {
 pub struct ChangeEntry {
     pub action: &'static str,
     pub name: String,
+    /// The file's name for the account; null in a file without accounts.
+    pub account: Option<String>,
+    /// For a half of a `[[link]]`: the link's name, shared by both halves.
+    pub link: Option<String>,
     pub network: String,
     pub peer_network: String,
     /// The existing peering's, or null.
@@ -90,6 +96,7 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
 
 fn peering_entry(peering: &Peering) -> PeeringEntry {
     PeeringEntry {
+        account: peering.account.clone(),
         name: peering.name.clone(),
         uuid: peering.id.to_string(),
         network: peering.key.network.to_string(),
@@ -108,6 +115,8 @@ fn entry(change: &Change, names: &NetworkNames) -> ChangeEntry {
     ChangeEntry {
         action: change.action.as_str(),
         name: change.name.clone(),
+        account: change.account.clone(),
+        link: change.link.clone(),
         network: change.key.network.to_string(),
         peer_network: change.key.peer_network.to_string(),
         uuid: current.map(|peering| peering.id.to_string()),
@@ -169,11 +178,13 @@ pub struct CheckDocument {
 pub struct PendingEntry {
     pub action: &'static str,
     pub name: String,
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct JudgedEntry {
     pub name: String,
+    pub account: Option<String>,
     pub uuid: String,
     pub network: String,
     pub peer_network: String,
@@ -199,6 +210,7 @@ pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument 
             .map(|change| PendingEntry {
                 action: change.action.as_str(),
                 name: change.name.clone(),
+                account: change.account.clone(),
             })
             .collect(),
         peerings: check
@@ -215,6 +227,7 @@ fn judged_entry(judged: &Judged, names: &NetworkNames) -> JudgedEntry {
         .then(|| health::advice(&peering.state, peering.configured_status));
     JudgedEntry {
         name: judged.name.to_owned(),
+        account: peering.account.clone(),
         uuid: peering.id.to_string(),
         network: peering.key.network.to_string(),
         peer_network: peering.key.peer_network.to_string(),

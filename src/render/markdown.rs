@@ -103,7 +103,12 @@ fn write_deletes(out: &mut String, plan: &Plan) {
     );
     for change in deletes {
         if let Some(current) = change.action.current() {
-            let _ = writeln!(out, "> - **{}** ({})", escape(&change.name), current.id);
+            let _ = writeln!(
+                out,
+                "> - **{}** ({})",
+                escape(&super::change_name(change)),
+                current.id
+            );
         }
     }
     out.push('\n');
@@ -128,7 +133,7 @@ fn write_changes_table(out: &mut String, plan: &Plan, names: &NetworkNames) {
         let _ = writeln!(
             out,
             "| {action} | {} | {} | {} | {} |",
-            escape(&change.name),
+            escape(&super::change_name(change)),
             escape(&names.describe(change.key.network)),
             escape(&names.describe(change.key.peer_network)),
             escape(&what_changes(&change.action)),
@@ -176,7 +181,7 @@ fn write_warnings(out: &mut String, plan: &Plan) {
             let _ = writeln!(
                 out,
                 "- **{}**: {}",
-                escape(&change.name),
+                escape(&super::change_name(change)),
                 escape(&warning.to_string())
             );
         }

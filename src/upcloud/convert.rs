@@ -32,6 +32,7 @@ pub(super) fn peering(operation: &str, peering: wire::Peering) -> Result<Peering
             ))
         })?;
     Ok(Peering {
+        account: None,
         id,
         name: peering.name,
         key: PeeringKey {
