@@ -206,3 +206,42 @@ fn pruning_and_ownership_work_per_account() {
     basic.sort();
     assert_eq!(basic, ["by hand in basic", "team <-> basic (basic side)"]);
 }
+
+#[test]
+fn the_multi_account_example_runs_against_the_simulator() {
+    let dir = project(include_str!("../examples/multi-account.toml"));
+    let apply = run_peerings(
+        dir.path(),
+        &[
+            "apply",
+            "--auto-approve",
+            "--wait",
+            "--poll-interval",
+            "100ms",
+        ],
+        &[],
+    );
+    insta::assert_snapshot!("multi_account_example_apply", stable(&apply.stdout));
+    // The one-sided peering is reported at once, not waited for until the timeout.
+    assert_eq!(apply.code, 1, "{apply:?}");
+    assert!(apply.stdout.contains("4 created"), "{}", apply.stdout);
+    assert!(
+        apply
+            .stdout
+            .contains("needs attention platform hel1 to demo backend: pending-peer"),
+        "{}",
+        apply.stdout
+    );
+
+    let check = run_peerings(dir.path(), &["check"], &[]);
+    assert_eq!(check.code, 3, "{check:?}");
+    assert!(
+        check.stdout.contains("account demo has no half towards it"),
+        "{}",
+        check.stdout
+    );
+    assert_eq!(
+        run_peerings(dir.path(), &["plan", "--detailed-exitcode"], &[]).code,
+        0
+    );
+}

@@ -9,6 +9,7 @@ use crate::model::{ConfiguredStatus, PeeringKey, PeeringState};
 use crate::upcloud::ApiError;
 
 use super::{ApplyOptions, Clients, Outcome, Report};
+use crate::plan::Warning;
 
 /// Where one peering ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub enum Verdict {
 enum Goal {
     State(ConfiguredStatus),
     Gone,
+    /// A state it cannot reach without someone else acting: report it, do not wait for it.
+    Unattainable,
 }
 
 /// Where a watched peering is: its account and its networks.
@@ -94,6 +97,19 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
                 Outcome::Deleted | Outcome::AlreadyGone => Goal::Gone,
                 Outcome::Failed { .. } | Outcome::NotStarted => return None,
             };
+            // Its other half is declared nowhere: waiting cannot help.
+            let goal = match goal {
+                Goal::State(_)
+                    if result
+                        .change
+                        .warnings
+                        .iter()
+                        .any(|w| matches!(w, Warning::PeerHalfMissing { .. })) =>
+                {
+                    Goal::Unattainable
+                }
+                goal => goal,
+            };
             let place = (result.change.account.clone(), result.change.key);
             Some((place, (result.change.name.clone(), goal)))
         })
@@ -102,6 +118,7 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
 
 fn judge(name: &str, goal: Goal, state: Option<&PeeringState>) -> Settled {
     let verdict = match (goal, state) {
+        (Goal::Unattainable, _) => Verdict::NeedsAttention,
         (Goal::Gone, None) => Verdict::Reached,
         (Goal::Gone, Some(_)) => Verdict::Waiting,
         (Goal::State(_), None) => Verdict::NeedsAttention,

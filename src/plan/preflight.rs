@@ -39,7 +39,13 @@ pub(super) fn across_accounts(
             .as_deref()
             .and_then(|link| far_side_account(desired, link, change.account.as_deref()));
         let warnings = match (peer, far_account) {
-            (Some((owner, peer)), _) => peer_warnings(owner.as_deref(), peer, local),
+            (Some((owner, peer)), _) => {
+                let mut warnings = peer_warnings(owner.as_deref(), peer, local);
+                if let Some(account) = undeclared_other_half(target.key, owner, desired, observed) {
+                    warnings.push(Warning::PeerHalfMissing { account });
+                }
+                warnings
+            }
             // A link names the account its far network is in; that account does not have it.
             (None, Some(account)) => vec![Warning::PeerNetworkNotFound {
                 network: target.key.peer_network,
@@ -74,6 +80,26 @@ fn missing_other_half(
         return None;
     }
     (*owner).clone()
+}
+
+/// For a create towards a network of a declared account: that account, if neither the file nor
+/// the account has the reverse half, so the peering would wait for it forever.
+fn undeclared_other_half(
+    key: PeeringKey,
+    owner: &Option<String>,
+    desired: &Desired,
+    observed: &BTreeMap<Option<String>, Observed>,
+) -> Option<String> {
+    let account = owner.as_deref()?;
+    let reverse = PeeringKey {
+        network: key.peer_network,
+        peer_network: key.network,
+    };
+    let declared = desired.peerings_of(Some(account)).any(|p| p.key == reverse);
+    let exists = observed
+        .get(owner)
+        .is_some_and(|seen| seen.peerings.iter().any(|p| p.key == reverse));
+    (!declared && !exists).then(|| account.to_owned())
 }
 
 /// The account of the other half of `link`.

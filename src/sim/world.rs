@@ -253,6 +253,11 @@ auto_peer = true
 token = "ucat_shared_services_0000000"
 auto_peer = true
 
+# A second account of the same team, for examples/multi-account.toml: it creates its halves
+# only when told to, as any account managed by peerings does.
+[accounts.platform]
+token = "ucat_platform_00000000000000"
+
 [[router]]
 account = "demo"
 uuid = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"
@@ -267,6 +272,11 @@ name = "aiven-router-hel1"
 account = "shared-services"
 uuid = "7d518653-37c8-4d7a-98ad-5f5b316f5910"
 name = "shared-services-router-hel1"
+
+[[router]]
+account = "platform"
+uuid = "844e0e99-6b69-4776-8206-cc95a63bfd77"
+name = "platform-router-hel1"
 
 [[network]]
 account = "demo"
@@ -306,6 +316,14 @@ name = "shared services network"
 zone = "fi-hel1"
 router = "7d518653-37c8-4d7a-98ad-5f5b316f5910"
 ip_networks = ["10.50.0.0/24"]
+
+[[network]]
+account = "platform"
+uuid = "2c03fbbf-28db-43a2-923c-46166392fb53"
+name = "platform network"
+zone = "fi-hel1"
+router = "844e0e99-6b69-4776-8206-cc95a63bfd77"
+ip_networks = ["10.60.0.0/24"]
 "#;
 
 #[cfg(test)]

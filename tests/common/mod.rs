@@ -320,7 +320,8 @@ pub fn stable(text: &str) -> String {
     out
 }
 
-/// The demo world's networks (see peerings.toml.example), which are part of what a person reads.
+/// The demo world's networks (see the example files), which are part of what a person reads.
 fn is_demo_network(uuid: &str) -> bool {
     include_str!("../../peerings.toml.example").contains(uuid)
+        || include_str!("../../examples/multi-account.toml").contains(uuid)
 }
