@@ -264,32 +264,34 @@ fn a_file_without_accounts_has_no_accounts_and_no_links() {
 
 #[test]
 fn the_multi_account_example_loads() {
+    const PLATFORM: &str = "2c03fbbf-28db-43a2-923c-46166392fb53";
     let desired = loaded(MULTI_ACCOUNT_EXAMPLE);
+    let sim = Some("sim:multi-account-state.json".to_owned());
     assert_eq!(
         desired.accounts,
         BTreeMap::from([
             (
-                "prod".to_owned(),
+                "demo".to_owned(),
                 AccountSpec {
                     credentials: AccountCredentials::Token {
-                        env: "UPCLOUD_TOKEN_PROD".to_owned()
+                        env: "UPCLOUD_TOKEN_DEMO".to_owned()
                     },
-                    api_url: Some("sim:prod-state.json".to_owned()),
+                    api_url: sim.clone(),
                 }
             ),
             (
-                "shared".to_owned(),
+                "platform".to_owned(),
                 AccountSpec {
                     credentials: AccountCredentials::Basic {
-                        username_env: "UPCLOUD_USERNAME_SHARED".to_owned(),
-                        password_env: "UPCLOUD_PASSWORD_SHARED".to_owned(),
+                        username_env: "UPCLOUD_USERNAME_PLATFORM".to_owned(),
+                        password_env: "UPCLOUD_PASSWORD_PLATFORM".to_owned(),
                     },
-                    api_url: Some("sim:shared-state.json".to_owned()),
+                    api_url: sim,
                 }
             ),
         ])
     );
-    assert_eq!(desired.default_account.as_deref(), Some("prod"));
+    assert_eq!(desired.default_account.as_deref(), Some("demo"));
     let summary: Vec<(&str, Option<&str>, Option<&str>)> = desired
         .peerings
         .iter()
@@ -298,39 +300,39 @@ fn the_multi_account_example_loads() {
     assert_eq!(
         summary,
         [
-            ("prod hel1 to aiven-hel1", Some("prod"), None),
+            ("demo hel1 to aiven-hel1", Some("demo"), None),
             (
-                "prod <-> shared (prod side)",
-                Some("prod"),
-                Some("prod <-> shared")
+                "demo <-> platform (demo side)",
+                Some("demo"),
+                Some("demo <-> platform")
             ),
             (
-                "prod <-> shared (shared side)",
-                Some("shared"),
-                Some("prod <-> shared")
+                "demo <-> platform (platform side)",
+                Some("platform"),
+                Some("demo <-> platform")
             ),
-            ("shared hel1 to prod backend", Some("shared"), None),
+            ("platform hel1 to demo backend", Some("platform"), None),
         ]
     );
     // `hel1` is each account's own.
-    let link_prod = &desired.peerings[1];
-    assert_eq!(link_prod.key.network, id(APP));
-    assert_eq!(link_prod.key.peer_network, id(SHARED));
-    let link_shared = &desired.peerings[2];
-    assert_eq!(link_shared.key.network, id(SHARED));
-    assert_eq!(link_shared.key.peer_network, id(APP));
+    let link_demo = &desired.peerings[1];
+    assert_eq!(link_demo.key.network, id(APP));
+    assert_eq!(link_demo.key.peer_network, id(PLATFORM));
+    let link_platform = &desired.peerings[2];
+    assert_eq!(link_platform.key.network, id(PLATFORM));
+    assert_eq!(link_platform.key.peer_network, id(APP));
     assert_eq!(desired.peerings[3].key.peer_network, id(BACKEND));
     assert_eq!(desired.aliases.len(), 1);
-    assert_eq!(desired.account_aliases["prod"].len(), 2);
-    assert_eq!(desired.account_aliases["shared"]["hel1"], id(SHARED));
+    assert_eq!(desired.account_aliases["demo"].len(), 2);
+    assert_eq!(desired.account_aliases["platform"]["hel1"], id(PLATFORM));
     assert_eq!(
         desired
-            .peerings_of(Some("shared"))
+            .peerings_of(Some("platform"))
             .map(|p| p.name.as_str())
             .collect::<Vec<_>>(),
         [
-            "prod <-> shared (shared side)",
-            "shared hel1 to prod backend"
+            "demo <-> platform (platform side)",
+            "platform hel1 to demo backend"
         ]
     );
 }

@@ -5,7 +5,7 @@ pub mod change;
 pub mod health;
 mod preflight;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Action, Change, FieldChange, Summary, Warning};
 
@@ -135,7 +135,7 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
         .collect();
     changes.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let listed: Vec<PeeringKey> = wanted.iter().map(|wanted| wanted.key).collect();
+    let listed: BTreeSet<PeeringKey> = wanted.iter().map(|wanted| wanted.key).collect();
     let (owned_unlisted, unmanaged): (Vec<&Peering>, Vec<&Peering>) = existing
         .values()
         .filter(|peering| !listed.contains(&peering.key))

@@ -357,7 +357,7 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_world_holds_exactly_the_networks_of_the_example_config() {
+    fn the_demo_world_holds_exactly_the_networks_of_the_examples() {
         let example = include_str!("../../peerings.toml.example");
         let example: toml::Table = toml::from_str(example).unwrap();
         let mut named: Vec<String> = example["networks"]
@@ -366,6 +366,11 @@ mod tests {
             .values()
             .map(|uuid| uuid.as_str().unwrap().to_owned())
             .collect();
+        // The multi-account example adds the platform account's network.
+        named.push("2c03fbbf-28db-43a2-923c-46166392fb53".to_owned());
+        assert!(
+            include_str!("../../examples/multi-account.toml").contains(&named[named.len() - 1])
+        );
         named.sort();
         let mut demo: Vec<String> = World::demo()
             .networks
