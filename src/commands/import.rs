@@ -8,9 +8,14 @@ use crate::cli::ImportArgs;
 use crate::exit::Exit;
 use crate::import::{self, Scope};
 
+use super::Chatter;
 use super::account::{Accounts, Connection};
 
-pub async fn run(connection: &Connection, args: &ImportArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    connection: &Connection,
+    args: &ImportArgs,
+    chatter: Chatter,
+) -> anyhow::Result<Exit> {
     if let Some(path) = &args.output {
         if path.exists() && !args.force {
             anyhow::bail!(
@@ -31,11 +36,11 @@ pub async fn run(connection: &Connection, args: &ImportArgs) -> anyhow::Result<E
         Some(path) => {
             std::fs::write(path, &text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            anstream::eprintln!(
+            chatter.say(format_args!(
                 "Wrote {}. Next: peerings plan -f {}",
                 path.display(),
                 path.display()
-            );
+            ));
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }

@@ -38,7 +38,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
             runtime()?.block_on(plan::run(&cli.file, &connection, &args, chatter))
         }
         Command::Apply(args) => apply::run(&cli.file, &connection, &args, chatter),
-        Command::Import(args) => runtime()?.block_on(import::run(&connection, &args)),
+        Command::Import(args) => runtime()?.block_on(import::run(&connection, &args, chatter)),
         Command::Check(args) => runtime()?.block_on(check::run(&cli.file, &connection, &args)),
         Command::Completions { shell } => manuals::completions(shell),
         Command::Man => manuals::man(),

@@ -8,7 +8,7 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::apply::wait::{Settled, Verdict};
 use crate::apply::{ChangeResult, Outcome, Report};
-use crate::model::{ConfiguredStatus, Labels, Peering};
+use crate::model::{ConfiguredStatus, Labels, Peering, PeeringKey};
 use crate::plan::health::{self, Check, Health, Judged};
 use crate::plan::{Action, Change, FieldChange, Plan, Warning, change::format_labels};
 
@@ -88,12 +88,7 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
         Action::Create(target) => {
             let _ = writeln!(out, "  {CREATE}+ {name}{CREATE:#}");
             origin(out, change);
-            field(out, "network", &names.describe(target.key.network));
-            field(
-                out,
-                "peer_network",
-                &names.describe(target.key.peer_network),
-            );
+            networks(out, target.key, names);
             field(out, "configured_status", target.configured_status.as_str());
             field(out, "labels", &format_labels(&target.labels));
         }
@@ -163,14 +158,14 @@ fn origin(out: &mut String, change: &Change) {
     }
 }
 
+fn networks(out: &mut String, key: PeeringKey, names: &NetworkNames) {
+    field(out, "network", &names.describe(key.network));
+    field(out, "peer_network", &names.describe(key.peer_network));
+}
+
 fn existing(out: &mut String, current: &Peering, names: &NetworkNames) {
     field(out, "uuid", &current.id.to_string());
-    field(out, "network", &names.describe(current.key.network));
-    field(
-        out,
-        "peer_network",
-        &names.describe(current.key.peer_network),
-    );
+    networks(out, current.key, names);
     field(out, "state", &describe_state(current));
 }
 
@@ -352,12 +347,7 @@ fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {
         judged.name, peering.state, peering.configured_status
     );
     field(out, "uuid", &peering.id.to_string());
-    field(out, "network", &names.describe(peering.key.network));
-    field(
-        out,
-        "peer_network",
-        &names.describe(peering.key.peer_network),
-    );
+    networks(out, peering.key, names);
     field(out, "means", peering.state.explanation());
     field(
         out,
