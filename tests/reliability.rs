@@ -215,11 +215,9 @@ fn an_interrupt_finishes_what_is_under_way_reports_and_exits_130() {
         .unwrap();
     // After the plan's reads (one round trip) and a couple of creates.
     std::thread::sleep(Duration::from_millis(600));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process, which has not been reaped yet.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
