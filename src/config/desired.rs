@@ -67,49 +67,7 @@ pub enum AccountCredentials {
     },
 }
 
-impl AccountCredentials {
-    /// The names of the environment variables, in the order the file's keys are documented
-    /// (`token_env`, or `username_env` then `password_env`).
-    pub fn env_vars(&self) -> Vec<&str> {
-        match self {
-            AccountCredentials::Token { env } => vec![env.as_str()],
-            AccountCredentials::Basic {
-                username_env,
-                password_env,
-            } => vec![username_env.as_str(), password_env.as_str()],
-        }
-    }
-}
-
 impl Desired {
-    /// The alias the file gives a network in `[networks]`, if any (the first in alphabetical
-    /// order when a UUID has several). Per-account aliases are not considered: see
-    /// [`Desired::alias_of_in`].
-    pub fn alias_of(&self, network: NetworkId) -> Option<&str> {
-        first_alias(&self.aliases, network)
-    }
-
-    /// How the file would refer to `network` from a peering of `account` (`None`: a file without
-    /// accounts, or no particular account): the account's own alias, else a global alias from
-    /// `[networks]`, else another account's alias qualified as `OTHER:alias`. Within each
-    /// table, the first alias in alphabetical order wins; other accounts are tried in
-    /// alphabetical order.
-    pub fn alias_of_in(&self, account: Option<&str>, network: NetworkId) -> Option<String> {
-        let own = account.and_then(|account| self.account_aliases.get(account));
-        if let Some(alias) = own.and_then(|aliases| first_alias(aliases, network)) {
-            return Some(alias.to_owned());
-        }
-        if let Some(alias) = self.alias_of(network) {
-            return Some(alias.to_owned());
-        }
-        self.account_aliases
-            .iter()
-            .filter(|(other, _)| Some(other.as_str()) != account)
-            .find_map(|(other, aliases)| {
-                first_alias(aliases, network).map(|alias| format!("{other}:{alias}"))
-            })
-    }
-
     /// Whether the file declares `[accounts.NAME]` tables. If not, every peering's `account` is
     /// `None` and the file means the account from the environment.
     pub fn uses_accounts(&self) -> bool {
@@ -125,11 +83,4 @@ impl Desired {
             .iter()
             .filter(move |peering| peering.account.as_deref() == account)
     }
-}
-
-fn first_alias(aliases: &BTreeMap<String, NetworkId>, network: NetworkId) -> Option<&str> {
-    aliases
-        .iter()
-        .find(|(_, id)| **id == network)
-        .map(|(alias, _)| alias.as_str())
 }

@@ -65,10 +65,6 @@ impl Problem {
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
     }
-
-    pub fn help_text(&self) -> Option<&str> {
-        self.help.as_deref()
-    }
 }
 
 /// Every problem of one file, in file order, with what is needed to show them.

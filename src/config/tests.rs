@@ -65,7 +65,7 @@ fn the_example_file_loads() {
     );
     assert_eq!(desired.peerings[0].key.network, id(APP));
     assert_eq!(desired.peerings[0].key.peer_network, id(AIVEN));
-    assert_eq!(desired.alias_of(id(AIVEN)), Some("aiven-hel1"));
+    assert_eq!(desired.aliases["aiven-hel1"], id(AIVEN));
 }
 
 #[test]
@@ -607,50 +607,6 @@ token_env = "S"
     );
     assert_eq!(desired.accounts["sim"].api_url, None);
     assert!(desired.peerings.is_empty());
-}
-
-#[test]
-fn credentials_name_their_environment_variables() {
-    let token = AccountCredentials::Token { env: "T".into() };
-    assert_eq!(token.env_vars(), ["T"]);
-    let basic = AccountCredentials::Basic {
-        username_env: "U".into(),
-        password_env: "P".into(),
-    };
-    assert_eq!(basic.env_vars(), ["U", "P"]);
-}
-
-#[test]
-fn aliases_are_found_from_an_accounts_point_of_view() {
-    let desired = loaded(&accounts_file(""));
-    assert_eq!(desired.alias_of(id(AIVEN)), Some("aiven"));
-    assert_eq!(desired.alias_of(id(APP)), None, "only global aliases");
-    assert_eq!(
-        desired.alias_of_in(Some("prod"), id(APP)).as_deref(),
-        Some("hel1")
-    );
-    assert_eq!(
-        desired.alias_of_in(Some("shared"), id(APP)).as_deref(),
-        Some("prod:hel1")
-    );
-    assert_eq!(
-        desired.alias_of_in(Some("shared"), id(AIVEN)).as_deref(),
-        Some("aiven")
-    );
-    assert_eq!(
-        desired.alias_of_in(None, id(SHARED)).as_deref(),
-        Some("shared:hel1")
-    );
-    assert_eq!(
-        desired.alias_of_in(Some("prod"), id("00000000-0000-4000-8000-000000000000")),
-        None
-    );
-    // Without accounts, the global aliases as before.
-    let plain = loaded(EXAMPLE);
-    assert_eq!(
-        plain.alias_of_in(None, id(AIVEN)).as_deref(),
-        plain.alias_of(id(AIVEN))
-    );
 }
 
 #[test]
