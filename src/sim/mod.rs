@@ -159,7 +159,6 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-pub use crate::cidr::{Cidr, CidrError};
 pub use errors::ApiError;
 pub use faults::{Faults, Probability};
 pub use log::LoggedRequest;
