@@ -48,6 +48,17 @@ impl Answer {
             .to_owned()
     }
 
+    /// The RFC 7807 body of an error answer, after checking it is labelled as one.
+    pub(super) fn problem(&self) -> wire::Problem {
+        assert_eq!(
+            self.content_type.as_deref(),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
+    }
+
     pub(super) fn peering(&self) -> wire::Peering {
         serde_json::from_str::<wire::PeeringEnvelope>(&self.text)
             .unwrap()
@@ -569,11 +580,7 @@ async fn networks_and_routers_belong_to_their_account() {
 
     let not_mine = api.get(&format!("/1.3/network/{AIVEN}"), DEMO).await;
     assert_eq!(not_mine.status, 404);
-    assert_eq!(
-        not_mine.content_type.as_deref(),
-        Some("application/problem+json")
-    );
-    let problem: wire::Problem = serde_json::from_str(&not_mine.text).unwrap();
+    let problem = not_mine.problem();
     assert_eq!(
         problem.kind,
         "https://developers.upcloud.com/1.3/errors#ERROR_RESOURCE_NOT_FOUND"
@@ -789,11 +796,7 @@ async fn deleting_a_half_leaves_the_other_pending_and_deleting_its_network_gone(
         .send(Method::DELETE, &network(AIVEN), AIVEN_ACCOUNT, None)
         .await;
     assert_eq!(refused.status, 409);
-    assert_eq!(
-        refused.content_type.as_deref(),
-        Some("application/problem+json")
-    );
-    let problem: wire::Problem = serde_json::from_str(&refused.text).unwrap();
+    let problem = refused.problem();
     assert_eq!(
         problem.kind,
         "https://developers.upcloud.com/1.3/errors#NETWORK_HAS_PEERINGS"
@@ -803,10 +806,8 @@ async fn deleting_a_half_leaves_the_other_pending_and_deleting_its_network_gone(
     assert_eq!(mine_now().await.state, "pending-peer");
 
     let not_mine = api.send(Method::DELETE, &network(AIVEN), DEMO, None).await;
-    assert_eq!(
-        (not_mine.status, not_mine.content_type.as_deref()),
-        (404, Some("application/problem+json"))
-    );
+    assert_eq!(not_mine.status, 404);
+    not_mine.problem();
     let deleted = api
         .send(Method::DELETE, &network(AIVEN), AIVEN_ACCOUNT, None)
         .await;

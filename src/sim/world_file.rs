@@ -621,12 +621,13 @@ labels = { managed-by = "peerings" }
         }
     }
 
-    #[test]
-    fn the_example_in_the_module_docs_is_a_valid_world() {
+    /// The text of `mod.rs`'s docs after `marker`, up to the end of that code block, without
+    /// the `//!` of each line.
+    fn module_docs_from(marker: &str) -> String {
         let docs = include_str!("mod.rs");
-        let start = docs.find("//! ```toml\n").unwrap() + "//! ```toml\n".len();
+        let start = docs.find(marker).unwrap() + marker.len();
         let length = docs[start..].find("//! ```\n").unwrap();
-        let example: String = docs[start..start + length]
+        docs[start..start + length]
             .lines()
             .map(|line| {
                 format!(
@@ -634,7 +635,12 @@ labels = { managed-by = "peerings" }
                     line.trim_start_matches("//!").trim_start_matches(' ')
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn the_example_in_the_module_docs_is_a_valid_world() {
+        let example = module_docs_from("//! ```toml\n");
         let world = World::from_toml(&example).unwrap();
         assert_eq!(world.peerings().count(), 1);
         assert_eq!(
@@ -645,18 +651,10 @@ labels = { managed-by = "peerings" }
 
     #[test]
     fn the_settings_example_in_the_module_docs_is_valid() {
-        let docs = include_str!("mod.rs");
-        let start = docs.find("//! provisioning_ms = ").unwrap();
-        let length = docs[start..].find("//! ```\n").unwrap();
-        let settings: String = docs[start..start + length]
-            .lines()
-            .map(|line| {
-                format!(
-                    "{}\n",
-                    line.trim_start_matches("//!").trim_start_matches(' ')
-                )
-            })
-            .collect();
+        let settings = format!(
+            "provisioning_ms = {}",
+            module_docs_from("//! provisioning_ms = ")
+        );
         let (top_level, faults) = settings.split_once("[faults]").unwrap();
         let source = format!("{top_level}{SMALL}\n[faults]{faults}");
         let world = World::from_toml(&source).unwrap();
