@@ -24,12 +24,22 @@ pub(super) fn for_error(
 fn for_api_error(error: &ApiError, change: &Change, names: &NetworkNames) -> Option<String> {
     let network = names.describe(change.key.network);
     let peer_network = names.describe(change.key.peer_network);
-    if let ApiError::Transport { .. } = error {
-        return Some(
-            "check the network connection and --api-url, then run apply again; changes that \
-             finished are kept"
-                .to_owned(),
-        );
+    match error {
+        ApiError::Transport { .. } => {
+            return Some(
+                "check the network connection and --api-url, then run apply again; changes that \
+                 finished are kept"
+                    .to_owned(),
+            );
+        }
+        ApiError::Redirected { .. } => {
+            return Some(
+                "--api-url must be the API's own root (https://api.upcloud.com), not an address \
+                 that redirects; run plan to see what the account holds"
+                    .to_owned(),
+            );
+        }
+        _ => {}
     }
     let advice = match (error.status(), error.code()) {
         (_, Some(codes::LOCAL_NETWORK_NO_ROUTER)) => {

@@ -13,7 +13,7 @@ use url::Url;
 use crate::model::{Network, Peering, PeeringId, PeeringPatch, PeeringSpec};
 
 use super::credentials::Credentials;
-use super::error::{ApiError, decode_error_body, describe_status};
+use super::error::{ApiError, decode_error_body, describe_redirect, describe_status};
 use super::retry::{backoff_delay, is_retryable_status, retry_after_delay};
 use super::{convert, wire};
 
@@ -83,6 +83,8 @@ struct Call<'a> {
 struct Answer {
     status: StatusCode,
     retry_after: Option<Duration>,
+    /// The `Location` of a redirect.
+    location: Option<String>,
     body: Vec<u8>,
 }
 
@@ -99,6 +101,11 @@ enum Failure {
     },
     /// The answer is over [`MAX_BODY_BYTES`]; downloading it again would not make it smaller.
     TooLarge,
+    /// A 3xx: never followed, since a write redirected and then read with GET would look done.
+    Redirect {
+        status: StatusCode,
+        location: Option<String>,
+    },
 }
 
 impl Client {
@@ -115,6 +122,8 @@ impl Client {
         let http = reqwest::Client::builder()
             .user_agent(concat!("peerings/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(CONNECT_TIMEOUT)
+            // A redirected write followed as a GET would answer 200 and be taken for done.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Client {
             http,
@@ -276,6 +285,12 @@ impl Client {
         if answer.status.is_success() {
             return Ok(answer.body);
         }
+        if answer.status.is_redirection() {
+            return Err(Failure::Redirect {
+                status: answer.status,
+                location: answer.location,
+            });
+        }
         Err(Failure::Status {
             status: answer.status,
             retry_after: answer.retry_after,
@@ -312,10 +327,15 @@ impl Client {
             .get(header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| retry_after_delay(value, SystemTime::now()));
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|value| without_userinfo(&String::from_utf8_lossy(value.as_bytes())));
         let body = read_bounded(&mut response).await?;
         Ok(Answer {
             status,
             retry_after,
+            location,
             body,
         })
     }
@@ -347,7 +367,7 @@ impl Failure {
         match self {
             Failure::NoAnswer { .. } => true,
             Failure::Status { status, .. } => is_retryable_status(status.as_u16()),
-            Failure::TooLarge => false,
+            Failure::TooLarge | Failure::Redirect { .. } => false,
         }
     }
 
@@ -355,7 +375,7 @@ impl Failure {
     fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::Status { retry_after, .. } => *retry_after,
-            Failure::NoAnswer { .. } | Failure::TooLarge => None,
+            Failure::NoAnswer { .. } | Failure::TooLarge | Failure::Redirect { .. } => None,
         }
     }
 
@@ -368,6 +388,9 @@ impl Failure {
                 describe_status(status.as_u16(), code.as_deref(), &message)
             }
             Failure::TooLarge => too_large(),
+            Failure::Redirect { status, location } => {
+                describe_redirect(status.as_u16(), location.as_deref())
+            }
         }
     }
 
@@ -393,6 +416,11 @@ impl Failure {
             Failure::TooLarge => ApiError::Malformed {
                 operation,
                 detail: too_large(),
+            },
+            Failure::Redirect { status, location } => ApiError::Redirected {
+                operation,
+                status: status.as_u16(),
+                location,
             },
         }
     }

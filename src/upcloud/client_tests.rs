@@ -301,6 +301,52 @@ async fn a_create_whose_answer_was_lost_ends_in_peering_conflict() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_an_error_for_every_method_and_is_never_followed() {
+    let redirect = || {
+        response(
+            "303 See Other",
+            &[("Location", "https://user:secret@elsewhere.example/1.3/x")],
+            "",
+        )
+    };
+    let server = Server::start(vec![redirect(), redirect(), redirect(), redirect()]).await;
+    let client = server.client(fast(6));
+    let errors = [
+        client.list_peerings().await.map(drop).unwrap_err(),
+        client.create_peering(&spec()).await.map(drop).unwrap_err(),
+        client
+            .modify_peering(peering_id(), "a-b", &Default::default())
+            .await
+            .map(drop)
+            .unwrap_err(),
+        client
+            .delete_peering(peering_id(), "a-b")
+            .await
+            .unwrap_err(),
+    ];
+    for error in errors {
+        let message = error.to_string();
+        assert!(
+            message.contains(
+                "HTTP 303 See Other, redirecting to https://[redacted]@elsewhere.example/1.3/x; \
+                 peerings follows no redirects, so this is not confirmed"
+            ),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        server.request_lines(),
+        [
+            "GET /1.3/network-peering HTTP/1.1",
+            "POST /1.3/network-peering HTTP/1.1",
+            &format!("PATCH /1.3/network-peering/{PEERING_UUID} HTTP/1.1"),
+            &format!("DELETE /1.3/network-peering/{PEERING_UUID} HTTP/1.1"),
+        ],
+        "one request each, none retried or followed"
+    );
+}
+
+#[tokio::test]
 async fn get_reads_one_peering_and_keeps_an_unknown_state() {
     let server = Server::start(vec![one_peering("re-provisioning")]).await;
     let peering = server

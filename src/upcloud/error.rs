@@ -33,6 +33,17 @@ pub enum ApiError {
         message: String,
         attempts: u32,
     },
+    /// The API answered with a redirect, which the client never follows: whatever the request
+    /// was, it is not confirmed.
+    #[error(
+        "{operation}: {}; peerings follows no redirects, so this is not confirmed",
+        describe_redirect(*.status, .location.as_deref())
+    )]
+    Redirected {
+        operation: String,
+        status: u16,
+        location: Option<String>,
+    },
     /// The API answered with success but a body this client cannot use.
     #[error("{operation}: unexpected answer: {detail}")]
     Malformed { operation: String, detail: String },
@@ -82,14 +93,28 @@ fn status_attempts_note(status: u16, attempts: u32) -> String {
 }
 
 pub(super) fn describe_status(status: u16, code: Option<&str>, message: &str) -> String {
+    let status = status_line(status);
+    match code {
+        Some(code) => format!("{status} ({code}): {message}"),
+        None => format!("{status}: {message}"),
+    }
+}
+
+pub(super) fn describe_redirect(status: u16, location: Option<&str>) -> String {
+    let status = status_line(status);
+    match location {
+        Some(location) => format!("{status}, redirecting to {location}"),
+        None => format!("{status}, a redirect without a Location"),
+    }
+}
+
+/// `HTTP 303 See Other`.
+fn status_line(status: u16) -> String {
     let reason = StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
-    match code {
-        Some(code) => format!("HTTP {status} {reason} ({code}): {message}"),
-        None => format!("HTTP {status} {reason}: {message}"),
-    }
+    format!("HTTP {status} {reason}")
 }
 
 /// The code and message of an error answer: the legacy `{"error": ...}` body, an RFC 7807

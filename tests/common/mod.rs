@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test crate uses a different part of the harness.
 
+pub mod scripted;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
