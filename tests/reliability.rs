@@ -10,72 +10,14 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use peerings::sim::{Faults, Probability, World};
-
-/// The `team` account with `count` private networks, each with a router and its own range, and
-/// a peer network in the `silent` account.
-fn world_with_networks(count: usize) -> World {
-    let mut world = String::from(
-        r#"
-default_account = "team"
-[accounts.team]
-token = "ucat_team_secret_token_0123456789"
-[accounts.silent]
-token = "ucat_silent"
-[[router]]
-account = "team"
-uuid = "0448a70f-0014-4e78-beef-870ab332ad9f"
-name = "team-router"
-[[router]]
-account = "silent"
-uuid = "0448a70f-0014-4e78-beef-870ab332ad92"
-name = "silent-router"
-[[network]]
-account = "silent"
-uuid = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
-name = "silent-net"
-zone = "fi-hel1"
-router = "0448a70f-0014-4e78-beef-870ab332ad92"
-ip_networks = ["172.17.0.0/24"]
-"#,
-    );
-    for n in 0..count {
-        world.push_str(&format!(
-            "[[network]]\naccount = \"team\"\nuuid = \"{}\"\nname = \"net-{n}\"\nzone = \"fi-hel1\"\n\
-             router = \"0448a70f-0014-4e78-beef-870ab332ad9f\"\nip_networks = [\"10.{}.{}.0/24\"]\n",
-            network_uuid(n),
-            n / 256,
-            n % 256
-        ));
-    }
-    World::from_toml(&world).expect("generated world")
-}
-
-fn network_uuid(n: usize) -> String {
-    format!("00000000-0000-4000-8000-{n:012}")
-}
-
-/// A file with one peering from each of the first `count` networks to the silent peer.
-fn file_with_peerings(count: usize) -> String {
-    (0..count)
-        .map(|n| {
-            format!(
-                "[[peering]]\nname = \"peering {n:03}\"\nnetwork = \"{}\"\npeer_network = \"{SILENT}\"\nlabels = {{ index = \"{n:03}\" }}\n\n",
-                network_uuid(n)
-            )
-        })
-        .collect()
-}
+use peerings::sim::{Faults, Probability};
 
 fn probability(p: f64) -> Probability {
     Probability::new(p).unwrap()
 }
 
 fn team_peerings(sim: &Sim) -> usize {
-    sim.world()
-        .peerings()
-        .filter(|p| p.account == "team")
-        .count()
+    team_peerings_in(&sim.world())
 }
 
 #[test]
@@ -90,7 +32,7 @@ fn an_apply_of_100_converges_in_one_run_through_rate_limits_5xx_and_dropped_conn
         rate_drop_after: probability(0.025),
         ..Faults::default()
     });
-    let dir = project(&file_with_peerings(100));
+    let dir = project(&file_with_peerings(0..100));
     let args = [
         "apply",
         "--auto-approve",
@@ -134,7 +76,7 @@ fn an_apply_of_100_converges_in_one_run_through_rate_limits_5xx_and_dropped_conn
 fn parallelism_bounds_the_requests_in_flight() {
     let sim = Sim::start(world_with_networks(40));
     sim.simulator.set_latency(Duration::from_millis(100));
-    let dir = project(&file_with_peerings(40));
+    let dir = project(&file_with_peerings(0..40));
     let run = sim.run(
         dir.path(),
         &["apply", "--auto-approve", "--parallelism", "8"],
@@ -151,7 +93,7 @@ fn parallelism_bounds_the_requests_in_flight() {
 fn two_applies_at_the_same_moment_both_succeed_and_leave_one_peering_per_pair() {
     let sim = Sim::start(world_with_networks(20));
     sim.simulator.set_latency(Duration::from_millis(50));
-    let dir = project(&file_with_peerings(20));
+    let dir = project(&file_with_peerings(0..20));
     sim.two_successful_applies_at_once(dir.path());
     assert_eq!(team_peerings(&sim), 20);
     assert_eq!(
@@ -167,7 +109,7 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
     for kill_after_ms in [5, 40, 80, 120, 160, 200, 260, 330, 420, 550, 700] {
         let sim = Sim::start(world_with_networks(24));
         sim.simulator.set_latency(Duration::from_millis(40));
-        let dir = project(&file_with_peerings(24));
+        let dir = project(&file_with_peerings(0..24));
         let mut child = Command::new(env!("CARGO_BIN_EXE_peerings"))
             .current_dir(dir.path())
             .args(["apply", "--auto-approve", "--parallelism", "4"])
@@ -201,7 +143,7 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
 fn an_interrupt_finishes_what_is_under_way_reports_and_exits_130() {
     let sim = Sim::start(world_with_networks(30));
     sim.simulator.set_latency(Duration::from_millis(150));
-    let dir = project(&file_with_peerings(30));
+    let dir = project(&file_with_peerings(0..30));
     let child = Command::new(env!("CARGO_BIN_EXE_peerings"))
         .current_dir(dir.path())
         .args(["apply", "--auto-approve", "--parallelism", "2"])

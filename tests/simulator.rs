@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::*;
+use peerings::sim::World;
 
 const EXAMPLE: &str = include_str!("../peerings.toml.example");
 
@@ -101,4 +102,45 @@ fn sim_serve_serves_any_client_and_keeps_its_state() {
     assert_eq!(plan.code, 0, "{plan:?}");
     let saved = std::fs::read_to_string(&state).expect("state file written");
     assert!(saved.contains("app-hel1 to aiven-hel1"));
+}
+
+#[test]
+fn two_processes_sharing_one_state_file_keep_every_write() {
+    // Each run adds 15 peerings to one state file at the same moment, 20 ms a request, so
+    // their writes interleave.
+    let dir = tempfile::tempdir().unwrap();
+    let mut world = world_with_networks(30);
+    world.faults.latency_ms = 20;
+    let state = dir.path().join("shared.json");
+    std::fs::write(&state, serde_json::to_string(&world).unwrap()).unwrap();
+    std::fs::write(dir.path().join("a.toml"), file_with_peerings(0..15)).unwrap();
+    std::fs::write(dir.path().join("b.toml"), file_with_peerings(15..30)).unwrap();
+    let sim_url = format!("sim:{}", state.display());
+    let apply = |file: &'static str| {
+        let (dir, sim_url) = (dir.path(), sim_url.as_str());
+        move || {
+            run_peerings(
+                dir,
+                &["--api-url", sim_url, "-f", file, "apply", "--auto-approve"],
+                &[("UPCLOUD_TOKEN", TEAM_TOKEN)],
+            )
+        }
+    };
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let a = scope.spawn(apply("a.toml"));
+        let b = scope.spawn(apply("b.toml"));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    for run in &runs {
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("15 created"), "{}", run.stdout);
+    }
+    let saved: World = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert_eq!(team_peerings_in(&saved), 30, "both runs' creates survive");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

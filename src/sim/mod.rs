@@ -127,7 +127,11 @@
 //!
 //! With a state file, the simulator saves its world as JSON after every change, before it
 //! answers, and starts from that file when it exists. The file holds the world's settings
-//! too, not the overrides of a running simulator.
+//! too, not the overrides of a running simulator. Several simulators may share one state file,
+//! in one process or several (two `--api-url sim:PATH` runs at once, or one beside `sim serve
+//! --state PATH`): each change is a read-modify-write of the file under its lock, and each
+//! request reads the world the file holds, so every write is kept and every simulator sees it
+//! (see `persist`).
 
 mod auth;
 pub mod errors;
@@ -155,7 +159,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use anyhow::Context;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
@@ -206,12 +209,7 @@ impl Simulator {
     pub fn with_state_file(path: PathBuf, initial: World) -> anyhow::Result<Simulator> {
         let world = match persist::load(&path)? {
             Some(world) => world,
-            None => {
-                persist::save(&path, &initial).with_context(|| {
-                    format!("cannot create the simulator state file {}", path.display())
-                })?;
-                initial
-            }
+            None => persist::create(&path, initial)?,
         };
         Ok(Simulator::with_shared(world, Some(path)))
     }
@@ -247,7 +245,7 @@ impl Simulator {
 
     /// A copy of the world as it is now.
     pub fn world(&self) -> World {
-        lock(&self.shared.world).clone()
+        self.read(World::clone)
     }
 
     /// Every request so far (since the last [`Simulator::reset_log`]), in arrival order.
@@ -325,22 +323,36 @@ impl Simulator {
         }
     }
 
+    /// Looks at the world as it is now: with a state file, as the file holds it, since another
+    /// simulator sharing the file may have changed it.
     fn read<T>(&self, look: impl FnOnce(&World) -> T) -> T {
-        look(&lock(&self.shared.world))
+        let mut world = lock(&self.shared.world);
+        if let Some(path) = &self.shared.state_file {
+            match persist::load(path) {
+                Ok(Some(saved)) => *world = saved,
+                // The world as this simulator last saw it is the best answer left.
+                Ok(None) => tracing::warn!("the simulator state file {} is gone", path.display()),
+                Err(error) => tracing::warn!("{error:#}"),
+            }
+        }
+        look(&world)
     }
 
     /// Applies `change` to a copy of the world and, if it succeeds and the copy is saved, makes
-    /// the copy the world. A failed request or a failed save leaves the world as it was.
+    /// the copy the world. A failed request or a failed save leaves the world as it was. With a
+    /// state file, the change is made to the world the file holds, under its lock.
     fn mutate<T>(
         &self,
         change: impl FnOnce(&mut World) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut world = lock(&self.shared.world);
-        let mut changed = world.clone();
-        let answer = change(&mut changed)?;
-        if let Some(path) = &self.shared.state_file {
-            persist::save(path, &changed).map_err(|e| ApiError::StateNotSaved(e.to_string()))?;
-        }
+        let (answer, changed) = match &self.shared.state_file {
+            Some(path) => persist::update(path, change)?,
+            None => {
+                let mut changed = world.clone();
+                (change(&mut changed)?, changed)
+            }
+        };
         *world = changed;
         Ok(answer)
     }

@@ -132,6 +132,66 @@ router = "0448a70f-0014-4e78-beef-870ab332ad91"
 ip_networks = ["10.1.0.128/25"]
 "#;
 
+/// The `team` account with `count` private networks, each with a router and its own range, and
+/// a peer network in the `silent` account.
+pub fn world_with_networks(count: usize) -> World {
+    let mut world = String::from(
+        r#"
+default_account = "team"
+[accounts.team]
+token = "ucat_team_secret_token_0123456789"
+[accounts.silent]
+token = "ucat_silent"
+[[router]]
+account = "team"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad9f"
+name = "team-router"
+[[router]]
+account = "silent"
+uuid = "0448a70f-0014-4e78-beef-870ab332ad92"
+name = "silent-router"
+[[network]]
+account = "silent"
+uuid = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+name = "silent-net"
+zone = "fi-hel1"
+router = "0448a70f-0014-4e78-beef-870ab332ad92"
+ip_networks = ["172.17.0.0/24"]
+"#,
+    );
+    for n in 0..count {
+        world.push_str(&format!(
+            "[[network]]\naccount = \"team\"\nuuid = \"{}\"\nname = \"net-{n}\"\nzone = \"fi-hel1\"\n\
+             router = \"0448a70f-0014-4e78-beef-870ab332ad9f\"\nip_networks = [\"10.{}.{}.0/24\"]\n",
+            network_uuid(n),
+            n / 256,
+            n % 256
+        ));
+    }
+    World::from_toml(&world).expect("generated world")
+}
+
+pub fn network_uuid(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// A file with one peering from each network of `networks` to the silent peer.
+pub fn file_with_peerings(networks: std::ops::Range<usize>) -> String {
+    networks
+        .map(|n| {
+            format!(
+                "[[peering]]\nname = \"peering {n:03}\"\nnetwork = \"{}\"\npeer_network = \"{SILENT}\"\nlabels = {{ index = \"{n:03}\" }}\n\n",
+                network_uuid(n)
+            )
+        })
+        .collect()
+}
+
+/// How many peerings the `team` account holds.
+pub fn team_peerings_in(world: &World) -> usize {
+    world.peerings().filter(|p| p.account == "team").count()
+}
+
 /// A simulator serving on 127.0.0.1 with an ephemeral port, for the life of the value.
 pub struct Sim {
     runtime: tokio::runtime::Runtime,
