@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::commands;
+use crate::commands::{self, Invocation};
 use crate::config::LoadError;
 use crate::exit::Exit;
 use crate::sim;
@@ -217,12 +217,17 @@ pub enum SimCommand {
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
         Err(error) => return usage_error(&error).into(),
     };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error.format(&mut Cli::command())).into(),
+    };
+    let invocation = Invocation::from_matches(&matches);
     crate::logging::init(cli.verbose, cli.quiet);
-    match commands::execute(cli) {
+    match commands::execute(cli, invocation) {
         Ok(exit) => exit.into(),
         Err(error) => {
             report_error(&error);
@@ -245,15 +250,19 @@ fn report_error(error: &anyhow::Error) {
     const ERROR: Style = AnsiColor::Red.on_default().bold();
     match error.downcast_ref::<LoadError>() {
         Some(LoadError::Invalid(problems)) => anstream::eprint!("{}", problems.render(true)),
-        Some(LoadError::Read { .. }) => anstream::eprintln!(
-            "{ERROR}error:{ERROR:#} {error:#}\n  = help: create it (peerings.toml.example shows the format), \
-             write one with `peerings import`, or name another with -f PATH"
-        ),
+        Some(read @ LoadError::Read { .. }) => {
+            anstream::eprintln!("{ERROR}error:{ERROR:#} {read}");
+            if let Some(help) = read.help() {
+                anstream::eprintln!("  = help: {help}");
+            }
+        }
         None => anstream::eprintln!("{ERROR}error:{ERROR:#} {error:#}"),
     }
 }
 
-/// `500ms`, `30s`, `5m`, `1h`, or a plain number of seconds.
+/// `500ms`, `30s`, `5m`, `1h`, or a plain number of seconds; more than zero. No duration option
+/// can work with zero: every request would time out before it is sent, polling would never
+/// pause, and waiting would give up before the first look.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -270,6 +279,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => 3_600_000,
         other => return Err(format!("unknown unit {other:?}: use ms, s, m or h")),
     };
+    if number == 0 {
+        return Err("it must be more than zero, such as 500ms, 30s or 5m".to_owned());
+    }
     number
         .checked_mul(millis)
         .map(Duration::from_millis)
@@ -289,11 +301,13 @@ mod tests {
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("m").is_err());
         assert!(parse_duration("99999999999999999999h").is_err());
+        for zero in ["0", "0s", "0ms", "00m"] {
+            assert!(parse_duration(zero).is_err(), "{zero}");
+        }
     }
 
     #[test]
     fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod files;
 pub mod import;
 pub mod logging;
 pub mod model;

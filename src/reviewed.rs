@@ -1,18 +1,19 @@
 //! The reviewed-plan guarantee: `plan --out FILE` records a checksum of everything the plan was
-//! computed from, and `apply --plan FILE` applies only if planning afresh gives the same
-//! checksum, so what runs is what the reviewer approved.
+//! computed from and of what it does, and `apply --plan FILE` applies only if planning afresh
+//! gives the same checksum, so what runs is what the reviewer approved.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use similar::{ChangeTag, TextDiff};
 
 use crate::config::Desired;
-use crate::model::Peering;
+use crate::model::{Labels, Peering};
 use crate::plan::Plan;
 use crate::render::json::PlanDocument;
 
 /// The plan file's own format; `format_version` 1 of the plan inside it is independent.
-pub const PLAN_FILE_VERSION: u32 = 1;
+/// Version 2: the checksum also covers the plan's changes.
+pub const PLAN_FILE_VERSION: u32 = 2;
 
 /// Everything a plan depends on, in a canonical order: the file's desired state and, of the
 /// account, each peering the plan compares or acts on. Observed `state` is left out on purpose:
@@ -34,7 +35,7 @@ pub struct DesiredFact {
     pub network: String,
     pub peer_network: String,
     pub configured_status: String,
-    pub labels: crate::model::Labels,
+    pub labels: Labels,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +46,33 @@ pub struct ExistingFact {
     pub network: String,
     pub peer_network: String,
     pub configured_status: String,
-    pub labels: crate::model::Labels,
+    pub labels: Labels,
+}
+
+/// One change as the plan file shows it, without what is only shown (the observed `state`, the
+/// networks' names, warnings): the part of each entry of `plan.changes` that the checksum covers.
+/// Read from the file's JSON, unknown keys ignored, so its fields are those of
+/// [`crate::render::json::ChangeEntry`] under the same names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeFact {
+    pub action: String,
+    pub name: String,
+    pub account: Option<String>,
+    pub link: Option<String>,
+    pub network: String,
+    pub peer_network: String,
+    pub uuid: Option<String>,
+    pub configured_status: String,
+    pub labels: Labels,
+    pub adopt: bool,
+    pub fields: Vec<serde_json::Value>,
+}
+
+/// A plan as its checksum sees it: what it was computed from, and what it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanRecord {
+    pub facts: Facts,
+    pub changes: Vec<ChangeFact>,
 }
 
 impl Facts {
@@ -78,30 +105,6 @@ impl Facts {
             owned: plan.owned,
         }
     }
-
-    /// SHA-256 of the canonical JSON, as `sha256:<hex>`.
-    pub fn checksum(&self) -> String {
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
-        let digest = Sha256::digest(&canonical);
-        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        format!("sha256:{hex}")
-    }
-
-    /// What differs between these facts (the reviewed ones) and `now`, as `-`/`+` lines.
-    pub fn differences(&self, now: &Facts) -> String {
-        let pretty = |facts: &Facts| serde_json::to_string_pretty(facts).unwrap_or_default() + "\n";
-        let (old, new) = (pretty(self), pretty(now));
-        let mut out = String::new();
-        for change in TextDiff::from_lines(&old, &new).iter_all_changes() {
-            let sign = match change.tag() {
-                ChangeTag::Delete => '-',
-                ChangeTag::Insert => '+',
-                ChangeTag::Equal => continue,
-            };
-            out.push_str(&format!("  {sign} {}\n", change.value().trim_end()));
-        }
-        out
-    }
 }
 
 fn existing_fact(peering: &Peering) -> ExistingFact {
@@ -116,26 +119,126 @@ fn existing_fact(peering: &Peering) -> ExistingFact {
     }
 }
 
-/// What `plan --out` writes: the plan as `--output json` shows it, plus what it was computed
-/// from and the checksum over that.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PlanFile<P> {
-    pub plan_file_version: u32,
-    pub checksum: String,
-    pub facts: Facts,
-    pub plan: P,
-}
+impl PlanRecord {
+    /// The record of a fresh plan: its facts, and its changes as `document` (the plan as
+    /// `--output json` shows it) has them, read back the way a plan file is.
+    pub fn new(
+        desired: &Desired,
+        plan: &Plan,
+        document: &PlanDocument,
+    ) -> Result<PlanRecord, serde_json::Error> {
+        let changes = serde_json::from_value(serde_json::to_value(&document.changes)?)?;
+        Ok(PlanRecord {
+            facts: Facts::new(desired, plan),
+            changes,
+        })
+    }
 
-impl PlanFile<PlanDocument> {
-    pub fn new(facts: Facts, plan: PlanDocument) -> Self {
-        PlanFile {
-            plan_file_version: PLAN_FILE_VERSION,
-            checksum: facts.checksum(),
-            facts,
-            plan,
+    /// SHA-256 of the canonical JSON, as `sha256:<hex>`.
+    pub fn checksum(&self) -> Result<String, serde_json::Error> {
+        let canonical = serde_json::to_vec(self)?;
+        let digest = Sha256::digest(&canonical);
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        Ok(format!("sha256:{hex}"))
+    }
+
+    /// What differs between this record (the reviewed one) and `now`, as `-`/`+` lines.
+    pub fn differences(&self, now: &PlanRecord) -> String {
+        let pretty =
+            |record: &PlanRecord| serde_json::to_string_pretty(record).unwrap_or_default() + "\n";
+        let (old, new) = (pretty(self), pretty(now));
+        let mut out = String::new();
+        for change in TextDiff::from_lines(&old, &new).iter_all_changes() {
+            let sign = match change.tag() {
+                ChangeTag::Delete => '-',
+                ChangeTag::Insert => '+',
+                ChangeTag::Equal => continue,
+            };
+            out.push_str(&format!("  {sign} {}\n", change.value().trim_end()));
         }
+        out
     }
 }
 
-/// A plan file as read back: the plan itself is only shown, never trusted, so it stays JSON.
-pub type ReadPlanFile = PlanFile<serde_json::Value>;
+/// What `plan --out` writes: the plan as `--output json` shows it, plus what it was computed
+/// from and the checksum over both.
+#[derive(Debug, Serialize)]
+pub struct PlanFile<'a> {
+    pub plan_file_version: u32,
+    pub checksum: String,
+    pub facts: &'a Facts,
+    pub plan: &'a PlanDocument,
+}
+
+impl<'a> PlanFile<'a> {
+    pub fn new(
+        record: &'a PlanRecord,
+        plan: &'a PlanDocument,
+    ) -> Result<PlanFile<'a>, serde_json::Error> {
+        Ok(PlanFile {
+            plan_file_version: PLAN_FILE_VERSION,
+            checksum: record.checksum()?,
+            facts: &record.facts,
+            plan,
+        })
+    }
+}
+
+/// Why a file is not a plan file this version can apply.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("it is not a plan file written by `peerings plan --out` ({0})")]
+    NotAPlanFile(String),
+    #[error(
+        "it has plan file version {0}, and this version of peerings reads version {PLAN_FILE_VERSION}"
+    )]
+    Version(u64),
+    #[error(
+        "it was changed after `peerings plan --out` wrote it: its checksum does not match its content"
+    )]
+    Edited,
+}
+
+/// The plan file's text, read back: its record, checked against its own checksum.
+pub fn parse_plan_file(text: &[u8]) -> Result<PlanRecord, PlanFileError> {
+    let not_a_plan_file = |error: serde_json::Error| PlanFileError::NotAPlanFile(error.to_string());
+    let document: serde_json::Value = serde_json::from_slice(text).map_err(not_a_plan_file)?;
+    let version = document
+        .get("plan_file_version")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| PlanFileError::NotAPlanFile("it has no `plan_file_version`".to_owned()))?;
+    if version != u64::from(PLAN_FILE_VERSION) {
+        return Err(PlanFileError::Version(version));
+    }
+    let read: ReadPlanFile = serde_json::from_value(document).map_err(not_a_plan_file)?;
+    let record = PlanRecord {
+        facts: read.facts,
+        changes: read.plan.changes,
+    };
+    // An error here means the record cannot be written as JSON, so neither could a checksum of
+    // it have been: whatever the file says, it does not vouch for this content.
+    match record.checksum() {
+        Ok(checksum) if checksum == read.checksum => Ok(record),
+        _ => Err(PlanFileError::Edited),
+    }
+}
+
+/// Whether `text` is a plan file of any version: only such a file may `plan --out` replace.
+pub fn is_plan_file(text: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(text)
+        .is_ok_and(|document| document.get("plan_file_version").is_some())
+}
+
+/// A plan file as read back: the plan itself is only shown, never trusted; of it, only the part
+/// of each change that the checksum covers is read.
+#[derive(Deserialize)]
+struct ReadPlanFile {
+    checksum: String,
+    facts: Facts,
+    plan: ReadPlan,
+}
+
+#[derive(Deserialize)]
+struct ReadPlan {
+    changes: Vec<ChangeFact>,
+}

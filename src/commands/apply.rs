@@ -1,6 +1,7 @@
 //! `peerings apply`: plan, show, ask (or refuse), apply, report; and on Ctrl-C or SIGTERM, start
 //! nothing new, let what is under way finish, and report.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -10,17 +11,20 @@ use crate::apply::{self, ApplyOptions, StopSignal};
 use crate::cli::{ApplyArgs, ApplyOutput};
 use crate::config;
 use crate::exit::Exit;
+use crate::files;
 use crate::plan::Plan;
-use crate::reviewed::{Facts, PLAN_FILE_VERSION, ReadPlanFile};
+use crate::render;
+use crate::reviewed::{self, PlanRecord};
 
 use super::account::{Accounts, Connection};
 use super::apply_output::ApplyOutputWriter;
-use super::{Chatter, runtime};
+use super::{Chatter, Invocation, runtime};
 
 pub fn run(
     file: &Path,
     connection: &Connection,
     args: &ApplyArgs,
+    invocation: &Invocation,
     chatter: Chatter,
 ) -> anyhow::Result<Exit> {
     if args.output == ApplyOutput::Json && !args.auto_approve && args.plan.is_none() {
@@ -29,6 +33,12 @@ pub fn run(
              reviewed plan; nothing was changed"
         );
     }
+    // A reviewed plan that cannot be applied is an error whatever the account holds, so it is
+    // read before the account is.
+    let reviewed = match &args.plan {
+        Some(path) => Some((path.as_path(), read_reviewed(path, invocation)?)),
+        None => None,
+    };
     let runtime = runtime()?;
     let desired = config::load(file)?;
     let accounts = runtime.block_on(Accounts::connect(&desired, connection))?;
@@ -36,15 +46,18 @@ pub fn run(
     let plan = &planned.plan;
     let output = ApplyOutputWriter::new(args.output, chatter, plan);
     output.plan(plan, &planned.names);
+    if let Some((path, reviewed)) = &reviewed {
+        let document = render::json::plan(plan, &planned.names);
+        let now = PlanRecord::new(&desired, plan, &document)?;
+        check_reviewed(path, reviewed, &now, invocation, chatter)?;
+    }
     if !plan.has_changes() {
         output.nothing_to_do();
         return Ok(Exit::Success);
     }
     refuse_mass_delete(&planned.per_account, args.force)?;
-    match &args.plan {
-        Some(reviewed) => check_reviewed(reviewed, &Facts::new(&desired, plan), chatter)?,
-        None if !args.auto_approve && !confirm()? => return Ok(Exit::Failure),
-        None => {}
+    if reviewed.is_none() && !args.auto_approve && !confirm()? {
+        return Ok(Exit::Failure);
     }
 
     let options = ApplyOptions {
@@ -93,38 +106,49 @@ pub fn run(
     Ok(exit)
 }
 
-/// Refuses unless `plan_file` was computed from exactly what this plan was computed from.
-fn check_reviewed(plan_file: &Path, now: &Facts, chatter: Chatter) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(plan_file)
-        .with_context(|| format!("cannot read the plan file {}", plan_file.display()))?;
-    let reviewed: ReadPlanFile = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a plan file written by `peerings plan --out`",
-            plan_file.display()
+/// The plan file at `path`, checked against its own checksum. Every failure says how to write a
+/// new one.
+fn read_reviewed(path: &Path, invocation: &Invocation) -> anyhow::Result<PlanRecord> {
+    let again = || {
+        let command =
+            invocation.command([OsStr::new("plan"), OsStr::new("--out"), path.as_os_str()]);
+        format!("nothing was changed. Write the plan with `{command}` and review it")
+    };
+    let text = files::read(path).map_err(|error| {
+        anyhow::anyhow!(
+            "cannot read the plan file {}: {error}; {}",
+            path.display(),
+            again()
         )
     })?;
-    if reviewed.plan_file_version != PLAN_FILE_VERSION {
-        anyhow::bail!(
-            "{} has plan file version {}; this peerings reads version {PLAN_FILE_VERSION}: run plan --out again",
-            plan_file.display(),
-            reviewed.plan_file_version
-        );
-    }
-    // The recorded facts must also match the recorded checksum: an edited plan file is stale.
-    if reviewed.checksum != now.checksum() || reviewed.facts.checksum() != reviewed.checksum {
+    reviewed::parse_plan_file(&text)
+        .map_err(|error| anyhow::anyhow!("cannot apply {}: {error}; {}", path.display(), again()))
+}
+
+/// Refuses unless the plan file's record is the record of the plan made now: the same facts,
+/// the same changes.
+fn check_reviewed(
+    path: &Path,
+    reviewed: &PlanRecord,
+    now: &PlanRecord,
+    invocation: &Invocation,
+    chatter: Chatter,
+) -> anyhow::Result<()> {
+    let checksum = now.checksum()?;
+    if reviewed.checksum()? != checksum {
+        let command =
+            invocation.command([OsStr::new("plan"), OsStr::new("--out"), path.as_os_str()]);
         anyhow::bail!(
             "plan is stale: the file or the account changed since {} was written; nothing was changed.\n\
              What differs (- reviewed, + now):\n{}\
-             Run `peerings plan --out {}` again and review the new plan",
-            plan_file.display(),
-            reviewed.facts.differences(now),
-            plan_file.display()
+             Run `{command}` again and review the new plan",
+            path.display(),
+            reviewed.differences(now),
         );
     }
     chatter.say(format_args!(
-        "The plan matches the reviewed plan {} ({}); applying it.",
-        plan_file.display(),
-        now.checksum()
+        "The plan matches the reviewed plan {} ({checksum}); applying it.",
+        path.display(),
     ));
     Ok(())
 }

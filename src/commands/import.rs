@@ -1,28 +1,29 @@
 //! `peerings import`: the account's peerings as a desired-state file.
 
 use std::io::Write;
-
-use anyhow::Context;
+use std::path::Path;
 
 use crate::cli::ImportArgs;
 use crate::exit::Exit;
+use crate::files::{self, Existing, WriteError};
 use crate::import::{self, Scope};
 
-use super::Chatter;
 use super::account::{Accounts, Connection};
+use super::{Chatter, Invocation};
 
 pub async fn run(
     connection: &Connection,
     args: &ImportArgs,
+    invocation: &Invocation,
     chatter: Chatter,
 ) -> anyhow::Result<Exit> {
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Keep
+    };
     if let Some(path) = &args.output {
-        if path.exists() && !args.force {
-            anyhow::bail!(
-                "{} exists; pass --force to overwrite it, or choose another -o FILE",
-                path.display()
-            );
-        }
+        files::check_target(path, existing).map_err(|error| refusal(path, &error))?;
     }
     let accounts = Accounts::connect_env(connection).await?;
     let observed = accounts.observe().await?.remove(&None).unwrap_or_default();
@@ -34,15 +35,27 @@ pub async fn run(
     let text = import::render(&observed, scope);
     match &args.output {
         Some(path) => {
-            std::fs::write(path, &text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            files::write(path, text.as_bytes(), existing).map_err(|error| refusal(path, &error))?;
             chatter.say(format_args!(
-                "Wrote {}. Next: peerings plan -f {}",
+                "Wrote {}. Next: {}",
                 path.display(),
-                path.display()
+                invocation.with_file(path).command(["plan"])
             ));
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(Exit::Success)
+}
+
+/// Why `-o FILE` was not written, and what to do instead.
+fn refusal(path: &Path, error: &WriteError) -> anyhow::Error {
+    let help = match error {
+        WriteError::Exists => "Pass --force to replace it, or choose another -o FILE",
+        WriteError::Symlink => "Name the file itself, or choose another -o FILE",
+        _ => "Choose another -o FILE",
+    };
+    anyhow::anyhow!(
+        "not writing {}: {error}; nothing was written. {help}",
+        path.display()
+    )
 }

@@ -6,8 +6,11 @@ mod apply;
 mod apply_output;
 mod check;
 mod import;
+mod invocation;
 mod manuals;
 mod plan;
+
+pub use invocation::{Invocation, shell_quote};
 
 use std::fmt::Display;
 use std::path::Path;
@@ -20,8 +23,9 @@ use crate::exit::Exit;
 use crate::sim;
 use crate::upcloud::ClientOptions;
 
-/// Runs the parsed command line.
-pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
+/// Runs the parsed command line; `invocation` is how it was given, for the commands that
+/// messages suggest running next.
+pub fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
     let client_options = ClientOptions {
         timeout: cli.timeout,
         max_retries: cli.max_retries,
@@ -35,10 +39,13 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Validate => validate(&cli.file),
         Command::Plan(args) => {
-            runtime()?.block_on(plan::run(&cli.file, &connection, &args, chatter))
+            let run = plan::run(&cli.file, &connection, &args, &invocation, chatter);
+            runtime()?.block_on(run)
         }
-        Command::Apply(args) => apply::run(&cli.file, &connection, &args, chatter),
-        Command::Import(args) => runtime()?.block_on(import::run(&connection, &args, chatter)),
+        Command::Apply(args) => apply::run(&cli.file, &connection, &args, &invocation, chatter),
+        Command::Import(args) => {
+            runtime()?.block_on(import::run(&connection, &args, &invocation, chatter))
+        }
         Command::Check(args) => runtime()?.block_on(check::run(&cli.file, &connection, &args)),
         Command::Completions { shell } => manuals::completions(shell),
         Command::Man => manuals::man(),

@@ -89,30 +89,88 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+use crate::files::{self, MAX_FILE_BYTES, ReadError};
+
 pub use desired::{AccountCredentials, AccountSpec, Desired, DesiredPeering};
 pub use problems::{Problem, Problems};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be read at all; `cause` says why, once.
+    #[error("cannot read {}: {cause}", path.display())]
+    Read { path: PathBuf, cause: ReadError },
     /// The file is not valid. Its `Display` is the full rendering, one snippet per problem; use
     /// [`Problems::render`] for colour.
     #[error("{0}")]
     Invalid(Problems),
 }
 
+impl LoadError {
+    /// What to do about a file that could not be read, where its cause suggests something.
+    pub fn help(&self) -> Option<String> {
+        let LoadError::Read { path, cause } = self else {
+            return None;
+        };
+        let path = path.display();
+        match cause {
+            ReadError::NotFound => Some(format!(
+                "create it (peerings.toml.example shows the format), write one with \
+                 `peerings import -o {path}`, or name another with -f PATH"
+            )),
+            ReadError::Directory => Some(format!(
+                "-f names the desired-state file itself, e.g. -f {}/peerings.toml",
+                path.to_string().trim_end_matches('/')
+            )),
+            ReadError::NotRegular(_) => Some(
+                "peerings reads its desired state only from a regular file, so that a plan and \
+                 its apply read the same content: save the content to a file and name that with \
+                 -f PATH"
+                    .to_owned(),
+            ),
+            ReadError::TooLarge => Some(format!(
+                "a desired-state file is at most {} MiB; check that -f names the right file",
+                MAX_FILE_BYTES / 1024 / 1024
+            )),
+            ReadError::PermissionDenied => Some(format!(
+                "check the permissions of {path} and of the folders above it"
+            )),
+            ReadError::Other(_) => None,
+        }
+    }
+}
+
 /// Reads and parses the file at `path`; messages name it as the path is written.
 pub fn load(path: &Path) -> Result<Desired, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = files::read(path).map_err(|cause| LoadError::Read {
         path: path.to_owned(),
-        source,
+        cause,
     })?;
-    parse(&source, &path.display().to_string())
+    let origin = path.display().to_string();
+    match String::from_utf8(bytes) {
+        Ok(source) => parse(&source, &origin),
+        Err(error) => Err(not_utf8(&origin, error.as_bytes(), error.utf8_error())),
+    }
+}
+
+/// A file that is not UTF-8: one problem at the first byte that is not, with its line and
+/// column like any other problem.
+fn not_utf8(origin: &str, bytes: &[u8], error: std::str::Utf8Error) -> LoadError {
+    let at = error.valid_up_to();
+    let bad = error.error_len().unwrap_or(bytes.len() - at);
+    let shown: Vec<String> = bytes[at..at + bad]
+        .iter()
+        .map(|byte| format!("0x{byte:02X}"))
+        .collect();
+    // The text before the first bad byte is the same in the lossy form, so the span holds there;
+    // the bad bytes show as one replacement character.
+    let source = String::from_utf8_lossy(bytes);
+    let problem = Problem::new(
+        "the file is not UTF-8 text",
+        at..at + char::REPLACEMENT_CHARACTER.len_utf8(),
+        format!("{} is not UTF-8", shown.join(" ")),
+    )
+    .help("a TOML file is UTF-8: save it as UTF-8, e.g. with `iconv -f LATIN1 -t UTF-8`");
+    LoadError::Invalid(Problems::new(origin, &source, vec![problem]))
 }
 
 /// Parses and validates a file's text. `origin` is the file name that messages use.

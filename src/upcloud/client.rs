@@ -470,7 +470,7 @@ fn base_url(api_url: &str) -> Result<Url, ClientSetupError> {
 }
 
 /// The URL as it may be shown: a password someone put in it is cut out.
-fn without_userinfo(api_url: &str) -> String {
+pub(crate) fn without_userinfo(api_url: &str) -> String {
     match (api_url.find("://"), api_url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!(

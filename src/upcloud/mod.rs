@@ -10,6 +10,7 @@ mod error;
 mod retry;
 pub mod wire;
 
+pub(crate) use client::without_userinfo;
 pub use client::{Client, ClientOptions, ClientSetupError};
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use error::ApiError;
