@@ -7,8 +7,7 @@ use toml::de::{DeTable, DeValue};
 use super::desired::{AccountCredentials, AccountSpec};
 use super::networks::{Aliases, read_aliases};
 use super::problems::Problem;
-use super::reader::{Field, Fields, did_you_mean, list, wrong_type};
-use super::validate::show_char;
+use super::reader::{Field, Fields, did_you_mean, list, show_char, wrong_type};
 
 const MAX_ACCOUNT_NAME_CHARS: usize = 64;
 const ACCOUNTS_HELP: &str = "declare each account in a table of its own: `[accounts.prod]` on a line of its own, followed by `token_env = \"UPCLOUD_TOKEN_PROD\"`";
@@ -127,26 +126,33 @@ fn read_account(
     problems: &mut Vec<Problem>,
 ) -> Option<AccountSpec> {
     let name = account.name();
-    // A misspelt credential key is reported as an unknown key with a did-you-mean; the missing
-    // credential it causes is not reported again.
-    let misspelt = |wanted: &[&str]| {
-        table.iter().any(|(key, _)| {
-            let key: &str = key.get_ref();
-            !CREDENTIAL_KEYS.contains(&key) && did_you_mean(key, wanted.iter().copied()).is_some()
-        })
+    let keys = CredentialKeys {
+        token_env: fields.get("token_env"),
+        username_env: fields.get("username_env"),
+        password_env: fields.get("password_env"),
     };
-    let token_env = fields.get("token_env");
-    let username_env = fields.get("username_env");
-    let password_env = fields.get("password_env");
     let api_url = fields.get("api_url");
+    let secret_given = reject_secrets(name, fields, problems);
+    let credentials = keys.read(account, table, secret_given, problems);
+    let api_url = match api_url {
+        None => Some(None),
+        Some(field) => read_api_url(field, name, problems).map(Some),
+    };
+    Some(AccountSpec {
+        credentials: credentials?,
+        api_url: api_url?,
+    })
+}
 
+/// Reports every key that would put a secret in the file; whether there was one.
+fn reject_secrets(account: &str, fields: &mut Fields, problems: &mut Vec<Problem>) -> bool {
     let mut secret_given = false;
     for (key, instead, what) in SECRET_KEYS {
         let Some(secret) = fields.get_unlisted(key) else {
             continue;
         };
         secret_given = true;
-        let example = env_name(what, name);
+        let example = env_name(what, account);
         problems.push(
             Problem::new(
                 format!("`{key}` would put a secret in the file"),
@@ -159,84 +165,113 @@ fn read_account(
             )),
         );
     }
+    secret_given
+}
 
-    let token = token_env.map(|f| read_env_var(f, true, problems));
-    let username = username_env.map(|f| read_env_var(f, false, problems));
-    let password = password_env.map(|f| read_env_var(f, true, problems));
+/// The `_env` keys of an account, as the file has them.
+struct CredentialKeys<'a, 'i> {
+    token_env: Option<Field<'a, 'i>>,
+    username_env: Option<Field<'a, 'i>>,
+    password_env: Option<Field<'a, 'i>>,
+}
 
-    let credentials = match (token_env, username_env, password_env) {
-        (Some(token_field), Some(other), _) | (Some(token_field), None, Some(other)) => {
-            problems.push(
-                Problem::new(
-                    format!("account `{name}` has both a token and a username and password"),
-                    other.key.span(),
-                    "a username or password",
-                )
-                .also(token_field.key.span(), "a token")
-                .help("give either `token_env`, or `username_env` and `password_env`; remove the others"),
-            );
-            None
-        }
-        (Some(_), None, None) => token.flatten().map(|env| AccountCredentials::Token {
-            env: env.to_owned(),
-        }),
-        (None, Some(_), Some(_)) => match (username.flatten(), password.flatten()) {
-            (Some(username_env), Some(password_env)) => Some(AccountCredentials::Basic {
-                username_env: username_env.to_owned(),
-                password_env: password_env.to_owned(),
-            }),
-            _ => None,
-        },
-        (None, Some(given), None) | (None, None, Some(given))
-            if !misspelt(&["username_env", "password_env"]) =>
-        {
-            let (missing, what) = if given.name() == "username_env" {
-                ("password_env", "password")
-            } else {
-                ("username_env", "username")
-            };
-            problems.push(
-                Problem::new(
-                    format!("account `{name}` has `{}` but no `{missing}`", given.name()),
-                    given.key.span(),
-                    format!("needs a `{missing}` too"),
-                )
-                .help(format!(
-                    "add `{missing} = \"{}\"`: the environment variable that holds the {what}",
-                    env_name(what, name)
-                )),
-            );
-            None
-        }
-        // Reported as an unknown key, with a did-you-mean.
-        (None, Some(_), None) | (None, None, Some(_)) => None,
-        (None, None, None) => {
-            // A secret in the file has been reported, with what to write instead.
-            if !secret_given && !misspelt(&CREDENTIAL_KEYS) {
+impl CredentialKeys<'_, '_> {
+    /// Which variables hold the account's credentials: a token's, or a username's and a
+    /// password's. `secret_given`: a secret in the file has been reported, with what to write
+    /// instead, so missing credentials are not reported again.
+    fn read(
+        &self,
+        account: Field,
+        table: &DeTable,
+        secret_given: bool,
+        problems: &mut Vec<Problem>,
+    ) -> Option<AccountCredentials> {
+        let name = account.name();
+        let token = self.token_env.map(|f| read_env_var(f, true, problems));
+        let username = self.username_env.map(|f| read_env_var(f, false, problems));
+        let password = self.password_env.map(|f| read_env_var(f, true, problems));
+        // A misspelt credential key is reported as an unknown key with a did-you-mean; the
+        // missing credential it causes is not reported again.
+        let misspelt = |wanted: &[&str]| {
+            table.iter().any(|(key, _)| {
+                let key: &str = key.get_ref();
+                !CREDENTIAL_KEYS.contains(&key)
+                    && did_you_mean(key, wanted.iter().copied()).is_some()
+            })
+        };
+        match (self.token_env, self.username_env, self.password_env) {
+            (Some(token_field), Some(other), _) | (Some(token_field), None, Some(other)) => {
                 problems.push(
                     Problem::new(
-                        format!("account `{name}` has no credentials"),
-                        account.key.span(),
-                        "needs `token_env`, or `username_env` and `password_env`",
+                        format!("account `{name}` has both a token and a username and password"),
+                        other.key.span(),
+                        "a username or password",
                     )
-                    .help(format!(
-                        "add `token_env = \"{}\"`, naming the environment variable that holds the account's API token (or `username_env` and `password_env`)",
-                        env_name("token", name)
-                    )),
+                    .also(token_field.key.span(), "a token")
+                    .help("give either `token_env`, or `username_env` and `password_env`; remove the others"),
                 );
+                None
             }
-            None
+            (Some(_), None, None) => token.flatten().map(|env| AccountCredentials::Token {
+                env: env.to_owned(),
+            }),
+            (None, Some(_), Some(_)) => match (username.flatten(), password.flatten()) {
+                (Some(username_env), Some(password_env)) => Some(AccountCredentials::Basic {
+                    username_env: username_env.to_owned(),
+                    password_env: password_env.to_owned(),
+                }),
+                _ => None,
+            },
+            (None, Some(given), None) | (None, None, Some(given))
+                if !misspelt(&["username_env", "password_env"]) =>
+            {
+                problems.push(half_of_basic(name, given));
+                None
+            }
+            // Reported as an unknown key, with a did-you-mean.
+            (None, Some(_), None) | (None, None, Some(_)) => None,
+            (None, None, None) => {
+                if !secret_given && !misspelt(&CREDENTIAL_KEYS) {
+                    problems.push(no_credentials(account));
+                }
+                None
+            }
         }
-    };
+    }
+}
 
-    let api_url = match api_url {
-        None => Some(None),
-        Some(field) => read_api_url(field, name, problems).map(Some),
+/// `username_env` without `password_env`, or the other way round.
+fn half_of_basic(account: &str, given: Field) -> Problem {
+    let (missing, what) = if given.name() == "username_env" {
+        ("password_env", "password")
+    } else {
+        ("username_env", "username")
     };
-    Some(AccountSpec {
-        credentials: credentials?,
-        api_url: api_url?,
-    })
+    Problem::new(
+        format!(
+            "account `{account}` has `{}` but no `{missing}`",
+            given.name()
+        ),
+        given.key.span(),
+        format!("needs a `{missing}` too"),
+    )
+    .help(format!(
+        "add `{missing} = \"{}\"`: the environment variable that holds the {what}",
+        env_name(what, account)
+    ))
+}
+
+fn no_credentials(account: Field) -> Problem {
+    let name = account.name();
+    Problem::new(
+        format!("account `{name}` has no credentials"),
+        account.key.span(),
+        "needs `token_env`, or `username_env` and `password_env`",
+    )
+    .help(format!(
+        "add `token_env = \"{}\"`, naming the environment variable that holds the account's API token (or `username_env` and `password_env`)",
+        env_name("token", name)
+    ))
 }
 
 /// An example environment variable name: `UPCLOUD_TOKEN_PROD`.

@@ -21,13 +21,22 @@ pub struct Desired {
     /// peering belongs to the account from the environment, as before accounts existed.
     pub accounts: BTreeMap<String, AccountSpec>,
     /// `default_account = "NAME"`: the account of a `[[peering]]` that names none. Always one of
-    /// [`Desired::accounts`]. Already applied to [`DesiredPeering::account`].
+    /// [`Desired::accounts`]. Already applied to each peering's `account`.
     pub default_account: Option<String>,
     /// The `[accounts.NAME.networks]` tables: account -> alias -> UUID. In the file such an alias
     /// is written `NAME:alias`, or bare where that is unambiguous (see the module docs of
     /// `config`). Accounts without aliases are left out.
     pub account_aliases: BTreeMap<String, BTreeMap<String, NetworkId>>,
 }
+
+/// The keys of a `[[peering]]` table, for spotting them where they do not belong.
+pub(super) const PEERING_KEYS: [&str; 5] = [
+    "name",
+    "network",
+    "peer_network",
+    "configured_status",
+    "labels",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredPeering {

@@ -81,7 +81,10 @@
 
 mod accounts;
 mod desired;
+mod labels;
+mod links;
 mod networks;
+mod peerings;
 mod problems;
 mod reader;
 pub mod schema;

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
+use super::desired::PEERING_KEYS;
 use super::problems::Problem;
-use super::reader::{Field, did_you_mean, list, list_or, wrong_type};
-use super::validate::{At, PEERING_KEYS};
+use super::reader::{At, Field, did_you_mean, list, list_or, show_char, wrong_type};
 use crate::model::NetworkId;
 
 const UUID_FORM: &str = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
@@ -304,6 +304,16 @@ fn unknown(field: Field, text: &str, tables: &AliasTables, viewpoint: Viewpoint)
         )
         .help(help);
     }
+    unknown_with_accounts(field, text, tables, viewpoint)
+}
+
+/// An unknown bare alias in a file with accounts.
+fn unknown_with_accounts(
+    field: Field,
+    text: &str,
+    tables: &AliasTables,
+    viewpoint: Viewpoint,
+) -> Problem {
     // What could have been meant: every reference that resolves from here.
     let mut candidates: Vec<String> = tables.global.keys().cloned().collect();
     for (account, aliases) in &tables.by_account {
@@ -370,10 +380,7 @@ fn looks_like_uuid(text: &str) -> bool {
 fn uuid_trouble(text: &str) -> String {
     let chars = text.chars().count();
     if let Some(bad) = text.chars().find(|c| !c.is_ascii_hexdigit() && *c != '-') {
-        return format!(
-            "{} is not a hexadecimal digit",
-            super::validate::show_char(bad)
-        );
+        return format!("{} is not a hexadecimal digit", show_char(bad));
     }
     if chars == 32 && !text.contains('-') {
         return "the hyphens are missing".to_owned();

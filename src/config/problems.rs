@@ -56,15 +56,6 @@ impl Problem {
         self.redacted = Some(span);
         self
     }
-
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Byte offsets into the file's text.
-    pub fn span(&self) -> Range<usize> {
-        self.span.clone()
-    }
 }
 
 /// Every problem of one file, in file order, with what is needed to show them.
@@ -98,25 +89,8 @@ impl Problems {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.problems.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.problems.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter()
-    }
-
-    /// The file name the messages use.
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
     /// The 1-based line a problem is on.
-    pub fn line_of(&self, problem: &Problem) -> usize {
+    fn line_of(&self, problem: &Problem) -> usize {
         line_of(&self.source, problem.span.start)
     }
 

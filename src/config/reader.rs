@@ -1,5 +1,7 @@
 //! Reading TOML tables with their spans: a table hands out the keys the validator asks for, and
 //! whatever nobody asked for is an unknown key (most likely a typo, so it gets a did-you-mean).
+//! Also the small pieces every part of the validator shares: a value with its place in the file,
+//! and how messages show characters and lists.
 
 use std::ops::Range;
 
@@ -7,6 +9,13 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
 use super::problems::Problem;
+
+/// A value together with where the file says it.
+#[derive(Debug, Clone)]
+pub(super) struct At<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
 
 /// One `key = value` of a table.
 #[derive(Clone, Copy)]
@@ -214,5 +223,14 @@ fn joined(keys: &[&str], conjunction: &str) -> String {
         None => "none".to_owned(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
+/// A character for a message: quoted, unless quotes would hide it.
+pub(super) fn show_char(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        c if c.is_whitespace() || c.is_control() => format!("{:?}", c),
+        c => format!("`{c}`"),
     }
 }

@@ -18,6 +18,7 @@ const LABEL_KEY_PATTERN: &str = "^[A-Za-z0-9_-]{2,32}$";
 const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
 
 /// The desired network peerings of one UpCloud account, for `peerings` (plan and apply).
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(title = "peerings.toml", deny_unknown_fields)]
 pub struct PeeringsFile {
@@ -46,6 +47,7 @@ pub struct PeeringsFile {
 }
 
 /// How to reach one account: the names of environment variables, never the secrets.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(
     deny_unknown_fields,
@@ -75,6 +77,7 @@ pub struct AccountTable {
 }
 
 /// A peering between two networks, both halves managed by this file.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct LinkTable {
@@ -85,7 +88,7 @@ pub struct LinkTable {
     pub b: LinkSide,
     /// Whether both halves should be up.
     #[serde(default)]
-    pub configured_status: ConfiguredStatus,
+    pub configured_status: StatusValue,
     /// Labels both halves carry.
     #[serde(default)]
     #[schemars(schema_with = "labels")]
@@ -93,6 +96,7 @@ pub struct LinkTable {
 }
 
 /// One side of a link: an account and one of its networks.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct LinkSide {
@@ -104,6 +108,7 @@ pub struct LinkSide {
 }
 
 /// One peering, from one of the account's networks to a peer network.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct PeeringTable {
@@ -123,17 +128,20 @@ pub struct PeeringTable {
     pub peer_network: String,
     /// Whether the peering should be up.
     #[serde(default)]
-    pub configured_status: ConfiguredStatus,
+    pub configured_status: StatusValue,
     /// Labels the peering carries. peerings adds managed-by = "peerings" itself.
     #[serde(default)]
     #[schemars(schema_with = "labels")]
     pub labels: BTreeMap<String, String>,
 }
 
+// Named apart from `model::ConfiguredStatus`, which it mirrors; the schema keeps the name.
 /// Administratively up or down.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum ConfiguredStatus {
+#[schemars(rename = "ConfiguredStatus")]
+pub enum StatusValue {
     #[default]
     Active,
     Disabled,
