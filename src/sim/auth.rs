@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::Simulator;
-use super::errors::ApiError;
+use super::errors::ErrorAnswer;
 use super::world::{SimCredentials, World};
 
 /// The authenticated account's name. Put in the request's extensions for the handlers, and
@@ -29,7 +29,7 @@ pub async fn authenticate(
         simulator.read(|world| account_with(world, &presented).map(str::to_owned))
     });
     let Some(account) = account else {
-        return ApiError::AuthenticationFailed.into_response();
+        return ErrorAnswer::AuthenticationFailed.into_response();
     };
     request.extensions_mut().insert(Caller(account.clone()));
     let mut response = next.run(request).await;

@@ -77,22 +77,22 @@ pub const CREATE_CHECK_ORDER: [CreateCheck; 7] = [
 
 impl CreateCheck {
     /// The answer when this check fails.
-    pub fn error(self) -> ApiError {
+    pub fn error(self) -> ErrorAnswer {
         match self {
-            CreateCheck::LocalNetworkInAccount => ApiError::NetworkNotFound,
-            CreateCheck::PeerNetworkExists => ApiError::PeerNetworkNotFound,
-            CreateCheck::PairNotYetPeered => ApiError::PeeringConflict,
-            CreateCheck::LocalNetworkHasRouter => ApiError::LocalNetworkNoRouter,
-            CreateCheck::LocalNetworkIsPrivate => ApiError::LocalNetworkNotPrivate,
-            CreateCheck::PeerNetworkIsPrivate => ApiError::PeerNetworkNotPrivate,
-            CreateCheck::BelowPeeringLimit => ApiError::PeeringLimitReached,
+            CreateCheck::LocalNetworkInAccount => ErrorAnswer::NetworkNotFound,
+            CreateCheck::PeerNetworkExists => ErrorAnswer::PeerNetworkNotFound,
+            CreateCheck::PairNotYetPeered => ErrorAnswer::PeeringConflict,
+            CreateCheck::LocalNetworkHasRouter => ErrorAnswer::LocalNetworkNoRouter,
+            CreateCheck::LocalNetworkIsPrivate => ErrorAnswer::LocalNetworkNotPrivate,
+            CreateCheck::PeerNetworkIsPrivate => ErrorAnswer::PeerNetworkNotPrivate,
+            CreateCheck::BelowPeeringLimit => ErrorAnswer::PeeringLimitReached,
         }
     }
 }
 
 /// An error the simulator answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
+pub enum ErrorAnswer {
     AuthenticationFailed,
     /// Not JSON, or not the shape of the request (a missing or mistyped field).
     BodyInvalid(String),
@@ -142,137 +142,137 @@ enum Shape {
 /// What a load balancer answers when no API server is there [I].
 const UNAVAILABLE_PAGE: &str = "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n";
 
-impl ApiError {
+impl ErrorAnswer {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::AuthenticationFailed => StatusCode::UNAUTHORIZED,
-            ApiError::BodyInvalid(_)
-            | ApiError::NameInvalid
-            | ApiError::ConfiguredStatusInvalid(_)
-            | ApiError::LabelKeyInvalid(_)
-            | ApiError::LabelValueInvalid(_)
-            | ApiError::LabelKeyDuplicate(_)
-            | ApiError::FieldImmutable(_) => StatusCode::BAD_REQUEST,
-            ApiError::NetworkNotFound
-            | ApiError::PeerNetworkNotFound
-            | ApiError::PeeringNotFound
-            | ApiError::ResourceNotFound { .. }
-            | ApiError::PathNotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::PeeringConflict
-            | ApiError::LocalNetworkNoRouter
-            | ApiError::LocalNetworkNotPrivate
-            | ApiError::PeerNetworkNotPrivate
-            | ApiError::PeeringLimitReached
-            | ApiError::PeeringNotDisabled
-            | ApiError::NetworkHasPeerings { .. } => StatusCode::CONFLICT,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::StateNotSaved(_) | ApiError::InternalError => {
+            ErrorAnswer::AuthenticationFailed => StatusCode::UNAUTHORIZED,
+            ErrorAnswer::BodyInvalid(_)
+            | ErrorAnswer::NameInvalid
+            | ErrorAnswer::ConfiguredStatusInvalid(_)
+            | ErrorAnswer::LabelKeyInvalid(_)
+            | ErrorAnswer::LabelValueInvalid(_)
+            | ErrorAnswer::LabelKeyDuplicate(_)
+            | ErrorAnswer::FieldImmutable(_) => StatusCode::BAD_REQUEST,
+            ErrorAnswer::NetworkNotFound
+            | ErrorAnswer::PeerNetworkNotFound
+            | ErrorAnswer::PeeringNotFound
+            | ErrorAnswer::ResourceNotFound { .. }
+            | ErrorAnswer::PathNotFound(_) => StatusCode::NOT_FOUND,
+            ErrorAnswer::PeeringConflict
+            | ErrorAnswer::LocalNetworkNoRouter
+            | ErrorAnswer::LocalNetworkNotPrivate
+            | ErrorAnswer::PeerNetworkNotPrivate
+            | ErrorAnswer::PeeringLimitReached
+            | ErrorAnswer::PeeringNotDisabled
+            | ErrorAnswer::NetworkHasPeerings { .. } => StatusCode::CONFLICT,
+            ErrorAnswer::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorAnswer::StateNotSaved(_) | ErrorAnswer::InternalError => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorAnswer::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorAnswer::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::AuthenticationFailed => codes::AUTHENTICATION_FAILED,
-            ApiError::BodyInvalid(_) => "REQUEST_BODY_INVALID",
-            ApiError::NameInvalid => "NAME_INVALID",
-            ApiError::ConfiguredStatusInvalid(_) => "CONFIGURED_STATUS_INVALID",
-            ApiError::LabelKeyInvalid(_) => "LABEL_KEY_INVALID",
-            ApiError::LabelValueInvalid(_) => "LABEL_VALUE_INVALID",
-            ApiError::LabelKeyDuplicate(_) => "LABEL_KEY_DUPLICATE",
-            ApiError::FieldImmutable(_) => "FIELD_IMMUTABLE",
-            ApiError::NetworkNotFound => codes::NETWORK_NOT_FOUND,
-            ApiError::PeerNetworkNotFound => codes::PEER_NETWORK_NOT_FOUND,
-            ApiError::PeeringConflict => codes::PEERING_CONFLICT,
-            ApiError::LocalNetworkNoRouter => codes::LOCAL_NETWORK_NO_ROUTER,
-            ApiError::LocalNetworkNotPrivate => "LOCAL_NETWORK_NOT_PRIVATE",
-            ApiError::PeerNetworkNotPrivate => "PEER_NETWORK_NOT_PRIVATE",
-            ApiError::PeeringLimitReached => "PEERING_LIMIT_REACHED",
-            ApiError::PeeringNotFound => codes::PEERING_NOT_FOUND,
-            ApiError::PeeringNotDisabled => codes::PEERING_NOT_DISABLED,
-            ApiError::ResourceNotFound { .. } => "ERROR_RESOURCE_NOT_FOUND",
-            ApiError::PathNotFound(_) => "NOT_FOUND",
-            ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
-            ApiError::StateNotSaved(_) => "INTERNAL_ERROR",
-            ApiError::NetworkHasPeerings { .. } => "NETWORK_HAS_PEERINGS",
-            ApiError::TooManyRequests => "TOO_MANY_REQUESTS",
-            ApiError::InternalError => "INTERNAL_SERVER_ERROR",
-            ApiError::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorAnswer::AuthenticationFailed => codes::AUTHENTICATION_FAILED,
+            ErrorAnswer::BodyInvalid(_) => "REQUEST_BODY_INVALID",
+            ErrorAnswer::NameInvalid => "NAME_INVALID",
+            ErrorAnswer::ConfiguredStatusInvalid(_) => "CONFIGURED_STATUS_INVALID",
+            ErrorAnswer::LabelKeyInvalid(_) => "LABEL_KEY_INVALID",
+            ErrorAnswer::LabelValueInvalid(_) => "LABEL_VALUE_INVALID",
+            ErrorAnswer::LabelKeyDuplicate(_) => "LABEL_KEY_DUPLICATE",
+            ErrorAnswer::FieldImmutable(_) => "FIELD_IMMUTABLE",
+            ErrorAnswer::NetworkNotFound => codes::NETWORK_NOT_FOUND,
+            ErrorAnswer::PeerNetworkNotFound => codes::PEER_NETWORK_NOT_FOUND,
+            ErrorAnswer::PeeringConflict => codes::PEERING_CONFLICT,
+            ErrorAnswer::LocalNetworkNoRouter => codes::LOCAL_NETWORK_NO_ROUTER,
+            ErrorAnswer::LocalNetworkNotPrivate => "LOCAL_NETWORK_NOT_PRIVATE",
+            ErrorAnswer::PeerNetworkNotPrivate => "PEER_NETWORK_NOT_PRIVATE",
+            ErrorAnswer::PeeringLimitReached => "PEERING_LIMIT_REACHED",
+            ErrorAnswer::PeeringNotFound => codes::PEERING_NOT_FOUND,
+            ErrorAnswer::PeeringNotDisabled => codes::PEERING_NOT_DISABLED,
+            ErrorAnswer::ResourceNotFound { .. } => "ERROR_RESOURCE_NOT_FOUND",
+            ErrorAnswer::PathNotFound(_) => "NOT_FOUND",
+            ErrorAnswer::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
+            ErrorAnswer::StateNotSaved(_) => "INTERNAL_ERROR",
+            ErrorAnswer::NetworkHasPeerings { .. } => "NETWORK_HAS_PEERINGS",
+            ErrorAnswer::TooManyRequests => "TOO_MANY_REQUESTS",
+            ErrorAnswer::InternalError => "INTERNAL_SERVER_ERROR",
+            ErrorAnswer::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
     }
 
     pub fn message(&self) -> String {
         match self {
-            ApiError::AuthenticationFailed => {
+            ErrorAnswer::AuthenticationFailed => {
                 "Authentication failed using the given username and password or token.".into()
             }
-            ApiError::BodyInvalid(why) => format!("The request body is invalid: {why}"),
-            ApiError::NameInvalid => "The name must be 1 to 255 characters long.".into(),
-            ApiError::ConfiguredStatusInvalid(value) => {
+            ErrorAnswer::BodyInvalid(why) => format!("The request body is invalid: {why}"),
+            ErrorAnswer::NameInvalid => "The name must be 1 to 255 characters long.".into(),
+            ErrorAnswer::ConfiguredStatusInvalid(value) => {
                 format!(
                     "The configured_status '{value}' is invalid; it must be 'active' or 'disabled'."
                 )
             }
-            ApiError::LabelKeyInvalid(key) => format!(
+            ErrorAnswer::LabelKeyInvalid(key) => format!(
                 "The label key '{key}' is invalid; it must be 2 to 32 characters of letters, digits, '_' and '-'."
             ),
-            ApiError::LabelValueInvalid(key) => {
+            ErrorAnswer::LabelValueInvalid(key) => {
                 format!("The value of label '{key}' is invalid; it must be at most 255 characters.")
             }
-            ApiError::LabelKeyDuplicate(key) => {
+            ErrorAnswer::LabelKeyDuplicate(key) => {
                 format!("The label key '{key}' is given more than once.")
             }
-            ApiError::FieldImmutable(field) => {
+            ErrorAnswer::FieldImmutable(field) => {
                 format!("The attribute '{field}' cannot be changed.")
             }
-            ApiError::NetworkNotFound => "The local network was not found.".into(),
-            ApiError::PeerNetworkNotFound => "Peer network was not found.".into(),
-            ApiError::PeeringConflict => {
+            ErrorAnswer::NetworkNotFound => "The local network was not found.".into(),
+            ErrorAnswer::PeerNetworkNotFound => "Peer network was not found.".into(),
+            ErrorAnswer::PeeringConflict => {
                 "The peering between these networks already exists.".into()
             }
-            ApiError::LocalNetworkNoRouter => "The local network has no router.".into(),
-            ApiError::LocalNetworkNotPrivate => {
+            ErrorAnswer::LocalNetworkNoRouter => "The local network has no router.".into(),
+            ErrorAnswer::LocalNetworkNotPrivate => {
                 "Only networks of type private can be peered.".into()
             }
-            ApiError::PeerNetworkNotPrivate => "The peer network is not of type private.".into(),
-            ApiError::PeeringLimitReached => {
+            ErrorAnswer::PeerNetworkNotPrivate => "The peer network is not of type private.".into(),
+            ErrorAnswer::PeeringLimitReached => {
                 format!("The account already has the maximum of {PEERING_LIMIT} network peerings.")
             }
-            ApiError::PeeringNotFound => "The network peering was not found.".into(),
-            ApiError::PeeringNotDisabled => {
+            ErrorAnswer::PeeringNotFound => "The network peering was not found.".into(),
+            ErrorAnswer::PeeringNotDisabled => {
                 "Only a disabled network peering can be deleted.".into()
             }
-            ApiError::ResourceNotFound { .. } => "Resource not found".into(),
-            ApiError::PathNotFound(path) => format!("No such endpoint: {path}"),
-            ApiError::MethodNotAllowed(method) => {
+            ErrorAnswer::ResourceNotFound { .. } => "Resource not found".into(),
+            ErrorAnswer::PathNotFound(path) => format!("No such endpoint: {path}"),
+            ErrorAnswer::MethodNotAllowed(method) => {
                 format!("The method {method} is not allowed here.")
             }
-            ApiError::StateNotSaved(why) => format!("The change was not saved: {why}"),
-            ApiError::NetworkHasPeerings { .. } => {
+            ErrorAnswer::StateNotSaved(why) => format!("The change was not saved: {why}"),
+            ErrorAnswer::NetworkHasPeerings { .. } => {
                 "The network is the local network of network peerings; delete them first.".into()
             }
-            ApiError::TooManyRequests => "Too many requests; try again later.".into(),
-            ApiError::InternalError => "An internal error occurred.".into(),
-            ApiError::ServiceUnavailable => "Service Unavailable".into(),
+            ErrorAnswer::TooManyRequests => "Too many requests; try again later.".into(),
+            ErrorAnswer::InternalError => "An internal error occurred.".into(),
+            ErrorAnswer::ServiceUnavailable => "Service Unavailable".into(),
         }
     }
 
     fn shape(&self) -> Shape {
         match self {
-            ApiError::ResourceNotFound { correlation_id }
-            | ApiError::NetworkHasPeerings { correlation_id } => Shape::Problem {
+            ErrorAnswer::ResourceNotFound { correlation_id }
+            | ErrorAnswer::NetworkHasPeerings { correlation_id } => Shape::Problem {
                 correlation_id: correlation_id.clone(),
             },
-            ApiError::ServiceUnavailable => Shape::Html,
+            ErrorAnswer::ServiceUnavailable => Shape::Html,
             _ => Shape::Legacy,
         }
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for ErrorAnswer {
     fn into_response(self) -> Response {
         let status = self.status();
         match self.shape() {
@@ -286,7 +286,7 @@ impl IntoResponse for ApiError {
                 (status, Json(body)).into_response()
             }
             Shape::Problem { correlation_id } => {
-                let body = wire::Problem {
+                let body = wire::ProblemBody {
                     kind: format!("https://developers.upcloud.com/1.3/errors#{}", self.code()),
                     title: self.message(),
                     status: Some(status.as_u16()),

@@ -21,7 +21,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::errors::ApiError;
+use super::errors::ErrorAnswer;
 
 /// A probability: a number from 0 to 1, never NaN, so fault rates can be compared and summed.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default, Serialize, Deserialize)]
@@ -275,8 +275,8 @@ pub async fn inject(request: Request, next: Next) -> Response {
     };
     let mut response = match fault {
         Fault::TooManyRequests { retry_after_s } => too_many_requests(retry_after_s),
-        Fault::InternalError => ApiError::InternalError.into_response(),
-        Fault::Unavailable => ApiError::ServiceUnavailable.into_response(),
+        Fault::InternalError => ErrorAnswer::InternalError.into_response(),
+        Fault::Unavailable => ErrorAnswer::ServiceUnavailable.into_response(),
         Fault::DropBefore => Response::new(broken_body()),
         Fault::DropAfter => {
             let (parts, _) = next.run(request).await.into_parts();
@@ -289,7 +289,7 @@ pub async fn inject(request: Request, next: Next) -> Response {
 }
 
 fn too_many_requests(retry_after_s: u64) -> Response {
-    let mut response = ApiError::TooManyRequests.into_response();
+    let mut response = ErrorAnswer::TooManyRequests.into_response();
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));

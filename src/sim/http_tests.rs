@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::serve::simulator_to_serve;
-use super::{ApiError, LoggedRequest, ServeOptions, Simulator, World};
+use super::{ErrorAnswer, LoggedRequest, ServeOptions, Simulator, World};
 use crate::upcloud::wire;
 
 pub(super) const DEMO_TOKEN: &str = "ucat_demo_0000000000000000";
@@ -49,7 +49,7 @@ impl Answer {
     }
 
     /// The RFC 7807 body of an error answer, after checking it is labelled as one.
-    pub(super) fn problem(&self) -> wire::Problem {
+    pub(super) fn problem(&self) -> wire::ProblemBody {
         assert_eq!(
             self.content_type.as_deref(),
             Some("application/problem+json"),
@@ -836,12 +836,12 @@ async fn delete_network_for_tests_acts_as_the_owner() {
         .await;
     let refused = api.simulator.delete_network(APP.parse().unwrap());
     assert!(
-        matches!(refused, Err(ApiError::NetworkHasPeerings { .. })),
+        matches!(refused, Err(ErrorAnswer::NetworkHasPeerings { .. })),
         "{refused:?}"
     );
     assert!(matches!(
         api.simulator.delete_network(NOWHERE.parse().unwrap()),
-        Err(ApiError::ResourceNotFound { .. })
+        Err(ErrorAnswer::ResourceNotFound { .. })
     ));
     // The demo account's own half towards it does not stop it: only its local network does.
     assert_eq!(

@@ -3,7 +3,7 @@
 //! serve`, and `--api-url sim:STATE.json`) and the server every integration test talks to.
 //!
 //! It behaves as `shared/reference/upcloud-network-peering-api.md` describes. Where that
-//! reference only infers a behaviour, the choice is made once, in [`errors`], so it is easy to
+//! reference only infers a behaviour, the choice is made once, in `errors.rs`, so it is easy to
 //! change. It shares only the wire types (`crate::upcloud::wire`) with the client.
 //!
 //! # The simulated platform
@@ -11,7 +11,7 @@
 //! A [`World`] holds accounts, their routers, networks and peerings. Each account signs in with
 //! an API token or a user name and password, and sees only its own resources. A peering is one
 //! account's half, from one of its networks towards a peer network in any account; its `state`
-//! is derived from the world, never stored (see [`PeeringState`]). An account marked
+//! is derived from the world, never stored (see [`SimPeeringState`]). An account marked
 //! `auto_peer` behaves like a cooperative peer (Aiven, another team): when someone creates a
 //! half towards one of its networks, it creates the reverse half at once, so both become
 //! `active`. New peerings get UUIDs from a fixed sequence, so runs are reproducible.
@@ -134,7 +134,7 @@
 //! (see `persist`).
 
 mod auth;
-pub mod errors;
+mod errors;
 mod faults;
 mod log;
 mod ops;
@@ -162,14 +162,14 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-pub use errors::ApiError;
+pub use errors::ErrorAnswer;
 pub use faults::{Faults, Probability};
 pub use log::LoggedRequest;
 pub use serve::{ServeOptions, serve};
-pub use state::PeeringState;
+pub use state::SimPeeringState;
 pub use world::{
-    ConfiguredStatus, NetworkKind, SimAccount, SimCredentials, SimNetwork, SimPeering, SimRouter,
-    World,
+    NetworkKind, SimAccount, SimConfiguredStatus, SimCredentials, SimNetwork, SimPeering,
+    SimRouter, World,
 };
 pub use world_file::WorldError;
 
@@ -291,24 +291,26 @@ impl Simulator {
 
     /// Deletes a network as its owner would through `DELETE /1.3/network/{uuid}`, with the
     /// same refusals.
-    pub fn delete_network(&self, uuid: Uuid) -> Result<(), ApiError> {
+    pub fn delete_network(&self, uuid: Uuid) -> Result<(), ErrorAnswer> {
         let owner = self.read(|world| world.network(uuid).map(|n| n.account.clone()));
         let Some(owner) = owner else {
-            return Err(ApiError::ResourceNotFound {
+            return Err(ErrorAnswer::ResourceNotFound {
                 correlation_id: self.next_correlation_id(),
             });
         };
         self.delete_network_of(&owner, &uuid.to_string())
     }
 
-    fn delete_network_of(&self, account: &str, uuid: &str) -> Result<(), ApiError> {
+    fn delete_network_of(&self, account: &str, uuid: &str) -> Result<(), ErrorAnswer> {
         self.mutate(|world| {
             ops::delete_network(world, account, uuid).map_err(|refusal| {
                 let correlation_id = self.next_correlation_id();
                 match refusal {
-                    ops::NetworkRefusal::NotFound => ApiError::ResourceNotFound { correlation_id },
+                    ops::NetworkRefusal::NotFound => {
+                        ErrorAnswer::ResourceNotFound { correlation_id }
+                    }
                     ops::NetworkRefusal::HasPeerings => {
-                        ApiError::NetworkHasPeerings { correlation_id }
+                        ErrorAnswer::NetworkHasPeerings { correlation_id }
                     }
                 }
             })
@@ -343,8 +345,8 @@ impl Simulator {
     /// state file, the change is made to the world the file holds, under its lock.
     fn mutate<T>(
         &self,
-        change: impl FnOnce(&mut World) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        change: impl FnOnce(&mut World) -> Result<T, ErrorAnswer>,
+    ) -> Result<T, ErrorAnswer> {
         let mut world = lock(&self.shared.world);
         let (answer, changed) = match &self.shared.state_file {
             Some(path) => persist::update(path, change)?,

@@ -3,10 +3,10 @@
 
 use uuid::Uuid;
 
-use super::errors::{ApiError, CREATE_CHECK_ORDER, CreateCheck, PEERING_LIMIT};
+use super::errors::{CREATE_CHECK_ORDER, CreateCheck, ErrorAnswer, PEERING_LIMIT};
 use super::rules;
-use super::state::PeeringState;
-use super::world::{ConfiguredStatus, NetworkKind, SimNetwork, SimPeering, World};
+use super::state::SimPeeringState;
+use super::world::{NetworkKind, SimConfiguredStatus, SimNetwork, SimPeering, World};
 use crate::upcloud::wire::{CreatePeering, ModifyPeering, UuidRef};
 
 /// When a request is handled, and how long the platform then takes to carry out a change.
@@ -32,7 +32,7 @@ pub fn create_peering(
     account: &str,
     request: CreatePeering,
     moment: Moment,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, ErrorAnswer> {
     let name = request.name.clone();
     let uuid = create_half(world, account, request, moment)?;
     let created = world.peering(uuid).map(|p| (p.network, p.peer_network));
@@ -47,11 +47,11 @@ fn create_half(
     account: &str,
     request: CreatePeering,
     moment: Moment,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, ErrorAnswer> {
     rules::check_name(&request.name)?;
     let configured_status = match &request.configured_status {
         Some(text) => rules::parse_configured_status(text)?,
-        None => ConfiguredStatus::Active,
+        None => SimConfiguredStatus::Active,
     };
     rules::check_labels(&request.labels)?;
     let (network, peer_network) =
@@ -84,7 +84,7 @@ fn check_preconditions(
     account: &str,
     network: &UuidRef,
     peer_network: &UuidRef,
-) -> Result<(Uuid, Uuid), ApiError> {
+) -> Result<(Uuid, Uuid), ErrorAnswer> {
     // A UUID that does not parse names no network, so it is "not found" like any unknown one.
     let find = |uuid: &UuidRef| {
         Uuid::try_parse(&uuid.uuid)
@@ -100,8 +100,8 @@ fn check_preconditions(
             return Err(error);
         }
     }
-    let local = named.local.ok_or(ApiError::NetworkNotFound)?;
-    let peer = named.peer.ok_or(ApiError::PeerNetworkNotFound)?;
+    let local = named.local.ok_or(ErrorAnswer::NetworkNotFound)?;
+    let peer = named.peer.ok_or(ErrorAnswer::PeerNetworkNotFound)?;
     Ok((local.uuid, peer.uuid))
 }
 
@@ -112,7 +112,7 @@ fn failed_check(
     account: &str,
     named: &Named,
     check: CreateCheck,
-) -> Option<ApiError> {
+) -> Option<ErrorAnswer> {
     let local_is = |test: fn(&SimNetwork) -> bool| named.local.is_some_and(test);
     let failed = match check {
         CreateCheck::LocalNetworkInAccount => named.local.is_none(),
@@ -161,20 +161,20 @@ fn reciprocate(world: &mut World, network: Uuid, peer_network: Uuid, name: &str,
 }
 
 /// The index of the caller's peering named by the path's UUID.
-fn own_peering_index(world: &World, account: &str, uuid: &str) -> Result<usize, ApiError> {
-    let uuid = Uuid::try_parse(uuid).map_err(|_| ApiError::PeeringNotFound)?;
+fn own_peering_index(world: &World, account: &str, uuid: &str) -> Result<usize, ErrorAnswer> {
+    let uuid = Uuid::try_parse(uuid).map_err(|_| ErrorAnswer::PeeringNotFound)?;
     world
         .peerings
         .iter()
         .position(|p| p.uuid == uuid && p.account == account)
-        .ok_or(ApiError::PeeringNotFound)
+        .ok_or(ErrorAnswer::PeeringNotFound)
 }
 
 pub fn own_peering<'w>(
     world: &'w World,
     account: &str,
     uuid: &str,
-) -> Result<&'w SimPeering, ApiError> {
+) -> Result<&'w SimPeering, ErrorAnswer> {
     own_peering_index(world, account, uuid).map(|index| &world.peerings[index])
 }
 
@@ -187,7 +187,7 @@ pub fn modify_peering(
     uuid: &str,
     change: ModifyPeering,
     moment: Moment,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, ErrorAnswer> {
     if let Some(name) = &change.name {
         rules::check_name(name)?;
     }
@@ -223,10 +223,10 @@ pub fn delete_peering(
     account: &str,
     uuid: &str,
     now_ms: u64,
-) -> Result<(), ApiError> {
+) -> Result<(), ErrorAnswer> {
     let index = own_peering_index(world, account, uuid)?;
-    if world.state_at(&world.peerings[index], now_ms) != PeeringState::Disabled {
-        return Err(ApiError::PeeringNotDisabled);
+    if world.state_at(&world.peerings[index], now_ms) != SimPeeringState::Disabled {
+        return Err(ErrorAnswer::PeeringNotDisabled);
     }
     world.peerings.remove(index);
     Ok(())
@@ -293,11 +293,11 @@ mod tests {
         let mut world = World::demo();
         let unknown = "00000000-0000-4000-8000-000000000000";
         let cases = [
-            (request(AIVEN, APP), ApiError::NetworkNotFound),
-            (request(unknown, unknown), ApiError::NetworkNotFound),
-            (request("not a uuid", APP), ApiError::NetworkNotFound),
-            (request(LEGACY, unknown), ApiError::PeerNetworkNotFound),
-            (request(LEGACY, AIVEN), ApiError::LocalNetworkNoRouter),
+            (request(AIVEN, APP), ErrorAnswer::NetworkNotFound),
+            (request(unknown, unknown), ErrorAnswer::NetworkNotFound),
+            (request("not a uuid", APP), ErrorAnswer::NetworkNotFound),
+            (request(LEGACY, unknown), ErrorAnswer::PeerNetworkNotFound),
+            (request(LEGACY, AIVEN), ErrorAnswer::LocalNetworkNoRouter),
         ];
         for (request, expected) in cases {
             assert_eq!(
@@ -309,7 +309,7 @@ mod tests {
         create_peering(&mut world, "demo", request(APP, BACKEND), AT).unwrap();
         assert_eq!(
             create_peering(&mut world, "demo", request(APP, BACKEND), AT),
-            Err(ApiError::PeeringConflict)
+            Err(ErrorAnswer::PeeringConflict)
         );
     }
 
@@ -319,11 +319,11 @@ mod tests {
         world.networks[1].kind = NetworkKind::Public;
         assert_eq!(
             create_peering(&mut world, "demo", request(BACKEND, AIVEN), AT),
-            Err(ApiError::LocalNetworkNotPrivate)
+            Err(ErrorAnswer::LocalNetworkNotPrivate)
         );
         assert_eq!(
             create_peering(&mut world, "demo", request(APP, BACKEND), AT),
-            Err(ApiError::PeerNetworkNotPrivate)
+            Err(ErrorAnswer::PeerNetworkNotPrivate)
         );
     }
 
@@ -336,7 +336,7 @@ mod tests {
             name: "filler".into(),
             network: APP.parse().unwrap(),
             peer_network: Uuid::nil(),
-            configured_status: ConfiguredStatus::Active,
+            configured_status: SimConfiguredStatus::Active,
             labels: vec![],
             provisioning_until: None,
         };
@@ -348,7 +348,7 @@ mod tests {
         }
         assert_eq!(
             create_peering(&mut world, "demo", request(APP, BACKEND), AT),
-            Err(ApiError::PeeringLimitReached)
+            Err(ErrorAnswer::PeeringLimitReached)
         );
     }
 
@@ -361,7 +361,7 @@ mod tests {
         };
         assert_eq!(
             create_peering(&mut world, "demo", nameless, AT),
-            Err(ApiError::NameInvalid)
+            Err(ErrorAnswer::NameInvalid)
         );
         let bad_status = CreatePeering {
             configured_status: Some("up".into()),
@@ -369,7 +369,7 @@ mod tests {
         };
         assert_eq!(
             create_peering(&mut world, "demo", bad_status, AT),
-            Err(ApiError::ConfiguredStatusInvalid("up".into()))
+            Err(ErrorAnswer::ConfiguredStatusInvalid("up".into()))
         );
     }
 
@@ -381,11 +381,11 @@ mod tests {
             .peering_between("aiven", AIVEN.parse().unwrap(), APP.parse().unwrap())
             .unwrap();
         assert_eq!(theirs.name, "auto: a peering");
-        assert_eq!(theirs.configured_status, ConfiguredStatus::Active);
+        assert_eq!(theirs.configured_status, SimConfiguredStatus::Active);
         assert!(theirs.labels.is_empty());
         assert_eq!(
             world.state_of(world.peering(mine).unwrap()),
-            PeeringState::Active
+            SimPeeringState::Active
         );
         assert_eq!(world.peerings().count(), 2);
     }
@@ -397,7 +397,7 @@ mod tests {
         assert_eq!(world.peerings().count(), 1);
         assert_eq!(
             world.state_of(world.peering(uuid).unwrap()),
-            PeeringState::PendingPeer
+            SimPeeringState::PendingPeer
         );
     }
 
@@ -432,7 +432,7 @@ mod tests {
         modify_peering(&mut world, "demo", &uuid, clear, AT).unwrap();
         let peering = own_peering(&world, "demo", &uuid).unwrap();
         assert!(peering.labels.is_empty());
-        assert_eq!(peering.configured_status, ConfiguredStatus::Disabled);
+        assert_eq!(peering.configured_status, SimConfiguredStatus::Disabled);
         assert_eq!(peering.name, "renamed");
         let bad = ModifyPeering {
             name: Some(String::new()),
@@ -440,7 +440,7 @@ mod tests {
         };
         assert_eq!(
             modify_peering(&mut world, "demo", &uuid, bad, AT),
-            Err(ApiError::NameInvalid)
+            Err(ErrorAnswer::NameInvalid)
         );
     }
 
@@ -455,19 +455,19 @@ mod tests {
         let theirs = theirs.to_string();
         assert_eq!(
             own_peering(&world, "demo", &theirs).err(),
-            Some(ApiError::PeeringNotFound)
+            Some(ErrorAnswer::PeeringNotFound)
         );
         assert_eq!(
             own_peering(&world, "demo", "nonsense").err(),
-            Some(ApiError::PeeringNotFound)
+            Some(ErrorAnswer::PeeringNotFound)
         );
         assert_eq!(
             delete_peering(&mut world, "demo", &theirs, AT.now_ms),
-            Err(ApiError::PeeringNotFound)
+            Err(ErrorAnswer::PeeringNotFound)
         );
         assert_eq!(
             modify_peering(&mut world, "demo", &theirs, ModifyPeering::default(), AT),
-            Err(ApiError::PeeringNotFound)
+            Err(ErrorAnswer::PeeringNotFound)
         );
     }
 
@@ -479,7 +479,7 @@ mod tests {
             .to_string();
         assert_eq!(
             delete_peering(&mut world, "demo", &uuid, AT.now_ms),
-            Err(ApiError::PeeringNotDisabled)
+            Err(ErrorAnswer::PeeringNotDisabled)
         );
         let disable = ModifyPeering {
             configured_status: Some("disabled".into()),
@@ -490,7 +490,7 @@ mod tests {
         assert_eq!(world.peerings().count(), 0);
         assert_eq!(
             delete_peering(&mut world, "demo", &uuid, AT.now_ms),
-            Err(ApiError::PeeringNotFound)
+            Err(ErrorAnswer::PeeringNotFound)
         );
     }
 
@@ -511,11 +511,11 @@ mod tests {
         for half in [uuid, theirs] {
             assert_eq!(
                 state_at(&world, half, AT.now_ms + 499),
-                PeeringState::Provisioning
+                SimPeeringState::Provisioning
             );
             assert_eq!(
                 state_at(&world, half, AT.now_ms + 500),
-                PeeringState::Active
+                SimPeeringState::Active
             );
         }
 
@@ -529,7 +529,10 @@ mod tests {
             ..Default::default()
         };
         modify_peering(&mut world, "demo", &text, rename, later).unwrap();
-        assert_eq!(state_at(&world, uuid, later.now_ms), PeeringState::Active);
+        assert_eq!(
+            state_at(&world, uuid, later.now_ms),
+            SimPeeringState::Active
+        );
         let disable = ModifyPeering {
             configured_status: Some("disabled".into()),
             ..Default::default()
@@ -537,11 +540,11 @@ mod tests {
         modify_peering(&mut world, "demo", &text, disable.clone(), later).unwrap();
         assert_eq!(
             state_at(&world, uuid, later.now_ms),
-            PeeringState::Provisioning
+            SimPeeringState::Provisioning
         );
         assert_eq!(
             delete_peering(&mut world, "demo", &text, later.now_ms + 499),
-            Err(ApiError::PeeringNotDisabled),
+            Err(ErrorAnswer::PeeringNotDisabled),
             "only a peering whose state is disabled can be deleted"
         );
         // Asking again for what is already asked for changes nothing, so it is no new change.
@@ -583,7 +586,7 @@ mod tests {
         assert_eq!(world.deleted_networks, [aiven]);
         assert_eq!(
             world.state_at(world.peering(mine).unwrap(), AT.now_ms),
-            PeeringState::DeletedPeerNetwork
+            SimPeeringState::DeletedPeerNetwork
         );
         assert!(
             world.validate().is_ok(),
@@ -591,7 +594,7 @@ mod tests {
         );
         assert_eq!(
             create_peering(&mut world, "demo", request(BACKEND, AIVEN), AT),
-            Err(ApiError::PeerNetworkNotFound)
+            Err(ErrorAnswer::PeerNetworkNotFound)
         );
     }
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 use anyhow::Context;
 use tempfile::NamedTempFile;
 
-use super::errors::ApiError;
+use super::errors::ErrorAnswer;
 use super::world::World;
 
 /// The world in `path`, or `None` if there is no such file.
@@ -68,9 +68,9 @@ pub fn create(path: &Path, initial: World) -> anyhow::Result<World> {
 /// nothing.
 pub fn update<T>(
     path: &Path,
-    change: impl FnOnce(&mut World) -> Result<T, ApiError>,
-) -> Result<(T, World), ApiError> {
-    let not_saved = |error: anyhow::Error| ApiError::StateNotSaved(format!("{error:#}"));
+    change: impl FnOnce(&mut World) -> Result<T, ErrorAnswer>,
+) -> Result<(T, World), ErrorAnswer> {
+    let not_saved = |error: anyhow::Error| ErrorAnswer::StateNotSaved(format!("{error:#}"));
     let describe =
         |what: &str| format!("cannot {what} the simulator state file {}", path.display());
     loop {

@@ -1,6 +1,6 @@
 //! The world as the API shows it: conversions from the world's records to the wire types.
 
-use super::state::PeeringState;
+use super::state::SimPeeringState;
 use super::world::{SimNetwork, SimPeering, SimRouter, World};
 use crate::cidr::Cidr;
 use crate::upcloud::wire;
@@ -18,7 +18,7 @@ pub fn peering(world: &World, peering: &SimPeering, now_ms: u64) -> wire::Peerin
             .network(uuid)
             .map(|n: &SimNetwork| ip_networks(&n.ip_networks))
     };
-    let peer_ranges = if state == PeeringState::Active {
+    let peer_ranges = if state == SimPeeringState::Active {
         ranges_of(peering.peer_network)
     } else {
         None

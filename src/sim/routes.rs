@@ -10,7 +10,7 @@ use url::form_urlencoded;
 use uuid::Uuid;
 
 use super::auth::{Caller, authenticate};
-use super::errors::ApiError;
+use super::errors::ErrorAnswer;
 use super::faults::inject;
 use super::log::record;
 use super::state::now_ms;
@@ -81,7 +81,7 @@ async fn get_peering(
     State(simulator): State<Simulator>,
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
-) -> Result<Json<PeeringEnvelope>, ApiError> {
+) -> Result<Json<PeeringEnvelope>, ErrorAnswer> {
     let now = now_ms();
     simulator.read(|world| {
         let peering = ops::own_peering(world, &account, &uuid)?;
@@ -95,7 +95,7 @@ async fn create_peering(
     State(simulator): State<Simulator>,
     Extension(Caller(account)): Extension<Caller>,
     body: Bytes,
-) -> Result<(StatusCode, Json<PeeringEnvelope>), ApiError> {
+) -> Result<(StatusCode, Json<PeeringEnvelope>), ErrorAnswer> {
     let request: CreatePeeringRequest = parse_body(&body)?;
     let moment = simulator.moment();
     simulator.mutate(|world| {
@@ -109,7 +109,7 @@ async fn modify_peering(
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
     body: Bytes,
-) -> Result<Json<PeeringEnvelope>, ApiError> {
+) -> Result<Json<PeeringEnvelope>, ErrorAnswer> {
     let change = parse_modify(&body)?;
     let moment = simulator.moment();
     simulator.mutate(|world| {
@@ -122,7 +122,7 @@ async fn delete_peering(
     State(simulator): State<Simulator>,
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, ErrorAnswer> {
     let now = now_ms();
     simulator.mutate(|world| ops::delete_peering(world, &account, &uuid, now))?;
     Ok(StatusCode::NO_CONTENT)
@@ -151,7 +151,7 @@ async fn get_network(
     State(simulator): State<Simulator>,
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
-) -> Result<Json<NetworkEnvelope>, ApiError> {
+) -> Result<Json<NetworkEnvelope>, ErrorAnswer> {
     let found = simulator.read(|world| {
         let uuid = Uuid::try_parse(&uuid).ok()?;
         world
@@ -161,7 +161,7 @@ async fn get_network(
     });
     match found {
         Some(network) => Ok(Json(NetworkEnvelope { network })),
-        None => Err(ApiError::ResourceNotFound {
+        None => Err(ErrorAnswer::ResourceNotFound {
             correlation_id: simulator.next_correlation_id(),
         }),
     }
@@ -171,7 +171,7 @@ async fn delete_network(
     State(simulator): State<Simulator>,
     Extension(Caller(account)): Extension<Caller>,
     Path(uuid): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, ErrorAnswer> {
     simulator.delete_network_of(&account, &uuid)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -193,17 +193,21 @@ async fn list_routers(
     })
 }
 
-async fn unknown_path(method: Method, uri: Uri) -> ApiError {
-    ApiError::PathNotFound(format!("{method} {}", uri.path()))
+async fn unknown_path(method: Method, uri: Uri) -> ErrorAnswer {
+    ErrorAnswer::PathNotFound(format!("{method} {}", uri.path()))
 }
 
-async fn wrong_method(method: Method) -> ApiError {
-    ApiError::MethodNotAllowed(method.to_string())
+async fn wrong_method(method: Method) -> ErrorAnswer {
+    ErrorAnswer::MethodNotAllowed(method.to_string())
 }
 
 /// The single-peering answer for a peering that was just created or changed.
-fn envelope(world: &World, uuid: Uuid, moment: ops::Moment) -> Result<PeeringEnvelope, ApiError> {
-    let peering = world.peering(uuid).ok_or(ApiError::PeeringNotFound)?;
+fn envelope(
+    world: &World,
+    uuid: Uuid,
+    moment: ops::Moment,
+) -> Result<PeeringEnvelope, ErrorAnswer> {
+    let peering = world.peering(uuid).ok_or(ErrorAnswer::PeeringNotFound)?;
     Ok(PeeringEnvelope {
         network_peering: present::peering(world, peering, moment.now_ms),
     })
@@ -211,23 +215,23 @@ fn envelope(world: &World, uuid: Uuid, moment: ops::Moment) -> Result<PeeringEnv
 
 /// Reads a JSON body ourselves rather than with axum's `Json`, whose rejections are plain
 /// text: the API answers a bad body with its own error body.
-fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::BodyInvalid(e.to_string()))
+fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ErrorAnswer> {
+    serde_json::from_slice(body).map_err(|e| ErrorAnswer::BodyInvalid(e.to_string()))
 }
 
 /// The wire type of a PATCH has no `network` or `peer_network`, so look at the raw JSON to
 /// refuse a request that tries to change them instead of silently ignoring it.
-fn parse_modify(body: &[u8]) -> Result<ModifyPeering, ApiError> {
+fn parse_modify(body: &[u8]) -> Result<ModifyPeering, ErrorAnswer> {
     let value: serde_json::Value = parse_body(body)?;
     let fields = value.get("network_peering");
     if let Some(field) = IMMUTABLE_FIELDS
         .into_iter()
         .find(|field| fields.and_then(|f| f.get(field)).is_some())
     {
-        return Err(ApiError::FieldImmutable(field));
+        return Err(ErrorAnswer::FieldImmutable(field));
     }
     let request: ModifyPeeringRequest =
-        serde_json::from_value(value).map_err(|e| ApiError::BodyInvalid(e.to_string()))?;
+        serde_json::from_value(value).map_err(|e| ErrorAnswer::BodyInvalid(e.to_string()))?;
     Ok(request.network_peering)
 }
 

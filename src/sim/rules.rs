@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::errors::ApiError;
-use super::world::ConfiguredStatus;
+use super::errors::ErrorAnswer;
+use super::world::SimConfiguredStatus;
 use crate::upcloud::wire::Label;
 
 const NAME_CHARS: std::ops::RangeInclusive<usize> = 1..=255;
@@ -12,32 +12,32 @@ const LABEL_KEY_CHARS: std::ops::RangeInclusive<usize> = 2..=32;
 const LABEL_VALUE_MAX_CHARS: usize = 255;
 
 /// A name is 1 to 255 characters.
-pub fn check_name(name: &str) -> Result<(), ApiError> {
+pub fn check_name(name: &str) -> Result<(), ErrorAnswer> {
     if NAME_CHARS.contains(&name.chars().count()) {
         Ok(())
     } else {
-        Err(ApiError::NameInvalid)
+        Err(ErrorAnswer::NameInvalid)
     }
 }
 
-pub fn parse_configured_status(text: &str) -> Result<ConfiguredStatus, ApiError> {
-    ConfiguredStatus::from_api(text)
-        .ok_or_else(|| ApiError::ConfiguredStatusInvalid(text.to_owned()))
+pub fn parse_configured_status(text: &str) -> Result<SimConfiguredStatus, ErrorAnswer> {
+    SimConfiguredStatus::from_api(text)
+        .ok_or_else(|| ErrorAnswer::ConfiguredStatusInvalid(text.to_owned()))
 }
 
 /// Keys are 2 to 32 letters, digits, `_` and `-`; values at most 255 characters; and a key
 /// appears once, since a label set is a map.
-pub fn check_labels(labels: &[Label]) -> Result<(), ApiError> {
+pub fn check_labels(labels: &[Label]) -> Result<(), ErrorAnswer> {
     let mut seen = HashSet::new();
     for label in labels {
         if !is_label_key(&label.key) {
-            return Err(ApiError::LabelKeyInvalid(label.key.clone()));
+            return Err(ErrorAnswer::LabelKeyInvalid(label.key.clone()));
         }
         if label.value.chars().count() > LABEL_VALUE_MAX_CHARS {
-            return Err(ApiError::LabelValueInvalid(label.key.clone()));
+            return Err(ErrorAnswer::LabelValueInvalid(label.key.clone()));
         }
         if !seen.insert(label.key.as_str()) {
-            return Err(ApiError::LabelKeyDuplicate(label.key.clone()));
+            return Err(ErrorAnswer::LabelKeyDuplicate(label.key.clone()));
         }
     }
     Ok(())
@@ -63,25 +63,25 @@ mod tests {
 
     #[test]
     fn names_are_1_to_255_characters() {
-        assert_eq!(check_name(""), Err(ApiError::NameInvalid));
+        assert_eq!(check_name(""), Err(ErrorAnswer::NameInvalid));
         assert_eq!(check_name("a"), Ok(()));
         assert_eq!(check_name(&"ä".repeat(255)), Ok(()));
-        assert_eq!(check_name(&"a".repeat(256)), Err(ApiError::NameInvalid));
+        assert_eq!(check_name(&"a".repeat(256)), Err(ErrorAnswer::NameInvalid));
     }
 
     #[test]
     fn configured_status_is_active_or_disabled_exactly() {
         assert_eq!(
             parse_configured_status("active"),
-            Ok(ConfiguredStatus::Active)
+            Ok(SimConfiguredStatus::Active)
         );
         assert_eq!(
             parse_configured_status("disabled"),
-            Ok(ConfiguredStatus::Disabled)
+            Ok(SimConfiguredStatus::Disabled)
         );
         assert_eq!(
             parse_configured_status("Active"),
-            Err(ApiError::ConfiguredStatusInvalid("Active".into()))
+            Err(ErrorAnswer::ConfiguredStatusInvalid("Active".into()))
         );
     }
 
@@ -99,17 +99,17 @@ mod tests {
         for key in ["a", "", "has space", "dot.ted", "ä-umlaut", &"k".repeat(33)] {
             assert_eq!(
                 check_labels(&[label(key, "v")]),
-                Err(ApiError::LabelKeyInvalid(key.into())),
+                Err(ErrorAnswer::LabelKeyInvalid(key.into())),
                 "{key}"
             );
         }
         assert_eq!(
             check_labels(&[label("env", &"v".repeat(256))]),
-            Err(ApiError::LabelValueInvalid("env".into()))
+            Err(ErrorAnswer::LabelValueInvalid("env".into()))
         );
         assert_eq!(
             check_labels(&[label("env", "a"), label("env", "b")]),
-            Err(ApiError::LabelKeyDuplicate("env".into()))
+            Err(ErrorAnswer::LabelKeyDuplicate("env".into()))
         );
     }
 }

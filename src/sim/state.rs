@@ -4,11 +4,11 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::world::{ConfiguredStatus, SimPeering, World};
+use super::world::{SimConfiguredStatus, SimPeering, World};
 use crate::cidr::any_overlap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PeeringState {
+pub enum SimPeeringState {
     Provisioning,
     Active,
     PendingPeer,
@@ -20,26 +20,39 @@ pub enum PeeringState {
     DeletedPeerNetwork,
 }
 
-impl PeeringState {
+impl SimPeeringState {
     /// The API's spelling.
     pub fn as_str(self) -> &'static str {
         match self {
-            PeeringState::Provisioning => "provisioning",
-            PeeringState::Active => "active",
-            PeeringState::PendingPeer => "pending-peer",
-            PeeringState::Disabled => "disabled",
-            PeeringState::PeerDisabled => "peer-disabled",
-            PeeringState::ConflictSubnet => "conflict-subnet",
-            PeeringState::MissingLocalRouter => "missing-local-router",
-            PeeringState::MissingPeerRouter => "missing-peer-router",
-            PeeringState::DeletedPeerNetwork => "deleted-peer-network",
+            SimPeeringState::Provisioning => "provisioning",
+            SimPeeringState::Active => "active",
+            SimPeeringState::PendingPeer => "pending-peer",
+            SimPeeringState::Disabled => "disabled",
+            SimPeeringState::PeerDisabled => "peer-disabled",
+            SimPeeringState::ConflictSubnet => "conflict-subnet",
+            SimPeeringState::MissingLocalRouter => "missing-local-router",
+            SimPeeringState::MissingPeerRouter => "missing-peer-router",
+            SimPeeringState::DeletedPeerNetwork => "deleted-peer-network",
         }
     }
 }
 
-impl fmt::Display for PeeringState {
+impl fmt::Display for SimPeeringState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl World {
+    /// The state the platform reports for `peering` now; derived, never stored.
+    pub fn state_of(&self, peering: &SimPeering) -> SimPeeringState {
+        derive_state(self, peering, now_ms())
+    }
+
+    /// The state the platform reports for `peering` at `now_ms` (milliseconds since the Unix
+    /// epoch), so a test can look at a moment of its choice.
+    pub fn state_at(&self, peering: &SimPeering, now_ms: u64) -> SimPeeringState {
+        derive_state(self, peering, now_ms)
     }
 }
 
@@ -55,15 +68,15 @@ pub fn now_ms() -> u64 {
 /// The first of these that holds is the state at `now_ms`: a change still being carried out,
 /// then the owner's own choice, then what is missing on this side, then on the peer's side,
 /// then whether the two halves can connect.
-pub fn derive_state(world: &World, peering: &SimPeering, now_ms: u64) -> PeeringState {
+pub fn derive_state(world: &World, peering: &SimPeering, now_ms: u64) -> SimPeeringState {
     if peering
         .provisioning_until
         .is_some_and(|until| now_ms < until)
     {
-        return PeeringState::Provisioning;
+        return SimPeeringState::Provisioning;
     }
-    if peering.configured_status == ConfiguredStatus::Disabled {
-        return PeeringState::Disabled;
+    if peering.configured_status == SimConfiguredStatus::Disabled {
+        return SimPeeringState::Disabled;
     }
     // A local network that is gone has no router either; the API cannot delete a network
     // that its own account's peerings use, so this only guards a hand-edited world.
@@ -71,26 +84,26 @@ pub fn derive_state(world: &World, peering: &SimPeering, now_ms: u64) -> Peering
         .network(peering.network)
         .filter(|n| n.router.is_some())
     else {
-        return PeeringState::MissingLocalRouter;
+        return SimPeeringState::MissingLocalRouter;
     };
     let Some(peer) = world.network(peering.peer_network) else {
-        return PeeringState::DeletedPeerNetwork;
+        return SimPeeringState::DeletedPeerNetwork;
     };
     if peer.router.is_none() {
-        return PeeringState::MissingPeerRouter;
+        return SimPeeringState::MissingPeerRouter;
     }
     let reverse = world.peerings().find(|other| {
         other.network == peering.peer_network && other.peer_network == peering.network
     });
     match reverse {
-        None => PeeringState::PendingPeer,
-        Some(reverse) if reverse.configured_status == ConfiguredStatus::Disabled => {
-            PeeringState::PeerDisabled
+        None => SimPeeringState::PendingPeer,
+        Some(reverse) if reverse.configured_status == SimConfiguredStatus::Disabled => {
+            SimPeeringState::PeerDisabled
         }
         Some(_) if any_overlap(&local.ip_networks, &peer.ip_networks) => {
-            PeeringState::ConflictSubnet
+            SimPeeringState::ConflictSubnet
         }
-        Some(_) => PeeringState::Active,
+        Some(_) => SimPeeringState::Active,
     }
 }
 
@@ -155,9 +168,9 @@ mod tests {
             network,
             peer_network,
             configured_status: if disabled {
-                ConfiguredStatus::Disabled
+                SimConfiguredStatus::Disabled
             } else {
-                ConfiguredStatus::Active
+                SimConfiguredStatus::Active
             },
             labels: vec![],
             provisioning_until: None,
@@ -245,14 +258,14 @@ mod tests {
     fn every_state_and_which_wins() {
         let none = Twist::default();
         let cases = [
-            ("all is well", none, PeeringState::Active),
+            ("all is well", none, SimPeeringState::Active),
             (
                 "still provisioning",
                 Twist {
                     this_provisioning_until: Some(NOW + 1),
                     ..none
                 },
-                PeeringState::Provisioning,
+                SimPeeringState::Provisioning,
             ),
             (
                 "provisioning wins over disabled",
@@ -261,7 +274,7 @@ mod tests {
                     this_disabled: true,
                     ..none
                 },
-                PeeringState::Provisioning,
+                SimPeeringState::Provisioning,
             ),
             (
                 "provisioning is over at the moment it ends",
@@ -270,7 +283,7 @@ mod tests {
                     this_disabled: true,
                     ..none
                 },
-                PeeringState::Disabled,
+                SimPeeringState::Disabled,
             ),
             (
                 "disabled here",
@@ -278,7 +291,7 @@ mod tests {
                     this_disabled: true,
                     ..none
                 },
-                PeeringState::Disabled,
+                SimPeeringState::Disabled,
             ),
             (
                 "disabled wins over everything",
@@ -288,7 +301,7 @@ mod tests {
                     peer_network_deleted: true,
                     ..none
                 },
-                PeeringState::Disabled,
+                SimPeeringState::Disabled,
             ),
             (
                 "no local router",
@@ -296,7 +309,7 @@ mod tests {
                     local_router_detached: true,
                     ..none
                 },
-                PeeringState::MissingLocalRouter,
+                SimPeeringState::MissingLocalRouter,
             ),
             (
                 "local network gone",
@@ -304,7 +317,7 @@ mod tests {
                     local_network_deleted: true,
                     ..none
                 },
-                PeeringState::MissingLocalRouter,
+                SimPeeringState::MissingLocalRouter,
             ),
             (
                 "local router before the peer's problems",
@@ -313,7 +326,7 @@ mod tests {
                     peer_network_deleted: true,
                     ..none
                 },
-                PeeringState::MissingLocalRouter,
+                SimPeeringState::MissingLocalRouter,
             ),
             (
                 "peer network gone",
@@ -321,7 +334,7 @@ mod tests {
                     peer_network_deleted: true,
                     ..none
                 },
-                PeeringState::DeletedPeerNetwork,
+                SimPeeringState::DeletedPeerNetwork,
             ),
             (
                 "no peer router",
@@ -329,7 +342,7 @@ mod tests {
                     peer_router_detached: true,
                     ..none
                 },
-                PeeringState::MissingPeerRouter,
+                SimPeeringState::MissingPeerRouter,
             ),
             (
                 "peer router before the reverse half",
@@ -338,7 +351,7 @@ mod tests {
                     reverse_missing: true,
                     ..none
                 },
-                PeeringState::MissingPeerRouter,
+                SimPeeringState::MissingPeerRouter,
             ),
             (
                 "no reverse half",
@@ -346,7 +359,7 @@ mod tests {
                     reverse_missing: true,
                     ..none
                 },
-                PeeringState::PendingPeer,
+                SimPeeringState::PendingPeer,
             ),
             (
                 "a half of the peer network towards another network",
@@ -354,7 +367,7 @@ mod tests {
                     reverse_in_other_direction_only: true,
                     ..none
                 },
-                PeeringState::PendingPeer,
+                SimPeeringState::PendingPeer,
             ),
             (
                 "no reverse half before overlap",
@@ -363,7 +376,7 @@ mod tests {
                     ipv4_overlap: true,
                     ..none
                 },
-                PeeringState::PendingPeer,
+                SimPeeringState::PendingPeer,
             ),
             (
                 "reverse half disabled",
@@ -371,7 +384,7 @@ mod tests {
                     reverse_disabled: true,
                     ..none
                 },
-                PeeringState::PeerDisabled,
+                SimPeeringState::PeerDisabled,
             ),
             (
                 "peer disabled before overlap",
@@ -380,7 +393,7 @@ mod tests {
                     ipv4_overlap: true,
                     ..none
                 },
-                PeeringState::PeerDisabled,
+                SimPeeringState::PeerDisabled,
             ),
             (
                 "IPv4 ranges overlap",
@@ -388,7 +401,7 @@ mod tests {
                     ipv4_overlap: true,
                     ..none
                 },
-                PeeringState::ConflictSubnet,
+                SimPeeringState::ConflictSubnet,
             ),
             (
                 "IPv6 ranges overlap",
@@ -396,7 +409,7 @@ mod tests {
                     ipv6_overlap: true,
                     ..none
                 },
-                PeeringState::ConflictSubnet,
+                SimPeeringState::ConflictSubnet,
             ),
             (
                 "different families never overlap",
@@ -404,7 +417,7 @@ mod tests {
                     families_differ: true,
                     ..none
                 },
-                PeeringState::Active,
+                SimPeeringState::Active,
             ),
         ];
         for (what, twist, expected) in cases {
@@ -418,32 +431,73 @@ mod tests {
     fn both_halves_see_each_other() {
         let world = world(Twist::default());
         for peering in world.peerings() {
-            assert_eq!(world.state_of(peering), PeeringState::Active);
+            assert_eq!(world.state_of(peering), SimPeeringState::Active);
         }
         let world = self::world(Twist {
             this_disabled: true,
             ..Twist::default()
         });
         let reverse = world.peering(Uuid::from_u128(200)).unwrap();
-        assert_eq!(world.state_of(reverse), PeeringState::PeerDisabled);
+        assert_eq!(world.state_of(reverse), SimPeeringState::PeerDisabled);
     }
 
     #[test]
     fn spells_states_as_the_api_does() {
         let all = [
-            (PeeringState::Provisioning, "provisioning"),
-            (PeeringState::Active, "active"),
-            (PeeringState::PendingPeer, "pending-peer"),
-            (PeeringState::Disabled, "disabled"),
-            (PeeringState::PeerDisabled, "peer-disabled"),
-            (PeeringState::ConflictSubnet, "conflict-subnet"),
-            (PeeringState::MissingLocalRouter, "missing-local-router"),
-            (PeeringState::MissingPeerRouter, "missing-peer-router"),
-            (PeeringState::DeletedPeerNetwork, "deleted-peer-network"),
+            (SimPeeringState::Provisioning, "provisioning"),
+            (SimPeeringState::Active, "active"),
+            (SimPeeringState::PendingPeer, "pending-peer"),
+            (SimPeeringState::Disabled, "disabled"),
+            (SimPeeringState::PeerDisabled, "peer-disabled"),
+            (SimPeeringState::ConflictSubnet, "conflict-subnet"),
+            (SimPeeringState::MissingLocalRouter, "missing-local-router"),
+            (SimPeeringState::MissingPeerRouter, "missing-peer-router"),
+            (SimPeeringState::DeletedPeerNetwork, "deleted-peer-network"),
         ];
+        assert_eq!(all.map(|(state, _)| state).to_vec(), every_state());
         for (state, text) in all {
             assert_eq!(state.as_str(), text);
             assert_eq!(state.to_string(), text);
         }
+    }
+
+    /// The simulator keeps its own vocabulary, so that it shares nothing with the client but the
+    /// wire format; what it reports must still be what the program understands.
+    #[test]
+    fn the_program_knows_every_state_and_status_the_simulator_reports() {
+        use crate::model::{SimConfiguredStatus, SimPeeringState};
+        for state in every_state() {
+            let understood = SimPeeringState::from_api(state.as_str());
+            assert!(
+                !matches!(understood, SimPeeringState::Unknown(_)),
+                "the simulator reports {state}, which the program does not know"
+            );
+            assert_eq!(understood.as_str(), state.as_str());
+        }
+        for status in [SimConfiguredStatus::Active, SimConfiguredStatus::Disabled] {
+            let understood = SimConfiguredStatus::parse(status.as_str());
+            assert_eq!(
+                understood.map(SimConfiguredStatus::as_str),
+                Some(status.as_str())
+            );
+        }
+    }
+
+    /// Every state, in declaration order. The match does not compile once a state is added
+    /// without a place in this chain.
+    fn every_state() -> Vec<SimPeeringState> {
+        use SimPeeringState::*;
+        let next = |state: &SimPeeringState| match state {
+            Provisioning => Some(Active),
+            Active => Some(PendingPeer),
+            PendingPeer => Some(Disabled),
+            Disabled => Some(PeerDisabled),
+            PeerDisabled => Some(ConflictSubnet),
+            ConflictSubnet => Some(MissingLocalRouter),
+            MissingLocalRouter => Some(MissingPeerRouter),
+            MissingPeerRouter => Some(DeletedPeerNetwork),
+            DeletedPeerNetwork => None,
+        };
+        std::iter::successors(Some(Provisioning), next).collect()
     }
 }

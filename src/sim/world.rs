@@ -1,5 +1,6 @@
 //! The simulated platform: accounts, routers, networks and peerings. A `World` is plain data;
-//! it is what the state file holds, and what a world file describes.
+//! it is what the state file holds, and what a world file describes. The states of its peerings
+//! are derived from it, in `state`.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -7,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::faults::Faults;
-use super::state::{PeeringState, derive_state, now_ms};
 use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
 
@@ -99,25 +99,25 @@ pub struct SimNetwork {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ConfiguredStatus {
+pub enum SimConfiguredStatus {
     #[default]
     Active,
     Disabled,
 }
 
-impl ConfiguredStatus {
+impl SimConfiguredStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            ConfiguredStatus::Active => "active",
-            ConfiguredStatus::Disabled => "disabled",
+            SimConfiguredStatus::Active => "active",
+            SimConfiguredStatus::Disabled => "disabled",
         }
     }
 
-    /// The API's spelling, exactly: `active` or `disabled` [C].
-    pub fn from_api(text: &str) -> Option<ConfiguredStatus> {
+    /// The API's spelling, exactly: `active` or `disabled` \[C\].
+    pub fn from_api(text: &str) -> Option<SimConfiguredStatus> {
         match text {
-            "active" => Some(ConfiguredStatus::Active),
-            "disabled" => Some(ConfiguredStatus::Disabled),
+            "active" => Some(SimConfiguredStatus::Active),
+            "disabled" => Some(SimConfiguredStatus::Disabled),
             _ => None,
         }
     }
@@ -133,7 +133,7 @@ pub struct SimPeering {
     /// The local network, which belongs to `account`.
     pub network: Uuid,
     pub peer_network: Uuid,
-    pub configured_status: ConfiguredStatus,
+    pub configured_status: SimConfiguredStatus,
     pub labels: Vec<Label>,
     /// Until when (wall-clock milliseconds since the Unix epoch) the platform is still
     /// carrying out the last create or change of `configured_status`; wall-clock so that it
@@ -187,17 +187,6 @@ impl World {
 
     pub fn peering(&self, uuid: Uuid) -> Option<&SimPeering> {
         self.peerings.iter().find(|peering| peering.uuid == uuid)
-    }
-
-    /// The state the platform reports for `peering` now; derived, never stored.
-    pub fn state_of(&self, peering: &SimPeering) -> PeeringState {
-        derive_state(self, peering, now_ms())
-    }
-
-    /// The state the platform reports for `peering` at `now_ms` (milliseconds since the Unix
-    /// epoch), so a test can look at a moment of its choice.
-    pub fn state_at(&self, peering: &SimPeering, now_ms: u64) -> PeeringState {
-        derive_state(self, peering, now_ms)
     }
 
     /// The half of `account` from `network` towards `peer_network`, if it exists.

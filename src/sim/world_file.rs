@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::faults::Faults;
 use super::rules;
 use super::world::{
-    ConfiguredStatus, NetworkKind, SimAccount, SimCredentials, SimNetwork, SimPeering, SimRouter,
-    World,
+    NetworkKind, SimAccount, SimConfiguredStatus, SimCredentials, SimNetwork, SimPeering,
+    SimRouter, World,
 };
 use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
@@ -93,7 +93,7 @@ struct PeeringFile {
     network: Uuid,
     peer_network: Uuid,
     #[serde(default)]
-    configured_status: ConfiguredStatus,
+    configured_status: SimConfiguredStatus,
     #[serde(default)]
     labels: BTreeMap<String, String>,
 }
@@ -487,7 +487,7 @@ labels = { managed-by = "peerings" }
         let peer = world.network(AIVEN.parse().unwrap()).unwrap();
         assert_eq!((peer.kind, peer.router), (NetworkKind::Public, None));
         let peering = world.peerings().next().unwrap();
-        assert_eq!(peering.configured_status, ConfiguredStatus::Disabled);
+        assert_eq!(peering.configured_status, SimConfiguredStatus::Disabled);
         assert_eq!(peering.uuid, super::super::world::nth_uuid(0));
         assert_eq!(world.uuids_generated, 1);
         assert_eq!(
