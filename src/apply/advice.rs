@@ -1,7 +1,7 @@
 //! What a person can do about a failed change, in terms of the peering and networks involved.
 
 use crate::plan::Change;
-use crate::render::NetworkNames;
+use crate::plan::NetworkNames;
 use crate::upcloud::{ApiError, wire::codes};
 
 use super::ChangeError;

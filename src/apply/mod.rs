@@ -14,8 +14,8 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use crate::model::{Peering, PeeringPatch, PeeringSpec};
+use crate::plan::NetworkNames;
 use crate::plan::{Action, Change, FieldChange, Plan};
-use crate::render::NetworkNames;
 use crate::upcloud::{ApiError, Client, wire::codes};
 
 #[derive(Debug, Clone)]

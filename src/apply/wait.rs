@@ -17,11 +17,11 @@ pub struct Settled {
     pub name: String,
     /// The last state seen; `None` when the peering is gone.
     pub state: Option<PeeringState>,
-    pub verdict: Verdict,
+    pub verdict: WaitVerdict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum WaitVerdict {
     /// In the state its configured status asks for (or gone, for a delete).
     Reached,
     /// In a state that waiting will not change: someone has to act.
@@ -76,7 +76,7 @@ pub async fn settle(
             .iter()
             .map(|(place, (name, goal))| judge(name, *goal, now.get(place)))
             .collect();
-        let waiting = settled.iter().any(|s| s.verdict == Verdict::Waiting);
+        let waiting = settled.iter().any(|s| s.verdict == WaitVerdict::Waiting);
         if !waiting || timed_out {
             return Ok(settled);
         }
@@ -118,16 +118,16 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
 
 fn judge(name: &str, goal: Goal, state: Option<&PeeringState>) -> Settled {
     let verdict = match (goal, state) {
-        (Goal::Unattainable, _) => Verdict::NeedsAttention,
-        (Goal::Gone, None) => Verdict::Reached,
-        (Goal::Gone, Some(_)) => Verdict::Waiting,
-        (Goal::State(_), None) => Verdict::NeedsAttention,
+        (Goal::Unattainable, _) => WaitVerdict::NeedsAttention,
+        (Goal::Gone, None) => WaitVerdict::Reached,
+        (Goal::Gone, Some(_)) => WaitVerdict::Waiting,
+        (Goal::State(_), None) => WaitVerdict::NeedsAttention,
         (Goal::State(status), Some(state)) => match (status, state) {
             (ConfiguredStatus::Active, PeeringState::Active)
-            | (ConfiguredStatus::Disabled, PeeringState::Disabled) => Verdict::Reached,
+            | (ConfiguredStatus::Disabled, PeeringState::Disabled) => WaitVerdict::Reached,
             (_, PeeringState::Provisioning)
-            | (ConfiguredStatus::Active, PeeringState::PendingPeer) => Verdict::Waiting,
-            _ => Verdict::NeedsAttention,
+            | (ConfiguredStatus::Active, PeeringState::PendingPeer) => WaitVerdict::Waiting,
+            _ => WaitVerdict::NeedsAttention,
         },
     };
     Settled {

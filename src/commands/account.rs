@@ -10,8 +10,8 @@ use anyhow::Context;
 
 use crate::apply::Clients;
 use crate::config::{AccountCredentials, AccountSpec, Desired};
+use crate::plan::NetworkNames;
 use crate::plan::{self, Observed, Plan};
-use crate::render::NetworkNames;
 use crate::sim;
 use crate::upcloud::{Client, ClientOptions, Credentials, Secret};
 
@@ -73,7 +73,7 @@ impl Accounts {
             let url = accounts
                 .endpoint(spec.api_url.as_deref().unwrap_or(&connection.api_url))
                 .await?;
-            let credentials = match (from_env(spec), &url) {
+            let credentials = match (read_account_credentials(spec), &url) {
                 (Ok(credentials), _) => credentials,
                 // The simulator's own account of that name: a quick start needs no secrets.
                 (Err(_), Endpoint::Sim(path, _)) => accounts.sim_credentials(path, name)?,
@@ -193,7 +193,7 @@ impl Endpoint {
 }
 
 /// The credentials an account's `_env` variables hold, or the names of those that are unset.
-fn from_env(spec: &AccountSpec) -> Result<Credentials, Vec<String>> {
+fn read_account_credentials(spec: &AccountSpec) -> Result<Credentials, Vec<String>> {
     let read = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
     match &spec.credentials {
         AccountCredentials::Token { env } => read(env)

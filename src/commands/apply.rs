@@ -98,7 +98,7 @@ pub fn run(
         output.settled(&settled);
         if settled
             .iter()
-            .any(|s| s.verdict != apply::wait::Verdict::Reached)
+            .any(|s| s.verdict != apply::wait::WaitVerdict::Reached)
         {
             exit = Exit::Failure;
         }

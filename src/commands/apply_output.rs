@@ -10,9 +10,10 @@ use serde::Serialize;
 use crate::apply::wait::Settled;
 use crate::apply::{Event, Report};
 use crate::cli::ApplyOutput;
+use crate::plan::NetworkNames;
 use crate::plan::Plan;
+use crate::render;
 use crate::render::events::EventLine;
-use crate::render::{self, NetworkNames};
 
 use super::Chatter;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::config;
 use crate::exit::Exit;
-use crate::plan::health::{self, Verdict};
+use crate::plan::health::{self, CheckVerdict};
 use crate::render;
 
 use super::account::{Accounts, Connection};
@@ -30,8 +30,8 @@ pub async fn run(file: &Path, connection: &Connection, args: &CheckArgs) -> anyh
         }
     }
     Ok(match check.verdict() {
-        Verdict::InSync => Exit::Success,
-        Verdict::Drift => Exit::ChangesPending,
-        Verdict::Unhealthy => Exit::Unhealthy,
+        CheckVerdict::InSync => Exit::Success,
+        CheckVerdict::Drift => Exit::ChangesPending,
+        CheckVerdict::Unhealthy => Exit::Unhealthy,
     })
 }

@@ -56,7 +56,7 @@ pub struct Check<'p> {
 
 /// What the check concludes, most pressing first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum CheckVerdict {
     /// Changes are pending: apply would change the account.
     Drift,
     /// Nothing would change, but a listed peering is not in the state it should be.
@@ -65,26 +65,26 @@ pub enum Verdict {
     InSync,
 }
 
-impl Verdict {
+impl CheckVerdict {
     /// The name scripts see in JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Drift => "drift",
-            Verdict::Unhealthy => "unhealthy",
-            Verdict::InSync => "in_sync",
+            CheckVerdict::Drift => "drift",
+            CheckVerdict::Unhealthy => "unhealthy",
+            CheckVerdict::InSync => "in_sync",
         }
     }
 }
 
 impl Check<'_> {
     /// Pending changes win over unhealthiness: applying them may well change the states.
-    pub fn verdict(&self) -> Verdict {
+    pub fn verdict(&self) -> CheckVerdict {
         if self.pending.changes() > 0 {
-            Verdict::Drift
+            CheckVerdict::Drift
         } else if self.unhealthy().next().is_some() {
-            Verdict::Unhealthy
+            CheckVerdict::Unhealthy
         } else {
-            Verdict::InSync
+            CheckVerdict::InSync
         }
     }
 
@@ -269,7 +269,7 @@ mod tests {
             noop(peering(2, PeeringState::Disabled, DISABLED)),
         ]);
         let check = check(&plan);
-        assert_eq!(check.verdict(), Verdict::InSync);
+        assert_eq!(check.verdict(), CheckVerdict::InSync);
         assert_eq!(check.peerings.len(), 2);
         assert_eq!(check.unhealthy().count(), 0);
     }
@@ -282,7 +282,7 @@ mod tests {
                 noop(peering(2, state.clone(), ACTIVE)),
             ]);
             let check = check(&plan);
-            assert_eq!(check.verdict(), Verdict::Unhealthy, "{state}");
+            assert_eq!(check.verdict(), CheckVerdict::Unhealthy, "{state}");
             let names: Vec<&str> = check.unhealthy().map(|judged| judged.name).collect();
             assert_eq!(names, ["p2"]);
         }
@@ -323,7 +323,7 @@ mod tests {
         };
         let plan = plan_of(vec![update, create]);
         let check = check(&plan);
-        assert_eq!(check.verdict(), Verdict::Drift);
+        assert_eq!(check.verdict(), CheckVerdict::Drift);
         assert_eq!(check.pending.changes(), 2);
         let unhealthy: Vec<(&str, Health)> = check
             .unhealthy()

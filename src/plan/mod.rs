@@ -2,12 +2,14 @@
 //! everything about what a plan contains is tested with plain values.
 
 pub mod change;
+mod cross_account;
 pub mod health;
-mod preflight;
+mod names;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Action, Change, FieldChange, Summary, Warning};
+pub use names::NetworkNames;
 
 use crate::config::{Desired, DesiredPeering};
 use crate::model::{
@@ -97,14 +99,10 @@ impl Plan {
     }
 }
 
-/// Compares a file without accounts with the account. Deterministic, and independent of the
-/// order of either input (the file guarantees names and keys are unique).
-pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
-    plan_account(None, desired, observed)
-}
-
-/// Compares every account the file declares with what the file asks of it: one plan, the
-/// changes of all accounts by name (a link's two halves next to each other), then the deletes.
+/// Compares every account the file declares (or, for a file without accounts, the account of the
+/// environment, keyed `None`) with what the file asks of it: one plan per account, each with its
+/// changes by name, then its deletes; [`Plan::merge`] makes them one. Deterministic, and
+/// independent of the order of either input (the file guarantees names and keys are unique).
 /// Creates also get warnings that only the other side's account can tell: a peer network that
 /// is missing, not private or without a router, or whose ranges overlap.
 pub fn plan_accounts(
@@ -115,7 +113,7 @@ pub fn plan_accounts(
         .iter()
         .map(|(account, seen)| plan_account(account.as_deref(), desired, seen))
         .collect();
-    preflight::across_accounts(&mut plans, desired, observed);
+    cross_account::add_warnings(&mut plans, desired, observed);
     plans
 }
 
@@ -182,7 +180,7 @@ fn plan_desired(
     let target = target_spec(wanted);
     let (action, warnings) = match current {
         None => {
-            let warnings = preflight(&target, networks);
+            let warnings = local_network_warnings(&target, networks);
             (Action::Create(target), warnings)
         }
         Some(current) => {
@@ -270,7 +268,10 @@ fn field_changes(current: &Peering, target: &PeeringSpec) -> Vec<FieldChange> {
 
 /// What the account already tells about a create that the API would refuse. The create is
 /// still attempted: the API decides, and the plan only warns.
-fn preflight(target: &PeeringSpec, networks: &BTreeMap<NetworkId, &Network>) -> Vec<Warning> {
+fn local_network_warnings(
+    target: &PeeringSpec,
+    networks: &BTreeMap<NetworkId, &Network>,
+) -> Vec<Warning> {
     let network = target.key.network;
     match networks.get(&network) {
         None => vec![Warning::LocalNetworkNotFound { network }],

@@ -8,7 +8,15 @@ use proptest::prelude::*;
 use super::*;
 use crate::config::{Desired, DesiredPeering};
 use crate::model::{ConfiguredStatus, NetworkType, PeeringId, PeeringState};
-use crate::render::{NetworkNames, human, json};
+use crate::render::{human, json};
+
+/// The production path for a file without accounts: [`plan_accounts`], then [`Plan::merge`].
+fn plan(desired: &Desired, observed: &Observed) -> Plan {
+    Plan::merge(plan_accounts(
+        desired,
+        &BTreeMap::from([(None, observed.clone())]),
+    ))
+}
 
 fn net(n: u128) -> NetworkId {
     NetworkId(uuid::Uuid::from_u128(0x1000 + n))
@@ -152,7 +160,7 @@ fn every_kind() -> (Desired, Observed) {
 fn human_plan_of_every_kind_of_change() {
     let (desired, observed) = every_kind();
     let plan = plan(&desired, &observed);
-    let text = human::plan(&plan, &NetworkNames::new(&desired, &observed));
+    let text = human::plan(&plan, &NetworkNames::across(&desired, [&observed]));
     insta::assert_snapshot!(anstream::adapter::strip_str(&text).to_string());
 }
 
@@ -160,7 +168,10 @@ fn human_plan_of_every_kind_of_change() {
 fn json_plan_of_every_kind_of_change() {
     let (desired, observed) = every_kind();
     let plan = plan(&desired, &observed);
-    insta::assert_json_snapshot!(json::plan(&plan, &NetworkNames::new(&desired, &observed)));
+    insta::assert_json_snapshot!(json::plan(
+        &plan,
+        &NetworkNames::across(&desired, [&observed])
+    ));
 }
 
 #[test]
@@ -171,7 +182,7 @@ fn without_prune_owned_peerings_missing_from_the_file_are_kept() {
     assert_eq!(plan.deletes().count(), 0);
     let kept: Vec<&str> = plan.kept.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(kept, ["also removed", "removed from the file"]);
-    let text = human::plan(&plan, &NetworkNames::new(&desired, &observed));
+    let text = human::plan(&plan, &NetworkNames::across(&desired, [&observed]));
     insta::assert_snapshot!(anstream::adapter::strip_str(&text).to_string());
 }
 

@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::apply::wait::{Settled, Verdict};
+use crate::apply::wait::{Settled, WaitVerdict};
 use crate::apply::{ChangeResult, Outcome, Report};
 use crate::plan::Change;
 
@@ -59,9 +59,9 @@ pub fn change_finished(result: &ChangeResult, at: SystemTime) -> EventLine {
 
 pub fn settled(settled: &Settled, at: SystemTime) -> EventLine {
     let verdict = match settled.verdict {
-        Verdict::Reached => "reached",
-        Verdict::Waiting => "waiting",
-        Verdict::NeedsAttention => "needs_attention",
+        WaitVerdict::Reached => "reached",
+        WaitVerdict::Waiting => "waiting",
+        WaitVerdict::NeedsAttention => "needs_attention",
     };
     event(
         "settled",

@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
-use crate::apply::wait::{Settled, Verdict};
+use crate::apply::wait::{Settled, WaitVerdict};
 use crate::apply::{ChangeResult, Outcome, Report};
 use crate::model::{ConfiguredStatus, Labels, Peering, PeeringKey};
-use crate::plan::health::{self, Check, Health, Judged};
+use crate::plan::health::{self, Check, CheckVerdict, Health, Judged};
 use crate::plan::{Action, Change, FieldChange, Plan, Warning, change::format_labels};
 
-use super::NetworkNames;
+use crate::plan::NetworkNames;
 
 const CREATE: Style = AnsiColor::Green.on_default();
 const UPDATE: Style = AnsiColor::Yellow.on_default();
@@ -282,9 +282,9 @@ pub fn settled(settled: &[Settled]) -> String {
     let mut out = String::from("\nFinal states:\n");
     for peering in settled {
         let (style, mark) = match peering.verdict {
-            Verdict::Reached => (CREATE, "ok"),
-            Verdict::Waiting => (UPDATE, "timed out"),
-            Verdict::NeedsAttention => (REMOVED, "needs attention"),
+            WaitVerdict::Reached => (CREATE, "ok"),
+            WaitVerdict::Waiting => (UPDATE, "timed out"),
+            WaitVerdict::NeedsAttention => (REMOVED, "needs attention"),
         };
         let state = match &peering.state {
             Some(state) => format!("{state}: {}", state.explanation()),
@@ -305,16 +305,16 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
     let mut out = String::new();
     let listed = check.peerings.len();
     let _ = match check.verdict() {
-        health::Verdict::Drift => writeln!(
+        CheckVerdict::Drift => writeln!(
             out,
             "{UPDATE}Drift:{UPDATE:#} changes are pending. {}\n  Run `peerings plan` to see them, `peerings apply` to make them.\n",
             check.pending
         ),
-        health::Verdict::Unhealthy => writeln!(
+        CheckVerdict::Unhealthy => writeln!(
             out,
             "{REMOVED_BOLD}Unhealthy:{REMOVED_BOLD:#} nothing would change, but some peerings are not in the state their configured_status asks for.\n"
         ),
-        health::Verdict::InSync => writeln!(
+        CheckVerdict::InSync => writeln!(
             out,
             "{CREATE}In sync:{CREATE:#} nothing would change, and all {} the file lists are as their configured_status asks.",
             count(listed, "existing peering")

@@ -8,7 +8,7 @@ use crate::model::Peering;
 use crate::plan::health::{self, Check, Health, Judged};
 use crate::plan::{Action, Change, FieldChange, Plan, Summary};
 
-use super::NetworkNames;
+use crate::plan::NetworkNames;
 
 pub const FORMAT_VERSION: u32 = 1;
 

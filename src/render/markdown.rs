@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 
 use crate::model::{ConfiguredStatus, Peering};
-use crate::plan::health::{self, Check, Health, Verdict};
+use crate::plan::health::{self, Check, CheckVerdict, Health};
 use crate::plan::{Action, Change, FieldChange, Plan, change::format_labels};
 
-use super::NetworkNames;
 use super::human::{self, count};
+use crate::plan::NetworkNames;
 
 /// The summary line, a table of the changes, the deletes called out, the warnings, and the
 /// whole human plan in a collapsed `<details>` block.
@@ -31,15 +31,15 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
     let mut out = String::from("### peerings check\n\n");
     let pending = check.pending;
     let verdict = match check.verdict() {
-        Verdict::Drift => {
+        CheckVerdict::Drift => {
             format!("**Drift**: changes are pending. {pending} Run `peerings plan` to see them.")
         }
-        Verdict::Unhealthy => {
+        CheckVerdict::Unhealthy => {
             "**Unhealthy**: nothing would change, but some peerings are not in the state their \
              `configured_status` asks for."
                 .to_owned()
         }
-        Verdict::InSync => format!(
+        CheckVerdict::InSync => format!(
             "**In sync**: nothing would change, and all {} existing peerings the file lists are \
              as their `configured_status` asks.",
             check.peerings.len()

@@ -6,11 +6,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 
-use std::collections::BTreeMap;
-
-use crate::config::Desired;
-use crate::model::NetworkId;
-use crate::plan::{Change, Observed};
+use crate::plan::Change;
 
 /// How output names a change: its name, and the account where the file has several (a link's
 /// halves say their side in their names already).
@@ -18,48 +14,5 @@ pub fn change_name(change: &Change) -> String {
     match (&change.account, &change.link) {
         (Some(account), None) => format!("{} [{account}]", change.name),
         _ => change.name.clone(),
-    }
-}
-
-/// How output names a network: the file's alias where it has one, else the account's name for
-/// it, always with the UUID.
-#[derive(Debug, Clone, Default)]
-pub struct NetworkNames(BTreeMap<NetworkId, String>);
-
-impl NetworkNames {
-    pub fn new(desired: &Desired, observed: &Observed) -> Self {
-        Self::across(desired, [observed])
-    }
-
-    /// Names from every account read: the file's global aliases first, then its per-account
-    /// aliases (as `account:alias`), then the accounts' own names for their networks.
-    pub fn across<'o>(desired: &Desired, observed: impl IntoIterator<Item = &'o Observed>) -> Self {
-        let mut names: BTreeMap<NetworkId, String> = observed
-            .into_iter()
-            .flat_map(|seen| seen.networks.iter())
-            .map(|network| (network.id, network.name.clone()))
-            .collect();
-        // Inserted in reverse alphabetical order, so the first alias of a UUID wins.
-        for (account, aliases) in desired.account_aliases.iter().rev() {
-            for (alias, id) in aliases.iter().rev() {
-                names.insert(*id, format!("{account}:{alias}"));
-            }
-        }
-        for (alias, id) in desired.aliases.iter().rev() {
-            names.insert(*id, alias.clone());
-        }
-        NetworkNames(names)
-    }
-
-    pub fn name(&self, id: NetworkId) -> Option<&str> {
-        self.0.get(&id).map(String::as_str)
-    }
-
-    /// `app-hel1 (03126dc1-...)`, or the bare UUID for a network without a name.
-    pub fn describe(&self, id: NetworkId) -> String {
-        match self.name(id) {
-            Some(name) => format!("{name} ({id})"),
-            None => id.to_string(),
-        }
     }
 }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use super::retry::is_retryable_status;
-use super::wire::{LegacyErrorBody, Problem};
+use super::wire::{LegacyErrorBody, ProblemBody};
 
 /// How much of a non-JSON error body is quoted in a message.
 const EXCERPT_CHARS: usize = 200;
@@ -123,7 +123,7 @@ pub(super) fn decode_error_body(body: &[u8]) -> (Option<String>, String) {
     if let Ok(legacy) = serde_json::from_slice::<LegacyErrorBody>(body) {
         return (Some(legacy.error.error_code), legacy.error.error_message);
     }
-    if let Ok(problem) = serde_json::from_slice::<Problem>(body) {
+    if let Ok(problem) = serde_json::from_slice::<ProblemBody>(body) {
         let code = problem_code(&problem.kind);
         let message = match problem.correlation_id {
             Some(id) => format!("{} (correlation id {id})", problem.title),

@@ -11,6 +11,6 @@ mod retry;
 pub mod wire;
 
 pub(crate) use client::without_userinfo;
-pub use client::{Client, ClientOptions, ClientSetupError};
-pub use credentials::{Credentials, CredentialsError, Secret};
+pub use client::{Client, ClientOptions};
+pub use credentials::{Credentials, Secret};
 pub use error::ApiError;

@@ -202,7 +202,7 @@ pub struct LegacyError {
 /// An RFC 7807 `application/problem+json` body, as newer services answer [C]. The error code is
 /// the fragment of `type` (`...errors#ERROR_RESOURCE_NOT_FOUND`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Problem {
+pub struct ProblemBody {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,

@@ -11,7 +11,7 @@ use crate::model::{Network, NetworkId, NetworkType, Peering, PeeringKey, Peering
 use super::{Action, Observed, Plan, Warning};
 
 /// Adds the cross-account warnings to the creates of `plans`.
-pub(super) fn across_accounts(
+pub(super) fn add_warnings(
     plans: &mut [Plan],
     desired: &Desired,
     observed: &BTreeMap<Option<String>, Observed>,
