@@ -1,16 +1,12 @@
-//! The command line: clap definitions and dispatch to [`crate::commands`].
+//! The command line: clap definitions and nothing else. [`crate::commands`] runs what they
+//! describe.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use anstyle::{AnsiColor, Style};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{self, Invocation};
-use crate::config::LoadError;
-use crate::exit::Exit;
 use crate::sim;
 
 const DEFAULT_API_URL: &str = "https://api.upcloud.com";
@@ -213,51 +209,6 @@ pub enum SimCommand {
         #[command(flatten)]
         options: sim::ServeOptions,
     },
-}
-
-/// Parses the command line, runs the command, and returns the exit code.
-pub fn run() -> ExitCode {
-    let matches = match Cli::command().try_get_matches() {
-        Ok(matches) => matches,
-        Err(error) => return usage_error(&error).into(),
-    };
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(error) => return usage_error(&error.format(&mut Cli::command())).into(),
-    };
-    let invocation = Invocation::from_matches(&matches);
-    crate::logging::init(cli.verbose, cli.quiet);
-    match commands::execute(cli, invocation) {
-        Ok(exit) => exit.into(),
-        Err(error) => {
-            report_error(&error);
-            Exit::Failure.into()
-        }
-    }
-}
-
-/// clap exits 2 on a usage error, which `--detailed-exitcode` reserves for "changes pending".
-fn usage_error(error: &clap::Error) -> Exit {
-    let _ = error.print();
-    if error.use_stderr() {
-        Exit::Failure
-    } else {
-        Exit::Success
-    }
-}
-
-fn report_error(error: &anyhow::Error) {
-    const ERROR: Style = AnsiColor::Red.on_default().bold();
-    match error.downcast_ref::<LoadError>() {
-        Some(LoadError::Invalid(problems)) => anstream::eprint!("{}", problems.render(true)),
-        Some(read @ LoadError::Read { .. }) => {
-            anstream::eprintln!("{ERROR}error:{ERROR:#} {read}");
-            if let Some(help) = read.help() {
-                anstream::eprintln!("  = help: {help}");
-            }
-        }
-        None => anstream::eprintln!("{ERROR}error:{ERROR:#} {error:#}"),
-    }
 }
 
 /// `500ms`, `30s`, `5m`, `1h`, or a plain number of seconds; more than zero. No duration option

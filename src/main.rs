@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    peerings::cli::run()
+    peerings::run()
 }

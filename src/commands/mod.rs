@@ -1,5 +1,6 @@
-//! What each subcommand does, in terms of the library's modules: load, read, plan, render,
-//! apply. Errors here are for a person, so they are `anyhow` with context.
+//! Running the command line that [`crate::cli`] parses: what each subcommand does, in terms of
+//! the library's modules (load, read, plan, render, apply), and how errors reach the person.
+//! Errors here are for a person, so they are `anyhow` with context.
 
 mod account;
 mod apply;
@@ -14,18 +15,66 @@ pub use invocation::{Invocation, shell_quote};
 
 use std::fmt::Display;
 use std::path::Path;
+use std::process::ExitCode;
 
+use anstyle::{AnsiColor, Style};
 use anyhow::Context;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, SimCommand};
-use crate::config;
+use crate::config::{self, LoadError};
 use crate::exit::Exit;
 use crate::sim;
 use crate::upcloud::ClientOptions;
 
+/// Parses the command line, runs the command, and returns the exit code.
+pub fn run() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => return usage_error(&error).into(),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error.format(&mut Cli::command())).into(),
+    };
+    let invocation = Invocation::from_matches(&matches);
+    crate::logging::init(cli.verbose, cli.quiet);
+    match execute(cli, invocation) {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            report_error(&error);
+            Exit::Failure.into()
+        }
+    }
+}
+
+/// clap exits 2 on a usage error, which `--detailed-exitcode` reserves for "changes pending".
+fn usage_error(error: &clap::Error) -> Exit {
+    let _ = error.print();
+    if error.use_stderr() {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}
+
+fn report_error(error: &anyhow::Error) {
+    const ERROR: Style = AnsiColor::Red.on_default().bold();
+    match error.downcast_ref::<LoadError>() {
+        Some(LoadError::Invalid(problems)) => anstream::eprint!("{}", problems.render(true)),
+        Some(read @ LoadError::Read { .. }) => {
+            anstream::eprintln!("{ERROR}error:{ERROR:#} {read}");
+            if let Some(help) = read.help() {
+                anstream::eprintln!("  = help: {help}");
+            }
+        }
+        None => anstream::eprintln!("{ERROR}error:{ERROR:#} {error:#}"),
+    }
+}
+
 /// Runs the parsed command line; `invocation` is how it was given, for the commands that
 /// messages suggest running next.
-pub fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
+fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
     let client_options = ClientOptions {
         timeout: cli.timeout,
         max_retries: cli.max_retries,
