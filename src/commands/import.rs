@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::ImportArgs;
+use crate::desired_file::{self, Scope};
 use crate::exit::Exit;
 use crate::files::{self, Existing, WriteError};
-use crate::import::{self, Scope};
 
 use super::account::{Accounts, Connection};
 use super::{Chatter, Invocation};
@@ -32,7 +32,7 @@ pub async fn run(
     } else {
         Scope::All
     };
-    let text = import::render(&observed, scope);
+    let text = desired_file::from_observed(&observed, scope);
     match &args.output {
         Some(path) => {
             files::write(path, text.as_bytes(), existing).map_err(|error| refusal(path, &error))?;

@@ -1,6 +1,6 @@
-//! `peerings import`: a desired-state file written from what exists, so a team can start from
-//! its account as it is. Planning the written file against the same account changes nothing but
-//! adding the ownership label to peerings that lack it.
+//! Building a desired-state file from what exists (what `peerings import` writes), so a team can
+//! start from its account as it is. Planning the written file against the same account changes
+//! nothing but adding the ownership label to peerings that lack it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -18,7 +18,7 @@ pub enum Scope {
 
 /// The file's text: `[networks]` with an alias for every network involved, then one
 /// `[[peering]]` per peering, sorted by name, each commented with its observed state.
-pub fn render(observed: &Observed, scope: Scope) -> String {
+pub fn from_observed(observed: &Observed, scope: Scope) -> String {
     let mut peerings: Vec<&Peering> = observed
         .peerings
         .iter()
@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn writes_a_file_that_loads_with_every_peering() {
-        let text = render(&observed(), Scope::All);
+        let text = from_observed(&observed(), Scope::All);
         insta::assert_snapshot!(text);
         let desired = crate::config::parse(&text, "imported.toml").unwrap();
         assert_eq!(desired.peerings.len(), 3);
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn managed_only_leaves_the_others_out() {
-        let text = render(&observed(), Scope::ManagedOnly);
+        let text = from_observed(&observed(), Scope::ManagedOnly);
         let desired = crate::config::parse(&text, "imported.toml").unwrap();
         assert_eq!(desired.peerings.len(), 1);
         assert_eq!(desired.peerings[0].name, "b \"quoted\"");
