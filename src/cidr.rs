@@ -1,21 +1,22 @@
-//! Address ranges in CIDR notation (`192.168.0.0/24`, `fc02:c4f3::/64`), parsed and compared
-//! with `std::net` alone. The simulator derives `conflict-subnet` with them, and the plan
-//! predicts it.
+//! Address ranges in CIDR notation (`192.168.0.0/24`, `fc02:c4f3::/64`), on `ipnet`'s
+//! [`IpNet`]. The simulator derives `conflict-subnet` with them, and the plan predicts it.
+//!
+//! What this module adds to `ipnet` is the API's rule for naming a range: by its network
+//! address, so `10.0.0.1/8` (host bits set) is refused with the address that was probably
+//! meant, where `ipnet` would accept it; and a range is read and written as its text, so state
+//! and world files read like the API's `address` fields.
 
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-/// One address range of a network. Stored and shown as its text, so the state file and the
-/// world file read the same way as the API's `address` field.
+/// One address range of a network, by its network address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Cidr {
-    address: IpAddr,
-    prefix: u8,
-}
+pub struct Cidr(IpNet);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CidrError {
@@ -30,56 +31,16 @@ pub enum CidrError {
 impl Cidr {
     /// The API's name for the address family: `IPv4` or `IPv6`.
     pub fn family(&self) -> &'static str {
-        match self.address {
-            IpAddr::V4(_) => "IPv4",
-            IpAddr::V6(_) => "IPv6",
+        match self.0 {
+            IpNet::V4(_) => "IPv4",
+            IpNet::V6(_) => "IPv6",
         }
     }
 
     /// Whether the two ranges share an address. Ranges of different families never do.
     pub fn overlaps(&self, other: &Cidr) -> bool {
-        if self.family() != other.family() {
-            return false;
-        }
-        // Two aligned ranges overlap exactly when the shorter prefix contains the other's start.
-        let shorter = self.prefix.min(other.prefix);
-        let width = self.width();
-        network_part(self.bits(), width, shorter) == network_part(other.bits(), width, shorter)
-    }
-
-    fn width(&self) -> u8 {
-        match self.address {
-            IpAddr::V4(_) => 32,
-            IpAddr::V6(_) => 128,
-        }
-    }
-
-    fn bits(&self) -> u128 {
-        match self.address {
-            IpAddr::V4(v4) => u128::from(u32::from(v4)),
-            IpAddr::V6(v6) => u128::from(v6),
-        }
-    }
-}
-
-/// The mask of the low `host_len` bits.
-fn host_mask(host_len: u8) -> u128 {
-    if host_len == 0 {
-        0
-    } else {
-        u128::MAX >> (128 - u32::from(host_len))
-    }
-}
-
-fn network_part(bits: u128, width: u8, prefix: u8) -> u128 {
-    bits & !host_mask(width - prefix)
-}
-
-fn address_from_bits(bits: u128, like: IpAddr) -> IpAddr {
-    match like {
-        // The bits came from an IPv4 address, so they fit in 32 bits.
-        IpAddr::V4(_) => IpAddr::V4((bits as u32).into()),
-        IpAddr::V6(_) => IpAddr::V6(bits.into()),
+        // Two aligned ranges overlap exactly when one contains the other.
+        self.0.contains(&other.0) || other.0.contains(&self.0)
     }
 }
 
@@ -91,27 +52,21 @@ impl FromStr for Cidr {
         let (address, prefix) = text.split_once('/').ok_or_else(not_cidr)?;
         let address: IpAddr = address.parse().map_err(|_| not_cidr())?;
         let prefix: u8 = prefix.parse().map_err(|_| not_cidr())?;
-        let cidr = Cidr { address, prefix };
-        let max = cidr.width();
-        if prefix > max {
-            return Err(CidrError::PrefixTooLong {
-                text: text.to_owned(),
-                max,
-            });
-        }
+        let range = IpNet::new(address, prefix).map_err(|_| CidrError::PrefixTooLong {
+            text: text.to_owned(),
+            max: match address {
+                IpAddr::V4(_) => 32,
+                IpAddr::V6(_) => 128,
+            },
+        })?;
         // The API names a range by its network address; a host address is a typo.
-        let network = network_part(cidr.bits(), max, prefix);
-        if network != cidr.bits() {
-            let network = Cidr {
-                address: address_from_bits(network, address),
-                prefix,
-            };
+        if range.trunc() != range {
             return Err(CidrError::HostBitsSet {
                 text: text.to_owned(),
-                network: network.to_string(),
+                network: range.trunc().to_string(),
             });
         }
-        Ok(cidr)
+        Ok(Cidr(range))
     }
 }
 
@@ -131,7 +86,7 @@ impl From<Cidr> for String {
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.address, self.prefix)
+        self.0.fmt(f)
     }
 }
 
