@@ -34,8 +34,8 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use peerings::bench;
 use peerings::sim::{Simulator, World};
-use peerings::{config, plan};
 
 const LATENCY: Duration = Duration::from_millis(50);
 /// What the goals allow on top of the round trips: process start-up, planning and output.
@@ -476,12 +476,12 @@ fn thread_cpu() -> Duration {
 /// `cargo bench --bench load_and_plan` measures it in detail for every size.
 fn load_and_plan(failures: &mut Vec<String>) {
     let text = common::desired_toml(LOAD_PLAN_N);
-    let observed = common::observed(LOAD_PLAN_N);
+    let accounts = common::accounts(LOAD_PLAN_N);
     let mut times = Vec::new();
     for _ in 0..11 {
         let start = thread_cpu();
-        let desired = config::parse(&text, "peerings.toml").expect("valid file");
-        let plan = plan::plan(&desired, &observed);
+        let desired = bench::parse(&text).expect("valid file");
+        let plan = common::plan(&desired, &accounts);
         times.push(thread_cpu() - start);
         std::hint::black_box((desired, plan));
     }

@@ -259,6 +259,7 @@ mod tests {
 
     #[test]
     fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 }

@@ -1,21 +1,47 @@
 //! `peerings`: declarative management of UpCloud network peerings.
 //!
-//! Data flows one way: [`config`] loads the desired state, [`upcloud`] reads what exists,
-//! [`plan`] compares the two without any I/O, [`render`] shows the result, and [`apply`] carries
-//! it out. [`sim`] is an UpCloud API server for the quick start and the tests.
+//! Data flows one way: `config` loads the desired state, `upcloud` reads what exists, `plan`
+//! compares the two without any I/O, `render` shows the result, and `apply` carries it out;
+//! `commands` runs each subcommand in those terms, and `cli` holds the command line's
+//! definitions. [`sim`] is an UpCloud API server for the quick start and the tests.
+//!
+//! The crate is a program: [`run`] is all `main` needs. Its modules are private, so that the
+//! compiler reports whatever nothing uses. Two surfaces are public, for the project's own
+//! integration tests and benchmarks: [`sim`], the simulator they run the binary against, and
+//! [`bench`](mod@bench), what the benchmarks time in process. Neither is a stable API.
 
-pub mod apply;
-pub mod cidr;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod exit;
-pub mod files;
-pub mod import;
-pub mod logging;
-pub mod model;
-pub mod plan;
-pub mod render;
-pub mod reviewed;
+mod apply;
+mod cidr;
+mod cli;
+mod commands;
+mod config;
+mod desired_file;
+mod exit;
+mod files;
+mod logging;
+mod model;
+mod plan;
+mod render;
+mod reviewed;
 pub mod sim;
-pub mod upcloud;
+mod upcloud;
+
+pub use commands::run;
+
+/// What `benches/` times in process: loading a desired-state file, and planning it against an
+/// account, on generated inputs. Planning goes the way a run does: [`plan_accounts`](bench::plan_accounts)
+/// per account (`None` is the account of a file without accounts), then [`Plan::merge`](bench::Plan::merge).
+pub mod bench {
+    pub use crate::config::Desired;
+    pub use crate::model::{
+        ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId,
+        NetworkType, Peering, PeeringId, PeeringKey, PeeringState,
+    };
+    pub use crate::plan::{Observed, Plan, plan_accounts};
+
+    /// Parses and validates a desired-state file's text, as a run loads one; its problems, if
+    /// any, as the text a run shows.
+    pub fn parse(text: &str) -> Result<Desired, String> {
+        crate::config::parse(text, "peerings.toml").map_err(|error| error.to_string())
+    }
+}

@@ -5,11 +5,12 @@
 
 use std::fmt::Write as _;
 
-use peerings::model::{
-    ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId, NetworkType,
-    Peering, PeeringId, PeeringKey, PeeringState,
+use std::collections::BTreeMap;
+
+use peerings::bench::{
+    ConfiguredStatus, Desired, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId,
+    NetworkType, Observed, Peering, PeeringId, PeeringKey, PeeringState, Plan, plan_accounts,
 };
-use peerings::plan::Observed;
 
 /// Local networks (in the managed account) the peerings are spread over; the `[networks]`
 /// table names each of them.
@@ -89,6 +90,17 @@ fn managed_labels(team: &str) -> Labels {
         ("team".to_owned(), team.to_owned()),
         (MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned()),
     ])
+}
+
+/// What the accounts of a file without accounts hold: [`observed`], as the environment's
+/// account (`None`), the way a run reads it.
+pub fn accounts(n: usize) -> BTreeMap<Option<String>, Observed> {
+    BTreeMap::from([(None, observed(n))])
+}
+
+/// Plans `desired` against `accounts` the way a run does: per account, then merged.
+pub fn plan(desired: &Desired, accounts: &BTreeMap<Option<String>, Observed>) -> Plan {
+    Plan::merge(plan_accounts(desired, accounts))
 }
 
 /// What an account holding part of `desired_toml(n)` looks like: of the `n` peerings, half

@@ -11,7 +11,7 @@ mod invocation;
 mod manuals;
 mod plan;
 
-pub use invocation::{Invocation, shell_quote};
+pub use invocation::Invocation;
 
 use std::fmt::Display;
 use std::path::Path;

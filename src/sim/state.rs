@@ -465,19 +465,19 @@ mod tests {
     /// wire format; what it reports must still be what the program understands.
     #[test]
     fn the_program_knows_every_state_and_status_the_simulator_reports() {
-        use crate::model::{SimConfiguredStatus, SimPeeringState};
+        use crate::model::{ConfiguredStatus, PeeringState};
         for state in every_state() {
-            let understood = SimPeeringState::from_api(state.as_str());
+            let understood = PeeringState::from_api(state.as_str());
             assert!(
-                !matches!(understood, SimPeeringState::Unknown(_)),
+                !matches!(understood, PeeringState::Unknown(_)),
                 "the simulator reports {state}, which the program does not know"
             );
             assert_eq!(understood.as_str(), state.as_str());
         }
         for status in [SimConfiguredStatus::Active, SimConfiguredStatus::Disabled] {
-            let understood = SimConfiguredStatus::parse(status.as_str());
+            let understood = ConfiguredStatus::parse(status.as_str());
             assert_eq!(
-                understood.map(SimConfiguredStatus::as_str),
+                understood.map(ConfiguredStatus::as_str),
                 Some(status.as_str())
             );
         }
