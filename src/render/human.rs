@@ -8,11 +8,13 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::apply::wait::{Settled, WaitVerdict};
 use crate::apply::{ChangeResult, Outcome, Report};
-use crate::model::{ConfiguredStatus, Labels, Peering, PeeringKey};
+use crate::model::{Labels, Peering, PeeringKey};
 use crate::plan::health::{self, Check, CheckVerdict, Health, Judged};
-use crate::plan::{Action, Change, FieldChange, Plan, Warning, change::format_labels};
+use crate::plan::{
+    Action, Change, FieldChange, NetworkNames, Plan, Warning, change::format_labels,
+};
 
-use crate::plan::NetworkNames;
+use super::wording::{self, NO_CHANGES, count};
 
 const CREATE: Style = AnsiColor::Green.on_default();
 const UPDATE: Style = AnsiColor::Yellow.on_default();
@@ -28,7 +30,7 @@ const BOLD: Style = Style::new().bold();
 pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     let mut out = String::new();
     if !plan.has_changes() {
-        out.push_str("No changes: the account matches the file.\n\n");
+        let _ = writeln!(out, "{NO_CHANGES}\n");
     } else {
         out.push_str("peerings will make these changes:\n\n");
     }
@@ -40,12 +42,8 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
         write_change(&mut out, change, names);
     }
     if !deletes.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {DELETE_BANNER}{} will be DELETED: the file no longer lists {} and sets prune = true{DELETE_BANNER:#}\n",
-            count(deletes.len(), "owned peering"),
-            if deletes.len() == 1 { "it" } else { "them" }
-        );
+        let (headline, why) = wording::deletes_banner(deletes.len(), plain);
+        let _ = writeln!(out, "  {DELETE_BANNER}{headline}: {why}{DELETE_BANNER:#}\n");
         for change in deletes {
             write_change(&mut out, change, names);
         }
@@ -121,27 +119,13 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
             let _ = writeln!(out, "  {REMOVED_BOLD}- {name}{REMOVED_BOLD:#}");
             origin(out, change);
             existing(out, current, names);
-            let procedure = if current.configured_status == ConfiguredStatus::Disabled {
-                "already disabled: delete"
-            } else {
-                "disable, wait until disabled, delete"
-            };
-            field(out, "procedure", procedure);
+            field(out, "procedure", wording::delete_procedure(current));
         }
     }
     for warning in &change.warnings {
         write_warning(out, warning);
     }
     out.push('\n');
-}
-
-/// `1 peering`, `2 peerings`.
-pub(super) fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// Which account and link a change belongs to, in a file that has them.
@@ -303,23 +287,21 @@ pub fn settled(settled: &[Settled]) -> String {
 /// state means and what to do.
 pub fn check(check: &Check, names: &NetworkNames) -> String {
     let mut out = String::new();
-    let listed = check.peerings.len();
-    let _ = match check.verdict() {
-        CheckVerdict::Drift => writeln!(
-            out,
-            "{UPDATE}Drift:{UPDATE:#} changes are pending. {}\n  Run `peerings plan` to see them, `peerings apply` to make them.\n",
-            check.pending
-        ),
-        CheckVerdict::Unhealthy => writeln!(
-            out,
-            "{REMOVED_BOLD}Unhealthy:{REMOVED_BOLD:#} nothing would change, but some peerings are not in the state their configured_status asks for.\n"
-        ),
-        CheckVerdict::InSync => writeln!(
-            out,
-            "{CREATE}In sync:{CREATE:#} nothing would change, and all {} the file lists are as their configured_status asks.",
-            count(listed, "existing peering")
-        ),
+    let words = wording::verdict(check, plain);
+    let style = match check.verdict() {
+        CheckVerdict::Drift => UPDATE,
+        CheckVerdict::Unhealthy => REMOVED_BOLD,
+        CheckVerdict::InSync => CREATE,
     };
+    let _ = write!(out, "{style}{}:{style:#} {}", words.headline, words.meaning);
+    match words.next {
+        Some(next) => {
+            let _ = writeln!(out, "\n  {next}\n");
+        }
+        // In sync has nothing more to say; unhealthy lists the peerings, after an empty line.
+        None if check.verdict() == CheckVerdict::InSync => out.push('\n'),
+        None => out.push_str("\n\n"),
+    }
     let unhealthy: Vec<&Judged> = check.unhealthy().collect();
     if unhealthy.is_empty() {
         return out;
@@ -327,12 +309,13 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
     for judged in &unhealthy {
         write_unhealthy(&mut out, judged, names);
     }
-    let _ = writeln!(
-        out,
-        "{} of {listed} existing peerings the file lists are healthy.",
-        listed - unhealthy.len()
-    );
+    let _ = writeln!(out, "{}", wording::healthy_count(check));
     out
+}
+
+/// Human output marks nothing as code.
+fn plain(text: &str) -> String {
+    text.to_owned()
 }
 
 fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {

@@ -4,11 +4,12 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{ConfiguredStatus, Peering};
-use crate::plan::health::{self, Check, CheckVerdict, Health};
+use crate::model::Peering;
+use crate::plan::health::{self, Check, Health};
 use crate::plan::{Action, Change, FieldChange, Plan, change::format_labels};
 
-use super::human::{self, count};
+use super::human;
+use super::wording::{self, NO_CHANGES};
 use crate::plan::NetworkNames;
 
 /// The summary line, a table of the changes, the deletes called out, the warnings, and the
@@ -17,7 +18,7 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     let mut out = String::from("### peerings plan\n\n");
     let _ = writeln!(out, "**{}**\n", plan.summary());
     if !plan.has_changes() {
-        out.push_str("No changes: the account matches the file.\n\n");
+        let _ = writeln!(out, "{NO_CHANGES}\n");
     }
     write_deletes(&mut out, plan);
     write_changes_table(&mut out, plan, names);
@@ -29,23 +30,12 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
 /// The verdict, and a table of the listed peerings that are not as they should be.
 pub fn check(check: &Check, names: &NetworkNames) -> String {
     let mut out = String::from("### peerings check\n\n");
-    let pending = check.pending;
-    let verdict = match check.verdict() {
-        CheckVerdict::Drift => {
-            format!("**Drift**: changes are pending. {pending} Run `peerings plan` to see them.")
-        }
-        CheckVerdict::Unhealthy => {
-            "**Unhealthy**: nothing would change, but some peerings are not in the state their \
-             `configured_status` asks for."
-                .to_owned()
-        }
-        CheckVerdict::InSync => format!(
-            "**In sync**: nothing would change, and all {} existing peerings the file lists are \
-             as their `configured_status` asks.",
-            check.peerings.len()
-        ),
-    };
-    let _ = writeln!(out, "{verdict}\n");
+    let words = wording::verdict(check, code);
+    let _ = write!(out, "**{}**: {}", words.headline, words.meaning);
+    if let Some(next) = words.next {
+        let _ = write!(out, " {next}");
+    }
+    out.push_str("\n\n");
     let unhealthy: Vec<_> = check.unhealthy().collect();
     if !unhealthy.is_empty() {
         out.push_str("| Peering | Network | Peer network | State | What it means | What to do |\n");
@@ -65,13 +55,13 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
         }
         out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "{} of {} existing peerings the file lists are healthy.",
-        check.peerings.len() - unhealthy.len(),
-        check.peerings.len()
-    );
+    let _ = writeln!(out, "{}", wording::healthy_count(check));
     out
+}
+
+/// Markdown marks a key of the file as inline code.
+fn code(text: &str) -> String {
+    format!("`{text}`")
 }
 
 /// `pending-peer (configured active)`, with a note for states that pass by themselves.
@@ -94,13 +84,8 @@ fn write_deletes(out: &mut String, plan: &Plan) {
     if deletes.is_empty() {
         return;
     }
-    let them = if deletes.len() == 1 { "it" } else { "them" };
-    let _ = writeln!(
-        out,
-        "> [!CAUTION]\n> **{} will be DELETED**: the file no longer lists {them} and sets \
-         `prune = true`.\n>",
-        count(deletes.len(), "owned peering")
-    );
+    let (headline, why) = wording::deletes_banner(deletes.len(), code);
+    let _ = writeln!(out, "> [!CAUTION]\n> **{headline}**: {why}.\n>");
     for change in deletes {
         if let Some(current) = change.action.current() {
             let _ = writeln!(
@@ -158,10 +143,7 @@ fn what_changes(action: &Action) -> String {
             parts.extend(fields.iter().map(FieldChange::to_string));
             parts.join("; ")
         }
-        Action::Delete { current } if current.configured_status == ConfiguredStatus::Disabled => {
-            "delete (already disabled)".to_owned()
-        }
-        Action::Delete { .. } => "disable, wait until disabled, delete".to_owned(),
+        Action::Delete { current } => wording::delete_procedure(current).to_owned(),
         Action::Noop { .. } => "nothing".to_owned(),
     }
 }

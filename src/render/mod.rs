@@ -5,6 +5,7 @@ pub mod events;
 pub mod human;
 pub mod json;
 pub mod markdown;
+mod wording;
 
 use crate::plan::Change;
 

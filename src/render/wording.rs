@@ -1,0 +1,221 @@
+//! The sentences that more than one renderer says, written once, so that the human report and the
+//! Markdown comment never tell the same thing two ways. A renderer adds only its own markup: how
+//! it emphasises a headline, and how it marks a key of the file ([`Code`]).
+
+use crate::model::{ConfiguredStatus, Peering};
+use crate::plan::health::{Check, CheckVerdict};
+
+/// How a renderer marks a key of the file, such as `configured_status`, inside a sentence.
+pub(super) type Code = fn(&str) -> String;
+
+/// A plan without changes.
+pub(super) const NO_CHANGES: &str = "No changes: the account matches the file.";
+
+/// `1 peering`, `2 peerings`.
+pub(super) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A check's conclusion: a headline (`Drift`), what it means, and for drift what to run next.
+pub(super) struct VerdictWords {
+    pub headline: &'static str,
+    pub meaning: String,
+    pub next: Option<&'static str>,
+}
+
+pub(super) fn verdict(check: &Check, code: Code) -> VerdictWords {
+    let status = code("configured_status");
+    let (headline, meaning, next) = match check.verdict() {
+        CheckVerdict::Drift => (
+            "Drift",
+            format!("changes are pending. {}", check.pending),
+            Some("Run `peerings plan` to see them, `peerings apply` to make them."),
+        ),
+        CheckVerdict::Unhealthy => (
+            "Unhealthy",
+            format!(
+                "nothing would change, but some peerings are not in the state their {status} asks for."
+            ),
+            None,
+        ),
+        CheckVerdict::InSync => ("In sync", in_sync(check.peerings.len(), &status), None),
+    };
+    VerdictWords {
+        headline,
+        meaning,
+        next,
+    }
+}
+
+fn in_sync(listed: usize, status: &str) -> String {
+    match listed {
+        0 => "nothing would change, and the file lists no peering that exists.".to_owned(),
+        1 => format!(
+            "nothing would change, and the 1 existing peering the file lists is as its {status} asks."
+        ),
+        n => format!(
+            "nothing would change, and all {n} existing peerings the file lists are as their {status} asks."
+        ),
+    }
+}
+
+/// The line under a check's list of unhealthy peerings.
+pub(super) fn healthy_count(check: &Check) -> String {
+    let listed = check.peerings.len();
+    let healthy = listed - check.unhealthy().count();
+    let verb = if listed == 1 { "is" } else { "are" };
+    format!(
+        "{healthy} of {} the file lists {verb} healthy.",
+        count(listed, "existing peering")
+    )
+}
+
+/// The deletes of a plan, called out: a headline (`2 owned peerings will be DELETED`) and why.
+pub(super) fn deletes_banner(deletes: usize, code: Code) -> (String, String) {
+    let them = if deletes == 1 { "it" } else { "them" };
+    (
+        format!("{} will be DELETED", count(deletes, "owned peering")),
+        format!(
+            "the file no longer lists {them} and sets {}",
+            code("prune = true")
+        ),
+    )
+}
+
+/// How a delete is carried out: the API deletes only a disabled peering.
+pub(super) fn delete_procedure(current: &Peering) -> &'static str {
+    if current.configured_status == ConfiguredStatus::Disabled {
+        "already disabled: delete"
+    } else {
+        "disable, wait until disabled, delete"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::model::{Labels, NetworkId, PeeringId, PeeringKey, PeeringState};
+    use crate::plan::{Action, Change, NetworkNames, Plan, health};
+    use crate::render::{human, markdown};
+
+    fn peering(n: u128, configured: ConfiguredStatus, state: PeeringState) -> Peering {
+        Peering {
+            account: None,
+            id: PeeringId(Uuid::from_u128(n)),
+            name: format!("p{n}"),
+            key: PeeringKey {
+                network: NetworkId(Uuid::from_u128(1000 + n)),
+                peer_network: NetworkId(Uuid::from_u128(2000 + n)),
+            },
+            configured_status: configured,
+            state,
+            labels: Labels::new(),
+        }
+    }
+
+    fn plan_of(actions: Vec<Action>) -> Plan {
+        let changes = actions
+            .into_iter()
+            .map(|action| {
+                let current = action.current().cloned().expect("an existing peering");
+                Change {
+                    account: None,
+                    link: None,
+                    name: current.name.clone(),
+                    key: current.key,
+                    action,
+                    warnings: Vec::new(),
+                }
+            })
+            .collect();
+        Plan {
+            changes,
+            kept: Vec::new(),
+            unmanaged: Vec::new(),
+            owned: 1,
+        }
+    }
+
+    /// Both renderers of a check, styles stripped.
+    fn both(plan: &Plan) -> [String; 2] {
+        let check = health::check(plan);
+        let names = NetworkNames::default();
+        [
+            anstream::adapter::strip_str(&human::check(&check, &names)).to_string(),
+            markdown::check(&check, &names),
+        ]
+    }
+
+    #[test]
+    fn one_peering_is_one_peering_in_every_renderer() {
+        let active = peering(1, ConfiguredStatus::Active, PeeringState::Active);
+        for text in both(&plan_of(vec![Action::Noop { current: active }])) {
+            assert!(
+                text.contains("the 1 existing peering the file lists is as its"),
+                "{text}"
+            );
+            assert!(!text.contains("1 existing peerings"), "{text}");
+        }
+        let pending = peering(2, ConfiguredStatus::Active, PeeringState::PendingPeer);
+        for text in both(&plan_of(vec![Action::Noop { current: pending }])) {
+            assert!(
+                text.contains("0 of 1 existing peering the file lists is healthy."),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_peerings_are_counted_in_the_plural() {
+        let plan = plan_of(vec![
+            Action::Noop {
+                current: peering(1, ConfiguredStatus::Active, PeeringState::Active),
+            },
+            Action::Noop {
+                current: peering(2, ConfiguredStatus::Active, PeeringState::PendingPeer),
+            },
+        ]);
+        for text in both(&plan) {
+            assert!(
+                text.contains("1 of 2 existing peerings the file lists are healthy."),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_renderer_words_the_verdict_and_the_delete_procedure_alike() {
+        let pending = peering(1, ConfiguredStatus::Active, PeeringState::PendingPeer);
+        let disabled = peering(2, ConfiguredStatus::Disabled, PeeringState::Disabled);
+        let plan = plan_of(vec![
+            Action::Noop { current: pending },
+            Action::Delete { current: disabled },
+        ]);
+        let [human_check, markdown_check] = both(&plan);
+        let words = verdict(&health::check(&plan), |text| text.to_owned());
+        assert_eq!(words.headline, "Drift");
+        for text in [&human_check, &markdown_check] {
+            assert!(
+                text.contains("changes are pending. Plan: 0 to create"),
+                "{text}"
+            );
+            assert!(
+                text.contains("Run `peerings plan` to see them, `peerings apply` to make them."),
+                "{text}"
+            );
+        }
+        let names = NetworkNames::default();
+        let human_plan = anstream::adapter::strip_str(&human::plan(&plan, &names)).to_string();
+        let markdown_plan = markdown::plan(&plan, &names);
+        for text in [&human_plan, &markdown_plan] {
+            assert!(text.contains("1 owned peering will be DELETED"), "{text}");
+            assert!(text.contains("already disabled: delete"), "{text}");
+        }
+    }
+}
