@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::Simulator;
-use super::errors::ErrorAnswer;
+use super::error_answers::ErrorAnswer;
 use super::world::{SimCredentials, World};
 
 /// The authenticated account's name. Put in the request's extensions for the handlers, and

@@ -21,7 +21,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::errors::ErrorAnswer;
+use super::error::SimError;
+use super::error_answers::ErrorAnswer;
 
 /// A probability: a number from 0 to 1, never NaN, so fault rates can be compared and summed.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default, Serialize, Deserialize)]
@@ -34,11 +35,11 @@ impl Eq for Probability {}
 impl Probability {
     pub const ZERO: Probability = Probability(0.0);
 
-    pub fn new(value: f64) -> Result<Probability, String> {
+    pub fn new(value: f64) -> Result<Probability, SimError> {
         if (0.0..=1.0).contains(&value) {
             Ok(Probability(value))
         } else {
-            Err(format!("{value} is not a probability from 0 to 1"))
+            Err(SimError::NotProbability(value))
         }
     }
 
@@ -48,9 +49,9 @@ impl Probability {
 }
 
 impl TryFrom<f64> for Probability {
-    type Error = String;
+    type Error = SimError;
 
-    fn try_from(value: f64) -> Result<Probability, String> {
+    fn try_from(value: f64) -> Result<Probability, SimError> {
         Probability::new(value)
     }
 }
@@ -63,13 +64,13 @@ impl From<Probability> for f64 {
 
 /// For command-line flags.
 impl FromStr for Probability {
-    type Err = String;
+    type Err = SimError;
 
-    fn from_str(text: &str) -> Result<Probability, String> {
+    fn from_str(text: &str) -> Result<Probability, SimError> {
         let value: f64 = text
             .trim()
             .parse()
-            .map_err(|_| format!("{text:?} is not a number"))?;
+            .map_err(|_| SimError::NotNumber(text.to_owned()))?;
         Probability::new(value)
     }
 }
@@ -161,13 +162,11 @@ impl Faults {
     }
 
     /// The rates are of disjoint outcomes of one request, so together they are at most 1.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), SimError> {
         let total: f64 = FAULT_ORDER.iter().map(|&kind| self.rate(kind)).sum();
         // Allow for rounding: 0.1 + 0.2 + 0.7 is a little over 1 in floating point.
         if total > 1.0 + 1e-9 {
-            return Err(format!(
-                "the fault rates add up to {total}; a request can have only one fault, so they must add up to at most 1"
-            ));
+            return Err(SimError::FaultRatesAbove1(total));
         }
         Ok(())
     }
@@ -347,8 +346,8 @@ mod tests {
     #[test]
     fn probabilities_are_0_to_1() {
         assert_eq!(
-            "0.25".parse::<Probability>().map(Probability::get),
-            Ok(0.25)
+            "0.25".parse::<Probability>().map(Probability::get).ok(),
+            Some(0.25)
         );
         assert!("1".parse::<Probability>().is_ok());
         for bad in ["-0.1", "1.5", "NaN", "often"] {
@@ -410,13 +409,14 @@ mod tests {
             rate_503: Probability(0.5),
             ..Faults::default()
         };
-        assert!(faults.check().unwrap_err().contains("add up to"));
+        let refusal = faults.check().unwrap_err().to_string();
+        assert!(refusal.contains("add up to"), "{refusal}");
         let exact = Faults {
             rate_429: Probability(0.1),
             rate_500: Probability(0.2),
             rate_503: Probability(0.7),
             ..Faults::default()
         };
-        assert_eq!(exact.check(), Ok(()));
+        assert!(exact.check().is_ok());
     }
 }

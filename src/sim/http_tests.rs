@@ -722,12 +722,10 @@ fn a_broken_state_file_is_named_in_the_error() {
     let mut inconsistent = serde_json::to_value(World::demo()).unwrap();
     inconsistent["default_account"] = json!("nobody");
     std::fs::write(&path, inconsistent.to_string()).unwrap();
-    let message = format!(
-        "{:#}",
-        Simulator::with_state_file(path, World::demo())
-            .err()
-            .unwrap()
-    );
+    let message = Simulator::with_state_file(path, World::demo())
+        .err()
+        .unwrap()
+        .with_causes();
     assert!(
         message.contains("broken.json") && message.contains("nobody"),
         "{message}"

@@ -1,7 +1,11 @@
-//! The request log: every request the simulator received, for tests and benchmarks to assert
-//! on, with the fault each one got and how many requests were in flight when it arrived.
+//! The request log: the requests the simulator received, for tests and benchmarks to assert on,
+//! with the fault each one got and how many requests were in flight when it arrived.
+//!
+//! It keeps the last [`LOG_CAPACITY`] requests and forgets older ones, so that a `sim serve`
+//! running for days holds a bounded amount of memory. A test or benchmark sends far fewer
+//! between two resets of the log.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
@@ -35,13 +39,17 @@ pub struct LoggedRequest {
     pub in_flight: usize,
 }
 
+/// How many requests the log keeps: the most recent ones.
+pub const LOG_CAPACITY: usize = 10_000;
+
 /// The log and the in-flight count, kept together so that every entry's `in_flight` agrees
 /// with the order of the log.
 #[derive(Default)]
 pub struct RequestLog {
     /// With each entry, its arrival number: a request's answer finds its entry by number,
-    /// which stays right when the log is reset while the request is in flight.
-    entries: Vec<(u64, LoggedRequest)>,
+    /// which stays right when the log is reset, or the entry forgotten, while the request is in
+    /// flight. At most [`LOG_CAPACITY`], oldest first.
+    entries: VecDeque<(u64, LoggedRequest)>,
     arrivals: u64,
     in_flight: usize,
     max_in_flight: usize,
@@ -55,7 +63,10 @@ impl RequestLog {
         entry.in_flight = self.in_flight;
         let number = self.arrivals;
         self.arrivals += 1;
-        self.entries.push((number, entry));
+        if self.entries.len() == LOG_CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back((number, entry));
         number
     }
 
@@ -196,6 +207,34 @@ fn hold_until_sent(response: Response, in_flight: InFlight) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(path: &str) -> LoggedRequest {
+        LoggedRequest {
+            method: "GET".into(),
+            path: path.into(),
+            account: None,
+            status: 0,
+            fault: None,
+            in_flight: 0,
+        }
+    }
+
+    #[test]
+    fn the_log_keeps_the_most_recent_requests_only() {
+        let mut log = RequestLog::default();
+        let first = log.arrive(request("/1.3/network"));
+        for _ in 0..LOG_CAPACITY {
+            log.arrive(request("/1.3/network-peering"));
+        }
+        let entries = log.entries();
+        assert_eq!(entries.len(), LOG_CAPACITY);
+        assert!(entries.iter().all(|e| e.path == "/1.3/network-peering"));
+        assert_eq!(log.counts()["GET /1.3/network-peering"], LOG_CAPACITY);
+        // The answer to a forgotten request finds nothing to fill in; the others still do.
+        assert!(log.entry_mut(first).is_none());
+        assert!(log.entry_mut(first + 1).is_some());
+        assert_eq!(log.max_in_flight(), LOG_CAPACITY + 1);
+    }
 
     #[test]
     fn endpoints_hide_uuids_and_queries() {

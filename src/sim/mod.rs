@@ -3,7 +3,7 @@
 //! serve`, and `--api-url sim:STATE.json`) and the server every integration test talks to.
 //!
 //! It behaves as `shared/reference/upcloud-network-peering-api.md` describes. Where that
-//! reference only infers a behaviour, the choice is made once, in `errors.rs`, so it is easy to
+//! reference only infers a behaviour, the choice is made once, in `error_answers.rs`, so it is easy to
 //! change. It shares only the wire types (`crate::upcloud::wire`) with the client.
 //!
 //! # The simulated platform
@@ -134,7 +134,8 @@
 //! (see `persist`).
 
 mod auth;
-mod errors;
+mod error;
+mod error_answers;
 mod faults;
 mod log;
 mod ops;
@@ -162,7 +163,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-pub use errors::ErrorAnswer;
+pub use error::SimError;
+pub use error_answers::ErrorAnswer;
 pub use faults::{Faults, Probability};
 pub use log::LoggedRequest;
 pub use serve::{ServeOptions, serve};
@@ -171,7 +173,6 @@ pub use world::{
     NetworkKind, SimAccount, SimConfiguredStatus, SimCredentials, SimNetwork, SimPeering,
     SimRouter, World,
 };
-pub use world_file::WorldError;
 
 /// A running simulated platform: the world, the optional state file and the request log.
 /// Cheap to clone; clones share everything.
@@ -206,7 +207,7 @@ impl Simulator {
 
     /// A simulator that saves its world to `path` after every change. If `path` exists, the
     /// world is read from it; otherwise the simulator starts from `initial` and creates it.
-    pub fn with_state_file(path: PathBuf, initial: World) -> anyhow::Result<Simulator> {
+    pub fn with_state_file(path: PathBuf, initial: World) -> Result<Simulator, SimError> {
         let world = match persist::load(&path)? {
             Some(world) => world,
             None => persist::create(&path, initial)?,
@@ -248,7 +249,8 @@ impl Simulator {
         self.read(World::clone)
     }
 
-    /// Every request so far (since the last [`Simulator::reset_log`]), in arrival order.
+    /// The requests since the last [`Simulator::reset_log`], in arrival order: all of them, up
+    /// to the most recent 10,000 (older ones are forgotten, so a long `sim serve` stays small).
     pub fn request_log(&self) -> Vec<LoggedRequest> {
         lock(&self.shared.log).entries()
     }
@@ -258,8 +260,9 @@ impl Simulator {
         lock(&self.shared.log).max_in_flight()
     }
 
-    /// How many requests each endpoint received (since the last reset), keyed like
-    /// `"GET /1.3/network-peering/{uuid}"`: UUIDs in the path replaced, the query left out.
+    /// How many requests each endpoint received (since the last reset, of those the log keeps),
+    /// keyed like `"GET /1.3/network-peering/{uuid}"`: UUIDs in the path replaced, the query
+    /// left out.
     pub fn request_counts(&self) -> BTreeMap<String, usize> {
         lock(&self.shared.log).counts()
     }

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::errors::{CREATE_CHECK_ORDER, CreateCheck, ErrorAnswer, PEERING_LIMIT};
+use super::error_answers::{CREATE_CHECK_ORDER, CreateCheck, ErrorAnswer, PEERING_LIMIT};
 use super::rules;
 use super::state::SimPeeringState;
 use super::world::{NetworkKind, SimConfiguredStatus, SimNetwork, SimPeering, World};

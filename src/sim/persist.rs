@@ -13,53 +13,57 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use anyhow::Context;
 use tempfile::NamedTempFile;
 
-use super::errors::ErrorAnswer;
+use super::error::SimError;
+use super::error_answers::ErrorAnswer;
 use super::world::World;
 
-/// The world in `path`, or `None` if there is no such file.
-pub fn load(path: &Path) -> anyhow::Result<Option<World>> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => {
-            return Err(error).with_context(|| {
-                format!("cannot read the simulator state file {}", path.display())
-            });
-        }
-    };
-    parse(&text, path).map(Some)
+const STATE_FILE: &str = "simulator state file";
+
+/// What went wrong doing `action` to the state file at `path`.
+fn file_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> SimError {
+    move |source| SimError::File {
+        action,
+        what: STATE_FILE,
+        path: path.to_owned(),
+        source,
+    }
 }
 
-fn parse(text: &str, path: &Path) -> anyhow::Result<World> {
-    let world: World = serde_json::from_str(text).with_context(|| {
-        format!(
-            "the simulator state file {} is not a simulator state",
-            path.display()
-        )
+/// The world in `path`, or `None` if there is no such file.
+pub fn load(path: &Path) -> Result<Option<World>, SimError> {
+    match fs::read_to_string(path) {
+        Ok(text) => parse(&text, path).map(Some),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(file_error("read", path)(error)),
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<World, SimError> {
+    let world: World = serde_json::from_str(text).map_err(|source| SimError::NotState {
+        path: path.to_owned(),
+        source,
     })?;
-    world.validate().with_context(|| {
-        format!(
-            "the simulator state file {} holds an inconsistent world",
-            path.display()
-        )
-    })?;
+    world
+        .validate()
+        .map_err(|source| SimError::InconsistentState {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })?;
     Ok(world)
 }
 
 /// Creates the state file with `initial`, unless another simulator created it first; either
 /// way returns the world the file holds.
-pub fn create(path: &Path, initial: World) -> anyhow::Result<World> {
-    let cannot_create = || format!("cannot create the simulator state file {}", path.display());
-    let temporary = write_temporary(path, &initial).with_context(cannot_create)?;
+pub fn create(path: &Path, initial: World) -> Result<World, SimError> {
+    let temporary = write_temporary(path, &initial).map_err(file_error("create", path))?;
     match temporary.persist_noclobber(path) {
         Ok(_) => Ok(initial),
         Err(error) if error.error.kind() == io::ErrorKind::AlreadyExists => {
-            load(path)?.with_context(|| format!("{} vanished while it was read", path.display()))
+            load(path)?.ok_or_else(|| SimError::Vanished(path.to_owned()))
         }
-        Err(error) => Err(error.error).with_context(cannot_create),
+        Err(error) => Err(file_error("create", path)(error.error)),
     }
 }
 
@@ -70,35 +74,23 @@ pub fn update<T>(
     path: &Path,
     change: impl FnOnce(&mut World) -> Result<T, ErrorAnswer>,
 ) -> Result<(T, World), ErrorAnswer> {
-    let not_saved = |error: anyhow::Error| ErrorAnswer::StateNotSaved(format!("{error:#}"));
-    let describe =
-        |what: &str| format!("cannot {what} the simulator state file {}", path.display());
+    let not_saved = |error: SimError| ErrorAnswer::StateNotSaved(error.with_causes());
+    let failed = |action| move |error| not_saved(file_error(action, path)(error));
     loop {
-        let file = File::open(path)
-            .with_context(|| describe("open"))
-            .map_err(not_saved)?;
+        let file = File::open(path).map_err(failed("open"))?;
         let mut lock = fd_lock::RwLock::new(file);
-        let guard = lock
-            .write()
-            .with_context(|| describe("lock"))
-            .map_err(not_saved)?;
+        let guard = lock.write().map_err(failed("lock"))?;
         // A writer that held the lock meanwhile replaced the file: lock the new one.
-        if !is_file_at(&guard, path)
-            .with_context(|| describe("look at"))
-            .map_err(not_saved)?
-        {
+        if !is_file_at(&guard, path).map_err(failed("look at"))? {
             continue;
         }
         let mut text = String::new();
         (&*guard)
             .read_to_string(&mut text)
-            .with_context(|| describe("read"))
-            .map_err(not_saved)?;
+            .map_err(failed("read"))?;
         let mut world = parse(&text, path).map_err(not_saved)?;
         let answer = change(&mut world)?;
-        save(path, &world)
-            .with_context(|| describe("write"))
-            .map_err(not_saved)?;
+        save(path, &world).map_err(failed("write"))?;
         return Ok((answer, world));
     }
 }

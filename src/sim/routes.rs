@@ -10,7 +10,7 @@ use url::form_urlencoded;
 use uuid::Uuid;
 
 use super::auth::{Caller, authenticate};
-use super::errors::ErrorAnswer;
+use super::error_answers::ErrorAnswer;
 use super::faults::inject;
 use super::log::record;
 use super::state::now_ms;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::errors::ErrorAnswer;
+use super::error_answers::ErrorAnswer;
 use super::world::SimConfiguredStatus;
 use crate::upcloud::wire::Label;
 

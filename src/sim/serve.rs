@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
 use tokio::net::TcpListener;
 
+use super::error::SimError;
 use super::faults::{Faults, Probability};
 use super::{Simulator, World, routes};
 
@@ -86,13 +86,12 @@ impl ServeFlags {
     }
 
     /// Puts the flags given into force on `simulator`, over the world's settings.
-    fn apply(&self, simulator: &Simulator) -> anyhow::Result<()> {
+    fn apply(&self, simulator: &Simulator) -> Result<(), SimError> {
         let world = simulator.world();
         let faults = self.override_faults(world.faults);
         faults
             .check()
-            .map_err(anyhow::Error::msg)
-            .context("invalid fault flags")?;
+            .map_err(|error| SimError::FaultFlags(Box::new(error)))?;
         simulator.set_faults(faults);
         let provisioning_ms = self.provisioning_ms.unwrap_or(world.provisioning_ms);
         simulator.set_provisioning(Duration::from_millis(provisioning_ms));
@@ -101,7 +100,7 @@ impl ServeFlags {
 }
 
 impl ServeOptions {
-    fn apply(&self, simulator: &Simulator) -> anyhow::Result<()> {
+    fn apply(&self, simulator: &Simulator) -> Result<(), SimError> {
         self.flags.apply(simulator)
     }
 }
@@ -117,30 +116,29 @@ pub async fn serve(
     state: Option<PathBuf>,
     world: Option<PathBuf>,
     options: ServeOptions,
-) -> anyhow::Result<()> {
+) -> Result<(), SimError> {
     let simulator = simulator_to_serve(state, world, &options)?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    let bound = listener.local_addr()?;
-    announce(bound)?;
+    let cannot_listen = |source| SimError::Listen {
+        address: listen,
+        source,
+    };
+    let listener = TcpListener::bind(listen).await.map_err(cannot_listen)?;
+    let bound = listener.local_addr().map_err(cannot_listen)?;
+    announce(bound).map_err(SimError::Announce)?;
     axum::serve(listener, routes::router(simulator))
         .with_graceful_shutdown(ctrl_c())
         .await
-        .context("the simulator stopped")
+        .map_err(SimError::Stopped)
 }
 
 pub(super) fn simulator_to_serve(
     state: Option<PathBuf>,
     world: Option<PathBuf>,
     options: &ServeOptions,
-) -> anyhow::Result<Simulator> {
+) -> Result<Simulator, SimError> {
     if let (Some(state), Some(_)) = (&state, &world) {
         if state.exists() {
-            bail!(
-                "the state file {} exists; remove it or leave out --world",
-                state.display()
-            );
+            return Err(SimError::StateAndWorld(state.clone()));
         }
     }
     let initial = match &world {
@@ -225,10 +223,10 @@ mod tests {
             assert!(parse(&bad).is_err(), "{bad:?}");
         }
         let too_many = parse(&["--rate-500", "0.7", "--rate-503", "0.7"]).unwrap();
-        let message = format!(
-            "{:#}",
-            too_many.apply(&Simulator::new(World::demo())).unwrap_err()
-        );
+        let message = too_many
+            .apply(&Simulator::new(World::demo()))
+            .unwrap_err()
+            .with_causes();
         assert!(message.contains("add up to"), "{message}");
     }
 }

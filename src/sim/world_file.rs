@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::error::SimError;
 use super::faults::Faults;
 use super::rules;
 use super::world::{
@@ -17,20 +17,8 @@ use super::world::{
 use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
 
-#[derive(Debug, thiserror::Error)]
-pub enum WorldError {
-    /// Not TOML, or not the shape of a world file; the message names the line.
-    #[error("{0}")]
-    Syntax(#[from] toml::de::Error),
-    #[error("{place}: {problem}")]
-    Invalid { place: String, problem: String },
-}
-
-fn invalid(place: impl Into<String>, problem: impl Into<String>) -> WorldError {
-    WorldError::Invalid {
-        place: place.into(),
-        problem: problem.into(),
-    }
+fn invalid(place: impl Into<String>, problem: impl Into<String>) -> SimError {
+    SimError::invalid(place, problem)
 }
 
 #[derive(Deserialize)]
@@ -99,7 +87,7 @@ struct PeeringFile {
 }
 
 impl AccountFile {
-    fn credentials(self, name: &str) -> Result<SimCredentials, WorldError> {
+    fn credentials(self, name: &str) -> Result<SimCredentials, SimError> {
         match (self.token, self.username, self.password) {
             (Some(token), None, None) => Ok(SimCredentials::Token(token)),
             (None, Some(username), Some(password)) => {
@@ -121,7 +109,7 @@ fn labels_from_table(table: BTreeMap<String, String>) -> Vec<Label> {
 }
 
 impl WorldFile {
-    fn into_world(self) -> Result<World, WorldError> {
+    fn into_world(self) -> Result<World, SimError> {
         let mut accounts = BTreeMap::new();
         for (name, account) in self.accounts {
             let auto_peer = account.auto_peer;
@@ -219,23 +207,29 @@ impl PeeringFile {
 
 impl World {
     /// Reads a world file (see the module docs for the format).
-    pub fn from_toml(source: &str) -> Result<World, WorldError> {
+    pub fn from_toml(source: &str) -> Result<World, SimError> {
         let file: WorldFile = toml::from_str(source)?;
         let world = file.into_world()?;
         world.validate()?;
         Ok(world)
     }
 
-    pub fn load_toml(path: &Path) -> anyhow::Result<World> {
-        let source = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the world file {}", path.display()))?;
-        World::from_toml(&source)
-            .with_context(|| format!("the world file {} is not valid", path.display()))
+    pub fn load_toml(path: &Path) -> Result<World, SimError> {
+        let source = std::fs::read_to_string(path).map_err(|source| SimError::File {
+            action: "read",
+            what: "world file",
+            path: path.to_owned(),
+            source,
+        })?;
+        World::from_toml(&source).map_err(|source| SimError::InvalidWorldFile {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
     }
 
     /// Checks what makes a world consistent: every reference resolves, each UUID names one
     /// thing, credentials name one account, and peerings obey the API's own rules.
-    pub fn validate(&self) -> Result<(), WorldError> {
+    pub fn validate(&self) -> Result<(), SimError> {
         if !self.accounts.contains_key(&self.default_account) {
             return Err(invalid(
                 "default_account",
@@ -246,7 +240,7 @@ impl World {
         self.validate_uuids_unique()?;
         self.faults
             .check()
-            .map_err(|problem| invalid("[faults]", problem))?;
+            .map_err(|problem| invalid("[faults]", problem.to_string()))?;
         for router in &self.routers {
             self.validate_account_exists(&describe_router(router), &router.account)?;
         }
@@ -266,7 +260,7 @@ impl World {
         Ok(())
     }
 
-    fn validate_account_exists(&self, place: &str, account: &str) -> Result<(), WorldError> {
+    fn validate_account_exists(&self, place: &str, account: &str) -> Result<(), SimError> {
         if self.accounts.contains_key(account) {
             Ok(())
         } else {
@@ -275,7 +269,7 @@ impl World {
     }
 
     /// Authentication finds the account by its credentials, so two accounts must not share any.
-    fn validate_credentials(&self) -> Result<(), WorldError> {
+    fn validate_credentials(&self) -> Result<(), SimError> {
         let mut seen = HashSet::new();
         for (name, account) in &self.accounts {
             let (kind, identity) = match &account.credentials {
@@ -298,7 +292,7 @@ impl World {
         Ok(())
     }
 
-    fn validate_uuids_unique(&self) -> Result<(), WorldError> {
+    fn validate_uuids_unique(&self) -> Result<(), SimError> {
         let routers = self.routers.iter().map(|r| (r.uuid, describe_router(r)));
         let networks = self.networks.iter().map(|n| (n.uuid, describe_network(n)));
         let deleted = self
@@ -320,7 +314,7 @@ impl World {
         Ok(())
     }
 
-    fn validate_network(&self, network: &SimNetwork) -> Result<(), WorldError> {
+    fn validate_network(&self, network: &SimNetwork) -> Result<(), SimError> {
         let place = describe_network(network);
         self.validate_account_exists(&place, &network.account)?;
         if let Some(router) = network.router {
@@ -338,7 +332,7 @@ impl World {
         rules::check_labels(&network.labels).map_err(|e| invalid(place, e.message()))
     }
 
-    fn validate_peering(&self, peering: &SimPeering) -> Result<(), WorldError> {
+    fn validate_peering(&self, peering: &SimPeering) -> Result<(), SimError> {
         let place = describe_peering(peering);
         self.validate_account_exists(&place, &peering.account)?;
         match self.network(peering.network) {
@@ -671,11 +665,11 @@ labels = { managed-by = "peerings" }
     fn load_toml_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.toml");
-        let message = format!("{:#}", World::load_toml(&missing).unwrap_err());
+        let message = World::load_toml(&missing).unwrap_err().with_causes();
         assert!(message.contains("missing.toml"), "{message}");
         let broken = dir.path().join("broken.toml");
         std::fs::write(&broken, "default_account = 1").unwrap();
-        let message = format!("{:#}", World::load_toml(&broken).unwrap_err());
+        let message = World::load_toml(&broken).unwrap_err().with_causes();
         assert!(
             message.contains("broken.toml") && message.contains("line 1"),
             "{message}"
