@@ -18,6 +18,7 @@ mod config;
 mod desired_file;
 mod exit;
 mod files;
+mod http;
 mod logging;
 mod model;
 mod plan;

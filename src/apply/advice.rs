@@ -1,8 +1,9 @@
 //! What a person can do about a failed change, in terms of the peering and networks involved.
 
+use crate::http::ApiError;
 use crate::plan::Change;
 use crate::plan::NetworkNames;
-use crate::upcloud::{ApiError, wire::codes};
+use crate::upcloud::wire::codes;
 
 use super::ChangeError;
 

@@ -4,8 +4,9 @@
 
 use tokio::time::{Instant, sleep};
 
+use crate::http::ApiError;
 use crate::model::{ConfiguredStatus, Peering, PeeringPatch, PeeringState};
-use crate::upcloud::{ApiError, Client, wire::codes};
+use crate::upcloud::{Client, wire::codes};
 
 use super::{ApplyOptions, ChangeError, Outcome};
 

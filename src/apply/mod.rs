@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use crate::http::ApiError;
 use crate::model::{Peering, PeeringPatch, PeeringSpec};
 use crate::plan::NetworkNames;
 use crate::plan::{Action, Change, FieldChange, Plan};
-use crate::upcloud::{ApiError, Client, wire::codes};
+use crate::upcloud::{Client, wire::codes};
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tokio::time::{Instant, sleep};
 
+use crate::http::ApiError;
 use crate::model::{ConfiguredStatus, PeeringKey, PeeringState};
-use crate::upcloud::ApiError;
 
 use super::{ApplyOptions, Clients, Outcome, Report};
 use crate::plan::Warning;

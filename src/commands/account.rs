@@ -10,10 +10,11 @@ use anyhow::Context;
 
 use crate::apply::Clients;
 use crate::config::{AccountCredentials, AccountSpec, Desired};
+use crate::http::{ClientOptions, Secret};
 use crate::plan::NetworkNames;
 use crate::plan::{self, Observed, Plan};
 use crate::sim;
-use crate::upcloud::{Client, ClientOptions, Credentials, Secret};
+use crate::upcloud::{Client, Credentials};
 
 /// `--api-url sim:PATH` runs the simulator in-process, its state kept in PATH.
 const SIM_SCHEME: &str = "sim:";

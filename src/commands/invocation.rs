@@ -18,7 +18,7 @@ use std::path::Path;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 
-use crate::upcloud::without_userinfo;
+use crate::http::without_userinfo;
 
 /// The options a suggestion repeats: clap's id for each, and the flag that sets it.
 const REPEATED: [(&str, &str); 4] = [

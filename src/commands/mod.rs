@@ -24,8 +24,8 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{Cli, Command, SimCommand};
 use crate::config::{self, LoadError};
 use crate::exit::Exit;
+use crate::http::ClientOptions;
 use crate::sim;
-use crate::upcloud::ClientOptions;
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {

@@ -1,111 +1,26 @@
-//! The HTTP client for one UpCloud account.
+//! The HTTP client for one UpCloud account: the endpoints it uses, on the shared HTTP session.
 
-use std::time::{Duration, Instant, SystemTime};
+use reqwest::Method;
 
-use rand::SeedableRng;
-use rand::rngs::SmallRng;
-use reqwest::{Method, StatusCode, header};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use tracing::{debug, info};
-use url::Url;
-
+use crate::http::{ApiError, ClientOptions, ClientSetupError, Dialect, Session};
 use crate::model::{Network, Peering, PeeringId, PeeringPatch, PeeringSpec};
 
 use super::credentials::Credentials;
-use super::error::{ApiError, decode_error_body, describe_redirect, describe_status};
-use super::retry::{backoff_delay, is_retryable_status, retry_after_delay};
+use super::error::decode_error_body;
 use super::{convert, wire};
 
-/// The API version every path starts with [C].
-const API_PREFIX: &str = "1.3/";
-/// Answers larger than this are refused rather than read into memory. A full account's 100
-/// peerings are well under 1 MiB.
-const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// A host that does not accept a connection this quickly is unlikely to later; failing the
-/// attempt early leaves time for a retry within the attempt's own timeout.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How patient the client is. The defaults suit the real API; tests shrink them.
-///
-/// Failures likely to pass (HTTP 429, 500, 502, 503, 504, no complete answer) are retried after
-/// a random wait in `[0, min(backoff_cap, backoff_base * 2^retry)]`, or after the server's
-/// `Retry-After` when it sends one (obeyed up to 60 s).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientOptions {
-    /// Bounds each attempt as a whole: connecting, sending and reading the entire answer.
-    pub timeout: Duration,
-    /// Attempts after the first one, for failures that are likely temporary.
-    pub max_retries: u32,
-    /// The backoff ceiling before the first retry; it doubles with every further retry.
-    pub backoff_base: Duration,
-    /// The backoff ceiling never grows beyond this.
-    pub backoff_cap: Duration,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        ClientOptions {
-            timeout: Duration::from_secs(30),
-            max_retries: 6,
-            backoff_base: Duration::from_millis(250),
-            backoff_cap: Duration::from_secs(20),
-        }
-    }
-}
+/// How the UpCloud API speaks: every path starts with `/1.3` [C], and errors come in either of
+/// its two bodies.
+const UPCLOUD: Dialect = Dialect {
+    version: "1.3",
+    decode_error: decode_error_body,
+    credentials_belong_in: "UPCLOUD_TOKEN or UPCLOUD_USERNAME/UPCLOUD_PASSWORD",
+};
 
 /// Talks to the API as one account. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base: Url,
-    credentials: Credentials,
-    options: ClientOptions,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ClientSetupError {
-    #[error("invalid API URL {url:?}: {reason}")]
-    InvalidUrl { url: String, reason: String },
-    #[error("cannot set up the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
-}
-
-/// One request as every attempt sends it: the body is encoded once, up front.
-struct Call<'a> {
-    operation: &'a str,
-    method: Method,
-    url: Url,
-    json_body: Option<Vec<u8>>,
-}
-
-/// What one attempt got back, before it is judged.
-struct Answer {
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    /// The `Location` of a redirect.
-    location: Option<String>,
-    body: Vec<u8>,
-}
-
-/// Why one attempt failed, kept apart from [`ApiError`] until it is known whether another
-/// attempt follows and how many were made.
-enum Failure {
-    /// No complete answer: connection, timeout, or the body broke off.
-    NoAnswer { reason: String },
-    /// An error status, with the error body and the server's `Retry-After`, if any.
-    Status {
-        status: StatusCode,
-        retry_after: Option<Duration>,
-        body: Vec<u8>,
-    },
-    /// The answer is over [`MAX_BODY_BYTES`]; downloading it again would not make it smaller.
-    TooLarge,
-    /// A 3xx: never followed, since a write redirected and then read with GET would look done.
-    Redirect {
-        status: StatusCode,
-        location: Option<String>,
-    },
+    session: Session,
 }
 
 impl Client {
@@ -116,27 +31,15 @@ impl Client {
         credentials: Credentials,
         options: ClientOptions,
     ) -> Result<Self, ClientSetupError> {
-        let base = base_url(api_url)?;
-        // No reqwest-wide timeout: each attempt is bounded by `options.timeout` as a whole,
-        // in `attempt`, so that a slow body is a timeout too.
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("peerings/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(CONNECT_TIMEOUT)
-            // A redirected write followed as a GET would answer 200 and be taken for done.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Client {
-            http,
-            base,
-            credentials,
-            options,
-        })
+        let session = Session::new(api_url, &UPCLOUD, credentials.authorization(), options)?;
+        Ok(Client { session })
     }
 
     pub async fn list_peerings(&self) -> Result<Vec<Peering>, ApiError> {
         let operation = "list network peerings";
         let list: wire::PeeringListEnvelope = self
-            .request(operation, Method::GET, "network-peering", None::<&()>)
+            .session
+            .request(operation, Method::GET, &["network-peering"], None::<&()>)
             .await?;
         list.network_peerings
             .network_peering
@@ -148,7 +51,8 @@ impl Client {
     pub async fn list_networks(&self) -> Result<Vec<Network>, ApiError> {
         let operation = "list networks";
         let list: wire::NetworkListEnvelope = self
-            .request(operation, Method::GET, "network", None::<&()>)
+            .session
+            .request(operation, Method::GET, &["network"], None::<&()>)
             .await?;
         list.networks
             .network
@@ -159,9 +63,15 @@ impl Client {
 
     pub async fn get_peering(&self, id: PeeringId, name: &str) -> Result<Peering, ApiError> {
         let operation = format!("get peering {name:?}");
-        let path = format!("network-peering/{id}");
+        let id = id.to_string();
         let found: wire::PeeringEnvelope = self
-            .request(&operation, Method::GET, &path, None::<&()>)
+            .session
+            .request(
+                &operation,
+                Method::GET,
+                &["network-peering", &id],
+                None::<&()>,
+            )
             .await?;
         convert::peering(&operation, found.network_peering)
     }
@@ -173,7 +83,8 @@ impl Client {
         let operation = format!("create peering {:?}", spec.name);
         let body = convert::create_request(spec);
         let created: wire::PeeringEnvelope = self
-            .request(&operation, Method::POST, "network-peering", Some(&body))
+            .session
+            .request(&operation, Method::POST, &["network-peering"], Some(&body))
             .await?;
         convert::peering(&operation, created.network_peering)
     }
@@ -186,9 +97,15 @@ impl Client {
     ) -> Result<Peering, ApiError> {
         let operation = format!("modify peering {name:?}");
         let body = convert::modify_request(patch);
-        let path = format!("network-peering/{id}");
+        let id = id.to_string();
         let modified: wire::PeeringEnvelope = self
-            .request(&operation, Method::PATCH, &path, Some(&body))
+            .session
+            .request(
+                &operation,
+                Method::PATCH,
+                &["network-peering", &id],
+                Some(&body),
+            )
             .await?;
         convert::peering(&operation, modified.network_peering)
     }
@@ -198,369 +115,16 @@ impl Client {
     /// (see [`ApiError::is_not_found`]).
     pub async fn delete_peering(&self, id: PeeringId, name: &str) -> Result<(), ApiError> {
         let operation = format!("delete peering {name:?}");
-        let path = format!("network-peering/{id}");
-        let call = self.call(&operation, Method::DELETE, &path, None::<&()>)?;
+        let id = id.to_string();
         // 204 No Content [I]: whatever body comes with success is ignored, never decoded.
-        self.send(&call).await.map(drop)
-    }
-
-    /// One request whose successful answer is a JSON body.
-    async fn request<B: Serialize, T: DeserializeOwned>(
-        &self,
-        operation: &str,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-    ) -> Result<T, ApiError> {
-        let call = self.call(operation, method, path, body)?;
-        let answer = self.send(&call).await?;
-        serde_json::from_slice(&answer).map_err(|error| ApiError::Malformed {
-            operation: operation.to_owned(),
-            detail: format!("invalid JSON body: {error}"),
-        })
-    }
-
-    fn call<'a, B: Serialize>(
-        &self,
-        operation: &'a str,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-    ) -> Result<Call<'a>, ApiError> {
-        let encode = |body| {
-            serde_json::to_vec(body).map_err(|error| ApiError::Malformed {
-                operation: operation.to_owned(),
-                detail: format!("cannot encode the request: {error}"),
-            })
-        };
-        let json_body = body.map(encode).transpose()?;
-        Ok(Call {
-            operation,
-            method,
-            url: self.url(path),
-            json_body,
-        })
-    }
-
-    /// Sends the call until it succeeds, fails for good, or the retries run out; returns the
-    /// successful answer's body.
-    async fn send(&self, call: &Call<'_>) -> Result<Vec<u8>, ApiError> {
-        let mut rng = SmallRng::from_os_rng();
-        let mut retries = 0;
-        loop {
-            let failure = match self.attempt(call).await {
-                Ok(body) => return Ok(body),
-                Err(failure) => failure,
-            };
-            if !failure.is_retryable() || retries >= self.options.max_retries {
-                return Err(failure.into_error(call, retries.saturating_add(1)));
-            }
-            let delay = failure.retry_after().unwrap_or_else(|| {
-                backoff_delay(
-                    retries,
-                    self.options.backoff_base,
-                    self.options.backoff_cap,
-                    &mut rng,
-                )
-            });
-            info!(
-                "retrying {} in {:.1} s (attempt {} of {}): {}",
-                call.operation,
-                delay.as_secs_f64(),
-                retries.saturating_add(2),
-                self.options.max_retries.saturating_add(1),
-                failure.describe(),
-            );
-            tokio::time::sleep(delay).await;
-            retries += 1;
-        }
-    }
-
-    /// One attempt: the body of a success, or why there was none.
-    async fn attempt(&self, call: &Call<'_>) -> Result<Vec<u8>, Failure> {
-        let started = Instant::now();
-        let answer = self.exchange_in_time(call).await;
-        log_attempt(call, &answer, started.elapsed());
-        let answer = answer?;
-        if answer.status.is_success() {
-            return Ok(answer.body);
-        }
-        if answer.status.is_redirection() {
-            return Err(Failure::Redirect {
-                status: answer.status,
-                location: answer.location,
-            });
-        }
-        Err(Failure::Status {
-            status: answer.status,
-            retry_after: answer.retry_after,
-            body: answer.body,
-        })
-    }
-
-    /// [`Self::exchange`], bounded as a whole by the timeout, so a stalled body ends too.
-    async fn exchange_in_time(&self, call: &Call<'_>) -> Result<Answer, Failure> {
-        let timeout = self.options.timeout;
-        tokio::time::timeout(timeout, self.exchange(call))
+        self.session
+            .send(
+                &operation,
+                Method::DELETE,
+                &["network-peering", &id],
+                None::<&()>,
+            )
             .await
-            .unwrap_or_else(|_| {
-                Err(Failure::NoAnswer {
-                    reason: format!("no complete answer within {:.1} s", timeout.as_secs_f64()),
-                })
-            })
-    }
-
-    /// Sends the request and reads the whole, bounded answer.
-    async fn exchange(&self, call: &Call<'_>) -> Result<Answer, Failure> {
-        let mut request = self
-            .authenticate(self.http.request(call.method.clone(), call.url.clone()))
-            .header(header::ACCEPT, "application/json");
-        if let Some(json) = &call.json_body {
-            request = request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(json.clone());
-        }
-        let mut response = request.send().await.map_err(Failure::no_answer)?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| retry_after_delay(value, SystemTime::now()));
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|value| without_userinfo(&String::from_utf8_lossy(value.as_bytes())));
-        let body = read_bounded(&mut response).await?;
-        Ok(Answer {
-            status,
-            retry_after,
-            location,
-            body,
-        })
-    }
-
-    fn url(&self, path: &str) -> Url {
-        let mut url = self.base.clone();
-        url.set_path(&format!("{}{API_PREFIX}{path}", self.base.path()));
-        url
-    }
-
-    fn authenticate(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.credentials {
-            Credentials::Token(token) => request.bearer_auth(token.expose()),
-            Credentials::Basic { username, password } => {
-                request.basic_auth(username, Some(password.expose()))
-            }
-        }
-    }
-}
-
-impl Failure {
-    fn no_answer(error: reqwest::Error) -> Self {
-        Failure::NoAnswer {
-            reason: describe_transport_error(&error),
-        }
-    }
-
-    fn is_retryable(&self) -> bool {
-        match self {
-            Failure::NoAnswer { .. } => true,
-            Failure::Status { status, .. } => is_retryable_status(status.as_u16()),
-            Failure::TooLarge | Failure::Redirect { .. } => false,
-        }
-    }
-
-    /// The server's own wait, which replaces the computed backoff.
-    fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Failure::Status { retry_after, .. } => *retry_after,
-            Failure::NoAnswer { .. } | Failure::TooLarge | Failure::Redirect { .. } => None,
-        }
-    }
-
-    /// For log lines; the final error says the same through [`ApiError`].
-    fn describe(&self) -> String {
-        match self {
-            Failure::NoAnswer { reason } => format!("no answer: {reason}"),
-            Failure::Status { status, body, .. } => {
-                let (code, message) = decode_error_body(body);
-                describe_status(status.as_u16(), code.as_deref(), &message)
-            }
-            Failure::TooLarge => too_large(),
-            Failure::Redirect { status, location } => {
-                describe_redirect(status.as_u16(), location.as_deref())
-            }
-        }
-    }
-
-    fn into_error(self, call: &Call<'_>, attempts: u32) -> ApiError {
-        let operation = call.operation.to_owned();
-        match self {
-            Failure::NoAnswer { reason } => ApiError::Transport {
-                operation,
-                url: call.url.to_string(),
-                reason,
-                attempts,
-            },
-            Failure::Status { status, body, .. } => {
-                let (code, message) = decode_error_body(&body);
-                ApiError::Status {
-                    operation,
-                    status: status.as_u16(),
-                    code,
-                    message,
-                    attempts,
-                }
-            }
-            Failure::TooLarge => ApiError::Malformed {
-                operation,
-                detail: too_large(),
-            },
-            Failure::Redirect { status, location } => ApiError::Redirected {
-                operation,
-                status: status.as_u16(),
-                location,
-            },
-        }
-    }
-}
-
-/// Method, URL and outcome only: never the headers, which carry the credentials.
-fn log_attempt(call: &Call<'_>, answer: &Result<Answer, Failure>, elapsed: Duration) {
-    let (method, url) = (&call.method, &call.url);
-    match answer {
-        Ok(answer) => debug!("{method} {url} -> {} in {elapsed:.1?}", answer.status),
-        Err(failure) => debug!(
-            "{method} {url} -> {} after {elapsed:.1?}",
-            failure.describe()
-        ),
-    }
-}
-
-fn too_large() -> String {
-    format!("the answer is larger than {MAX_BODY_BYTES} bytes")
-}
-
-/// Parses the API root and makes sure its path ends in `/`, so `/1.3/...` is appended to it.
-fn base_url(api_url: &str) -> Result<Url, ClientSetupError> {
-    let invalid = |reason: &str| ClientSetupError::InvalidUrl {
-        url: without_userinfo(api_url),
-        reason: reason.to_owned(),
-    };
-    let mut url = Url::parse(api_url).map_err(|error| invalid(&error.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(
-            "the scheme must be https (or http, or sim: for the simulator)",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("it must not have a query or fragment"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "credentials belong in UPCLOUD_TOKEN or UPCLOUD_USERNAME/UPCLOUD_PASSWORD, not in the URL",
-        ));
-    }
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    Ok(url)
-}
-
-/// The URL as it may be shown: a password someone put in it is cut out.
-pub(crate) fn without_userinfo(api_url: &str) -> String {
-    match (api_url.find("://"), api_url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!(
-                "{}://[redacted]@{}",
-                &api_url[..scheme_end],
-                &api_url[at + 1..]
-            )
-        }
-        _ => api_url.to_owned(),
-    }
-}
-
-/// Reads the body, refusing it as soon as it is known to be too large: from `Content-Length`
-/// when the server sends one, and while reading when it does not.
-async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, Failure> {
-    if response
-        .content_length()
-        .is_some_and(|announced| announced > MAX_BODY_BYTES as u64)
-    {
-        return Err(Failure::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(Failure::no_answer)? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(Failure::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// reqwest's own message names only the outermost layer ("error sending request"); the cause
-/// (connection refused, timed out) is what a person needs.
-fn describe_transport_error(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        return "timed out".to_owned();
-    }
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        reason = cause.to_string();
-        source = cause.source();
-    }
-    reason
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_api_root_may_end_with_a_slash_or_have_a_prefix() {
-        let url = |root| {
-            let client = Client::new(
-                root,
-                Credentials::Token(super::super::Secret::new("t")),
-                ClientOptions::default(),
-            )
-            .unwrap();
-            client.url("network-peering").to_string()
-        };
-        assert_eq!(
-            url("https://api.upcloud.com"),
-            "https://api.upcloud.com/1.3/network-peering"
-        );
-        assert_eq!(
-            url("https://api.upcloud.com/"),
-            "https://api.upcloud.com/1.3/network-peering"
-        );
-        assert_eq!(
-            url("http://127.0.0.1:8080/proxy"),
-            "http://127.0.0.1:8080/proxy/1.3/network-peering"
-        );
-    }
-
-    #[test]
-    fn unusable_api_urls_are_refused() {
-        for bad in [
-            "api.upcloud.com",
-            "ftp://api.upcloud.com",
-            "https://user:pw@api.upcloud.com",
-        ] {
-            assert!(base_url(bad).is_err(), "{bad}");
-        }
-        for with_password in [
-            "https://user:hunter2@api.upcloud.com",
-            "https://user:hunter2@bad host",
-        ] {
-            let message = base_url(with_password).unwrap_err().to_string();
-            assert!(!message.contains("hunter2"), "{message}");
-        }
+            .map(drop)
     }
 }

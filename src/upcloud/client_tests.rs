@@ -4,13 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
 use crate::model::{ConfiguredStatus, NetworkId, PeeringId, PeeringKey, PeeringSpec, PeeringState};
 
 use super::wire::codes;
-use super::{ApiError, Client, ClientOptions, Credentials, Secret};
+use super::{Client, Credentials};
+use crate::http::scripted::{Reply, Server, closed_port_url, fast, json, response};
+use crate::http::{ApiError, ClientOptions, Secret};
 
 const PEERING_UUID: &str = "0f7984bc-5d72-4aaf-b587-90e6a8f32efc";
 const NETWORK_UUID: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
@@ -18,127 +17,8 @@ const PEER_NETWORK_UUID: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
 const TOKEN: &str = "ucat_do-not-print-me";
 const PASSWORD: &str = "hunter2-do-not-print";
 
-/// What the server does with one request. Every connection carries one request, so the n-th
-/// request gets the n-th reply.
-enum Reply {
-    /// A complete HTTP/1.1 response.
-    Send(String),
-    /// Reads the request, then closes the connection without a word.
-    HangUp,
-    /// Sends these bytes (a head and part of a body), then never sends more.
-    Stall(String),
-    /// A success whose body, without Content-Length, runs past the client's limit.
-    Flood,
-}
-
-/// A server on 127.0.0.1 answering from a script, and what it was asked.
-struct Server {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    async fn start(script: Vec<Reply>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        tokio::spawn(async move {
-            for reply in script {
-                let (stream, _) = listener.accept().await.unwrap();
-                tokio::spawn(answer(stream, reply, Arc::clone(&recorded)));
-            }
-        });
-        Server { url, requests }
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
-
-    /// The request lines (`GET /1.3/network-peering HTTP/1.1`) seen so far.
-    fn request_lines(&self) -> Vec<String> {
-        self.requests()
-            .iter()
-            .map(|request| request.lines().next().unwrap_or_default().to_owned())
-            .collect()
-    }
-
-    fn client(&self, options: ClientOptions) -> Client {
-        Client::new(&self.url, Credentials::Token(Secret::new(TOKEN)), options).unwrap()
-    }
-}
-
-async fn answer(mut stream: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<String>>>) {
-    let request = read_request(&mut stream).await;
-    requests.lock().unwrap().push(request);
-    match reply {
-        Reply::Send(response) => {
-            let _ = stream.write_all(response.as_bytes()).await;
-        }
-        Reply::HangUp => {}
-        Reply::Stall(start) => {
-            let _ = stream.write_all(start.as_bytes()).await;
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-        }
-        Reply::Flood => flood(&mut stream).await,
-    }
-}
-
-async fn flood(stream: &mut TcpStream) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
-    if stream.write_all(head.as_bytes()).await.is_err() {
-        return;
-    }
-    let chunk = vec![b' '; 1024 * 1024];
-    for _ in 0..20 {
-        // The client stops reading once it has seen too much; that ends the flood early.
-        if stream.write_all(&chunk).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// The head and body of one request, as text.
-async fn read_request(stream: &mut TcpStream) -> String {
-    let mut request = Vec::new();
-    let mut buffer = [0; 4096];
-    loop {
-        let read = stream.read(&mut buffer).await.unwrap_or(0);
-        request.extend_from_slice(&buffer[..read]);
-        if read == 0 || is_complete(&request) {
-            return String::from_utf8_lossy(&request).into_owned();
-        }
-    }
-}
-
-fn is_complete(request: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(request);
-    let Some(head_end) = text.find("\r\n\r\n") else {
-        return false;
-    };
-    let content_length = text[..head_end]
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    request.len() >= head_end + 4 + content_length
-}
-
-fn response(status: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let headers: String = headers
-        .iter()
-        .map(|(name, value)| format!("{name}: {value}\r\n"))
-        .collect();
-    Reply::Send(format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
-        body.len()
-    ))
-}
-
-fn json(status: &str, body: &str) -> Reply {
-    response(status, &[("Content-Type", "application/json")], body)
+fn client(server: &Server, options: ClientOptions) -> Client {
+    Client::new(&server.url, Credentials::Token(Secret::new(TOKEN)), options).unwrap()
 }
 
 fn legacy_error(status: &str, code: &str) -> Reply {
@@ -171,16 +51,6 @@ fn unavailable() -> Reply {
     response("503 Service Unavailable", &[], "try later")
 }
 
-/// Tiny waits, so a test with retries still takes milliseconds.
-fn fast(max_retries: u32) -> ClientOptions {
-    ClientOptions {
-        timeout: Duration::from_secs(5),
-        max_retries,
-        backoff_base: Duration::from_millis(1),
-        backoff_cap: Duration::from_millis(5),
-    }
-}
-
 fn peering_id() -> PeeringId {
     PeeringId(PEERING_UUID.parse().unwrap())
 }
@@ -200,7 +70,7 @@ fn spec() -> PeeringSpec {
 #[tokio::test]
 async fn temporary_failures_are_retried_until_success() {
     let server = Server::start(vec![unavailable(), unavailable(), empty_list()]).await;
-    let peerings = server.client(fast(6)).list_peerings().await.unwrap();
+    let peerings = client(&server, fast(6)).list_peerings().await.unwrap();
     assert!(peerings.is_empty());
     assert_eq!(server.requests().len(), 3);
 }
@@ -215,7 +85,7 @@ async fn rate_limiting_and_gateway_errors_are_retried() {
         empty_list(),
     ])
     .await;
-    server.client(fast(6)).list_peerings().await.unwrap();
+    client(&server, fast(6)).list_peerings().await.unwrap();
     assert_eq!(server.requests().len(), 5);
 }
 
@@ -233,7 +103,7 @@ async fn retry_after_replaces_the_backoff() {
         ..fast(1)
     };
     let started = Instant::now();
-    server.client(patient).list_peerings().await.unwrap();
+    client(&server, patient).list_peerings().await.unwrap();
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
@@ -242,7 +112,7 @@ async fn retry_after_replaces_the_backoff() {
 #[tokio::test]
 async fn when_retries_run_out_the_error_says_how_many_attempts_were_made() {
     let server = Server::start(vec![unavailable(), unavailable(), unavailable()]).await;
-    let error = server.client(fast(2)).list_peerings().await.unwrap_err();
+    let error = client(&server, fast(2)).list_peerings().await.unwrap_err();
     assert_eq!(server.requests().len(), 3);
     assert_eq!(error.status(), Some(503));
     assert_eq!(
@@ -259,7 +129,7 @@ async fn answers_about_the_request_itself_are_never_retried() {
         ("409 Conflict", codes::PEERING_NOT_DISABLED),
     ] {
         let server = Server::start(vec![legacy_error(status, code), empty_list()]).await;
-        let error = server.client(fast(6)).list_peerings().await.unwrap_err();
+        let error = client(&server, fast(6)).list_peerings().await.unwrap_err();
         assert_eq!(server.requests().len(), 1, "{status}");
         assert_eq!(error.code(), Some(code));
         assert_eq!(error.is_not_found(), status.starts_with("404"));
@@ -270,7 +140,7 @@ async fn answers_about_the_request_itself_are_never_retried() {
 #[tokio::test]
 async fn a_connection_closed_without_an_answer_is_retried() {
     let server = Server::start(vec![Reply::HangUp, empty_list()]).await;
-    server.client(fast(6)).list_peerings().await.unwrap();
+    client(&server, fast(6)).list_peerings().await.unwrap();
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -282,8 +152,7 @@ async fn a_create_whose_answer_was_lost_ends_in_peering_conflict() {
         legacy_error("409 Conflict", codes::PEERING_CONFLICT),
     ])
     .await;
-    let error = server
-        .client(fast(6))
+    let error = client(&server, fast(6))
         .create_peering(&spec())
         .await
         .unwrap_err();
@@ -310,7 +179,7 @@ async fn a_redirect_is_an_error_for_every_method_and_is_never_followed() {
         )
     };
     let server = Server::start(vec![redirect(), redirect(), redirect(), redirect()]).await;
-    let client = server.client(fast(6));
+    let client = client(&server, fast(6));
     let errors = [
         client.list_peerings().await.map(drop).unwrap_err(),
         client.create_peering(&spec()).await.map(drop).unwrap_err(),
@@ -349,8 +218,7 @@ async fn a_redirect_is_an_error_for_every_method_and_is_never_followed() {
 #[tokio::test]
 async fn get_reads_one_peering_and_keeps_an_unknown_state() {
     let server = Server::start(vec![one_peering("re-provisioning")]).await;
-    let peering = server
-        .client(fast(0))
+    let peering = client(&server, fast(0))
         .get_peering(peering_id(), "a-b")
         .await
         .unwrap();
@@ -368,8 +236,7 @@ async fn get_reads_one_peering_and_keeps_an_unknown_state() {
 #[tokio::test]
 async fn delete_accepts_an_empty_answer() {
     let server = Server::start(vec![response("204 No Content", &[], "")]).await;
-    server
-        .client(fast(0))
+    client(&server, fast(0))
         .delete_peering(peering_id(), "a-b")
         .await
         .unwrap();
@@ -388,8 +255,7 @@ async fn deleting_a_missing_peering_is_not_found() {
         codes::PEERING_NOT_FOUND,
     )])
     .await;
-    let error = server
-        .client(fast(6))
+    let error = client(&server, fast(6))
         .delete_peering(peering_id(), "a-b")
         .await
         .unwrap_err();
@@ -405,8 +271,7 @@ async fn deleting_a_missing_peering_is_not_found() {
 /// The error from one request answered with `reply`, which must be a malformed answer.
 async fn malformed_answer(reply: Reply) -> String {
     let server = Server::start(vec![reply]).await;
-    let error = server
-        .client(fast(6))
+    let error = client(&server, fast(6))
         .get_peering(peering_id(), "a-b")
         .await
         .unwrap_err();
@@ -462,7 +327,10 @@ async fn a_stalled_body_times_out_and_is_retried() {
         timeout: Duration::from_millis(200),
         ..fast(1)
     };
-    let error = server.client(impatient).list_peerings().await.unwrap_err();
+    let error = client(&server, impatient)
+        .list_peerings()
+        .await
+        .unwrap_err();
     assert_eq!(server.requests().len(), 2);
     assert!(matches!(error, ApiError::Transport { .. }), "{error:?}");
     assert!(
@@ -480,7 +348,7 @@ async fn no_credential_appears_in_errors_or_debug_output() {
         json("200 OK", "not json"),
     ])
     .await;
-    let token_client = server.client(fast(0));
+    let token_client = client(&server, fast(0));
     let basic_client = Client::new(&server.url, basic_credentials(), fast(0)).unwrap();
     let refused_client = Client::new(&closed_port_url().await, basic_credentials(), fast(0));
     let errors = [
@@ -509,12 +377,6 @@ fn basic_credentials() -> Credentials {
     }
 }
 
-/// The URL of a port nothing listens on, so connecting is refused.
-async fn closed_port_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
-}
-
 #[tokio::test]
 async fn retries_and_requests_are_logged_without_credentials() {
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -527,7 +389,7 @@ async fn retries_and_requests_are_logged_without_credentials() {
     // `#[tokio::test]` runs on this thread only, so the client's events reach this subscriber.
     let _guard = tracing::subscriber::set_default(subscriber);
     let server = Server::start(vec![unavailable(), empty_list()]).await;
-    server.client(fast(6)).list_peerings().await.unwrap();
+    client(&server, fast(6)).list_peerings().await.unwrap();
     let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("retrying list network peerings in 0.0 s (attempt 2 of 7): HTTP 503"),

@@ -7,8 +7,8 @@ use crate::model::{
     PeeringPatch, PeeringSpec, PeeringState,
 };
 
-use super::error::ApiError;
 use super::wire;
+use crate::http::ApiError;
 
 pub(super) fn peering(operation: &str, peering: wire::Peering) -> Result<Peering, ApiError> {
     let malformed = |detail: String| ApiError::Malformed {

@@ -1,38 +1,11 @@
 //! API credentials, read from the environment the way UpCloud's own tools read them, and kept in
 //! a type that never prints them.
 
-use std::fmt;
+use crate::http::{Authorization, Secret};
 
 pub const TOKEN_VAR: &str = "UPCLOUD_TOKEN";
 pub const USERNAME_VAR: &str = "UPCLOUD_USERNAME";
 pub const PASSWORD_VAR: &str = "UPCLOUD_PASSWORD";
-
-/// A secret string. `Debug` and `Display` redact it, so it cannot leak through logs, error
-/// messages or panics; the only way to read it is [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// One of the two ways to authenticate; the API accepts either [C].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +34,16 @@ pub enum CredentialsError {
 }
 
 impl Credentials {
+    /// How requests carry these credentials.
+    pub fn authorization(self) -> Authorization {
+        match self {
+            Credentials::Token(token) => Authorization::Bearer(token),
+            Credentials::Basic { username, password } => {
+                Authorization::Basic { username, password }
+            }
+        }
+    }
+
     /// Reads `UPCLOUD_TOKEN` or `UPCLOUD_USERNAME` + `UPCLOUD_PASSWORD`. An empty variable counts
     /// as unset.
     pub fn from_env() -> Result<Self, CredentialsError> {

@@ -7,10 +7,7 @@ mod client_tests;
 mod convert;
 mod credentials;
 mod error;
-mod retry;
 pub mod wire;
 
-pub(crate) use client::without_userinfo;
-pub use client::{Client, ClientOptions};
-pub use credentials::{Credentials, Secret};
-pub use error::ApiError;
+pub use client::Client;
+pub use credentials::Credentials;
