@@ -25,6 +25,7 @@ mod plan;
 mod render;
 mod reviewed;
 pub mod sim;
+mod stop;
 mod upcloud;
 
 pub use commands::run;

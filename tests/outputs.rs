@@ -594,8 +594,9 @@ fn apply_json_asks_no_questions_and_applies_a_reviewed_plan() {
 }
 
 #[test]
-fn apply_json_with_wait_reports_where_each_peering_settled() {
+fn apply_json_with_wait_reports_each_state_change_and_where_each_peering_settled() {
     let sim = Sim::with_peerings("");
+    sim.simulator.set_provisioning(Duration::from_millis(1000));
     let dir = project(&format!(
         "[[peering]]\nname = \"to aiven\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n"
     ));
@@ -613,10 +614,20 @@ fn apply_json_with_wait_reports_where_each_peering_settled() {
     );
     assert_eq!(run.code, 0, "{run:?}");
     let events = without_timestamps(&run.stdout);
-    let last = events.lines().last().unwrap_or_default();
+    let after_summary: Vec<&str> = events
+        .lines()
+        .skip_while(|line| !line.contains(r#""event":"summary""#))
+        .skip(1)
+        .collect();
     assert_eq!(
-        last,
-        r#"{"event":"settled","timestamp":"[timestamp]","name":"to aiven","state":"active","verdict":"reached"}"#
+        after_summary,
+        [
+            r#"{"event":"wait_started","timestamp":"[timestamp]","peerings":[{"goal":"active","name":"to aiven"}],"timeout_s":300}"#,
+            r#"{"event":"state_changed","timestamp":"[timestamp]","from":null,"name":"to aiven","to":"provisioning"}"#,
+            r#"{"event":"state_changed","timestamp":"[timestamp]","from":"provisioning","name":"to aiven","to":"active"}"#,
+            r#"{"event":"settled","timestamp":"[timestamp]","name":"to aiven","state":"active","verdict":"reached"}"#,
+            r#"{"event":"wait_finished","timestamp":"[timestamp]","interrupted":false}"#,
+        ]
     );
 }
 

@@ -14,7 +14,8 @@ pub(super) fn for_error(
 ) -> Option<String> {
     match error {
         ChangeError::Api(error) => for_api_error(error, change, names),
-        ChangeError::NoClient(_) => None,
+        // Not failures: an interrupted change is reported as such, without advice.
+        ChangeError::NoClient(_) | ChangeError::InterruptedAfterDisable { .. } => None,
         ChangeError::NotDisabledInTime { .. } => Some(
             "run apply again later to finish the delete, or give it longer with --wait-timeout"
                 .to_owned(),

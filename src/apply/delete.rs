@@ -2,21 +2,33 @@
 //! disable it, wait until the platform reports it disabled, then delete. A 404 at any step means
 //! someone else deleted it meanwhile: converged, not failed.
 
-use tokio::time::{Instant, sleep};
+use tokio::time::Instant;
 
 use crate::http::ApiError;
 use crate::model::{ConfiguredStatus, Peering, PeeringPatch, PeeringState};
+use crate::stop::StopSignal;
 use crate::upcloud::{Client, wire::codes};
 
 use super::{ApplyOptions, ChangeError, Outcome};
 
+/// Stops at its next wait when `stop` is requested: before the disable, nothing happened; after
+/// it, the peering is disabled and still there, which the error says.
 pub(super) async fn disable_then_delete(
     client: &Client,
     peering: &Peering,
     options: &ApplyOptions,
+    stop: &StopSignal,
 ) -> Result<Outcome, ChangeError> {
     let deadline = Instant::now() + options.wait_timeout;
     let gone = |error: &ApiError| error.is_not_found();
+    let interrupted_after_disable = || ChangeError::InterruptedAfterDisable {
+        name: peering.name.clone(),
+    };
+    let pause = || async {
+        stop.sleep(options.poll_interval)
+            .await
+            .map_err(|_| interrupted_after_disable())
+    };
 
     let mut state = peering.state.clone();
     if peering.configured_status != ConfiguredStatus::Disabled {
@@ -38,10 +50,11 @@ pub(super) async fn disable_then_delete(
         if Instant::now() >= deadline {
             return Err(not_disabled_in_time(peering, &state, options));
         }
-        sleep(options.poll_interval).await;
+        pause().await?;
         match client.get_peering(peering.id, &peering.name).await {
             Ok(current) => state = current.state,
             Err(error) if gone(&error) => return Ok(Outcome::AlreadyGone),
+            Err(error) if error.is_interrupted() => return Err(interrupted_after_disable()),
             Err(error) => return Err(error.into()),
         }
     }
@@ -50,12 +63,13 @@ pub(super) async fn disable_then_delete(
         match client.delete_peering(peering.id, &peering.name).await {
             Ok(()) => return Ok(Outcome::Deleted),
             Err(error) if gone(&error) => return Ok(Outcome::AlreadyGone),
+            Err(error) if error.is_interrupted() => return Err(interrupted_after_disable()),
             // The platform may report `disabled` a moment before it accepts the delete.
             Err(error) if error.code() == Some(codes::PEERING_NOT_DISABLED) => {
                 if Instant::now() >= deadline {
                     return Err(error.into());
                 }
-                sleep(options.poll_interval).await;
+                pause().await?;
             }
             Err(error) => return Err(error.into()),
         }

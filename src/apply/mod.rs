@@ -5,10 +5,8 @@ mod advice;
 mod delete;
 pub mod wait;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -17,6 +15,7 @@ use crate::http::ApiError;
 use crate::model::{Peering, PeeringPatch, PeeringSpec};
 use crate::plan::NetworkNames;
 use crate::plan::{Action, Change, FieldChange, Plan};
+use crate::stop::StopSignal;
 use crate::upcloud::{Client, wire::codes};
 
 #[derive(Debug, Clone)]
@@ -58,6 +57,11 @@ pub enum Outcome {
         /// What a person can do about it, where that is known.
         advice: Option<String>,
     },
+    /// The run was interrupted (Ctrl-C, SIGTERM) while this change was under way; the error
+    /// says how far it got.
+    Interrupted {
+        error: ChangeError,
+    },
     /// The run stopped (an interrupt, or `--fail-fast` after a failure) before this began.
     NotStarted,
 }
@@ -79,6 +83,20 @@ pub enum ChangeError {
         state: String,
         waited: Duration,
     },
+    /// Interrupted after the delete's disable: the peering is disabled, and still there.
+    #[error("{name:?} was disabled, but the run was interrupted before it was deleted")]
+    InterruptedAfterDisable { name: String },
+}
+
+impl ChangeError {
+    /// The change was stopped by an interrupt rather than refused.
+    fn is_interrupted(&self) -> bool {
+        match self {
+            ChangeError::Api(error) => error.is_interrupted(),
+            ChangeError::InterruptedAfterDisable { .. } => true,
+            ChangeError::NoClient(_) | ChangeError::NotDisabledInTime { .. } => false,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -102,6 +120,8 @@ pub struct Tally {
     /// Already as the file asks: created or deleted by someone else meanwhile.
     pub converged: usize,
     pub failed: usize,
+    /// Under way when the run was interrupted.
+    pub interrupted: usize,
     pub not_started: usize,
 }
 
@@ -115,6 +135,7 @@ impl Report {
                 Outcome::Deleted => tally.deleted += 1,
                 Outcome::AlreadyExists | Outcome::AlreadyGone => tally.converged += 1,
                 Outcome::Failed { .. } => tally.failed += 1,
+                Outcome::Interrupted { .. } => tally.interrupted += 1,
                 Outcome::NotStarted => tally.not_started += 1,
             }
         }
@@ -124,35 +145,7 @@ impl Report {
     /// Every change done or found done already.
     pub fn succeeded(&self) -> bool {
         let tally = self.tally();
-        tally.failed == 0 && tally.not_started == 0
-    }
-}
-
-/// Tells a running apply to start nothing new. Changes already under way finish.
-#[derive(Debug, Clone, Default)]
-pub struct StopSignal {
-    stopped: Arc<AtomicBool>,
-    interrupted: Arc<AtomicBool>,
-}
-
-impl StopSignal {
-    /// A person or the system asked the process to stop (Ctrl-C, SIGTERM).
-    pub fn interrupt(&self) {
-        self.interrupted.store(true, Ordering::SeqCst);
-        self.stopped.store(true, Ordering::SeqCst);
-    }
-
-    /// `--fail-fast` after a failure.
-    fn fail(&self) {
-        self.stopped.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_stopped(&self) -> bool {
-        self.stopped.load(Ordering::SeqCst)
-    }
-
-    pub fn was_interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst)
+        tally.failed == 0 && tally.interrupted == 0 && tally.not_started == 0
     }
 }
 
@@ -168,6 +161,10 @@ pub enum Event<'a> {
 /// Runs every create, update and delete of `plan`, at most `options.parallelism` at a time.
 /// `on_event` hears each change start, and each change finish in plan order: a change that
 /// finishes early waits for those before it, so the output reads the same on every run.
+///
+/// Once `stop` is requested, no change starts; changes under way stop at their next wait
+/// (their requests in flight finish) and end [`Outcome::Interrupted`]. The clients should be
+/// stopped by the same signal.
 pub async fn apply(
     clients: &Clients,
     plan: &Plan,
@@ -185,21 +182,23 @@ pub async fn apply(
     // two never overlap.
     let on_event = RefCell::new(on_event);
     let on_event = &on_event;
+    // `--fail-fast` after a failure: start nothing new, as after an interrupt.
+    let failed_fast = &Cell::new(false);
     let mut finished = futures::stream::iter(jobs.into_iter().enumerate())
         .map(|(index, (change, job))| async move {
-            let outcome = if stop.is_stopped() {
+            let outcome = if stop.is_requested() || failed_fast.get() {
                 Outcome::NotStarted
             } else {
                 (on_event.borrow_mut())(Event::Started(change));
                 let outcome = match clients.get(&change.account) {
-                    Some(client) => run(client, change, job, names, options).await,
+                    Some(client) => run(client, change, job, names, options, stop).await,
                     None => Outcome::Failed {
                         error: ChangeError::NoClient(change.account.clone()),
                         advice: None,
                     },
                 };
                 if options.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
-                    stop.fail();
+                    failed_fast.set(true);
                 }
                 outcome
             };
@@ -248,6 +247,7 @@ async fn run(
     job: Job<'_>,
     names: &NetworkNames,
     options: &ApplyOptions,
+    stop: &StopSignal,
 ) -> Outcome {
     let result = match job {
         Job::Create(target) => match client.create_peering(target).await {
@@ -262,9 +262,12 @@ async fn run(
             .await
             .map(Outcome::Updated)
             .map_err(ChangeError::from),
-        Job::Delete(current) => delete::disable_then_delete(client, current, options).await,
+        Job::Delete(current) => delete::disable_then_delete(client, current, options, stop).await,
     };
     result.unwrap_or_else(|error| {
+        if error.is_interrupted() {
+            return Outcome::Interrupted { error };
+        }
         let advice = advice::for_error(&error, change, names);
         Outcome::Failed { error, advice }
     })

@@ -14,6 +14,7 @@ use crate::http::{ClientOptions, Secret};
 use crate::plan::NetworkNames;
 use crate::plan::{self, Observed, Plan};
 use crate::sim;
+use crate::stop::StopSignal;
 use crate::upcloud::{Client, Credentials};
 
 /// `--api-url sim:PATH` runs the simulator in-process, its state kept in PATH.
@@ -24,6 +25,17 @@ const SIM_SCHEME: &str = "sim:";
 pub struct Connection {
     pub api_url: String,
     pub client_options: ClientOptions,
+    /// Stops the clients' retries and waits (see [`crate::stop`]).
+    pub stop: StopSignal,
+}
+
+impl Connection {
+    fn client(&self, url: &Endpoint, credentials: Credentials) -> anyhow::Result<Client> {
+        Ok(
+            Client::new(url.http(), credentials, self.client_options.clone())?
+                .stopped_by(self.stop.clone()),
+        )
+    }
 }
 
 /// The API clients of the accounts in use, and the simulators serving `sim:` URLs.
@@ -54,7 +66,7 @@ impl Accounts {
             (Endpoint::Sim(path, _), false) => accounts.default_sim_credentials(path)?,
             _ => Credentials::from_env()?,
         };
-        let client = Client::new(url.http(), credentials, connection.client_options.clone())?;
+        let client = connection.client(&url, credentials)?;
         accounts.clients.insert(None, client);
         Ok(accounts)
     }
@@ -83,7 +95,7 @@ impl Accounts {
                     continue;
                 }
             };
-            let client = Client::new(url.http(), credentials, connection.client_options.clone())?;
+            let client = connection.client(&url, credentials)?;
             accounts.clients.insert(Some(name.clone()), client);
         }
         if !missing.is_empty() {

@@ -1,5 +1,9 @@
-//! `peerings apply`: plan, show, ask (or refuse), apply, report; and on Ctrl-C or SIGTERM, start
-//! nothing new, let what is under way finish, and report.
+//! `peerings apply`: plan, show, ask (or refuse), apply, report, and with `--wait` watch.
+//!
+//! Ctrl-C and SIGTERM are heard from the first read to the last (see [`crate::stop`]): while
+//! the accounts are read or the prompt waits, nothing has changed and the run ends at once;
+//! while changes run, nothing new starts, what is under way finishes, and the summary says
+//! "Apply interrupted"; while `--wait` watches, it stops watching. Each ends with exit 130.
 
 use std::ffi::OsStr;
 use std::io::{BufRead, IsTerminal, Write};
@@ -7,7 +11,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::apply::{self, ApplyOptions, StopSignal};
+use crate::apply::{self, ApplyOptions};
 use crate::cli::{ApplyArgs, ApplyOutput};
 use crate::config;
 use crate::exit::Exit;
@@ -15,9 +19,10 @@ use crate::files;
 use crate::plan::Plan;
 use crate::render;
 use crate::reviewed::{self, PlanRecord};
+use crate::stop::StopSignal;
 
 use super::account::{Accounts, Connection};
-use super::apply_output::ApplyOutputWriter;
+use super::apply_output::{self, ApplyOutputWriter};
 use super::{Chatter, Invocation, runtime};
 
 pub fn run(
@@ -40,9 +45,21 @@ pub fn run(
         None => None,
     };
     let runtime = runtime()?;
+    let stop = &connection.stop;
+    runtime
+        .block_on(async { stop.listen() })
+        .context("cannot listen for Ctrl-C and SIGTERM")?;
     let desired = config::load(file)?;
-    let accounts = runtime.block_on(Accounts::connect(&desired, connection))?;
-    let planned = runtime.block_on(accounts.plan(&desired))?;
+    let read = runtime.block_on(stop.unless_requested(async {
+        let accounts = Accounts::connect(&desired, connection).await?;
+        let planned = accounts.plan(&desired).await?;
+        Ok::<_, anyhow::Error>((accounts, planned))
+    }));
+    let Ok(read) = read else {
+        apply_output::interrupted_before_changes(args.output, "while reading the accounts");
+        return Ok(Exit::Interrupted);
+    };
+    let (accounts, planned) = read?;
     let plan = &planned.plan;
     let output = ApplyOutputWriter::new(args.output, chatter, plan);
     output.plan(plan, &planned.names);
@@ -56,8 +73,15 @@ pub fn run(
         return Ok(Exit::Success);
     }
     refuse_mass_delete(&planned.per_account, args.force)?;
-    if reviewed.is_none() && !args.auto_approve && !confirm()? {
-        return Ok(Exit::Failure);
+    if reviewed.is_none() && !args.auto_approve {
+        match runtime.block_on(confirm(stop))? {
+            Confirmation::Approved => {}
+            Confirmation::Declined => return Ok(Exit::Failure),
+            Confirmation::Interrupted => {
+                apply_output::interrupted_before_changes(args.output, "at the prompt");
+                return Ok(Exit::Interrupted);
+            }
+        }
     }
 
     let options = ApplyOptions {
@@ -66,24 +90,27 @@ pub fn run(
         wait_timeout: args.wait_timeout,
         poll_interval: args.poll_interval,
     };
-    let stop = StopSignal::default();
     let report = runtime.block_on(async {
-        let interrupts = tokio::spawn(stop_on_interrupt(stop.clone()));
+        let notice = tokio::spawn(say_when_stopped(
+            stop.clone(),
+            "Interrupted: starting nothing new; the requests under way finish (each within \
+             --timeout). Interrupt again to abort at once.",
+        ));
         output.begin();
         let report = apply::apply(
             &accounts.clients,
             plan,
             &planned.names,
             &options,
-            &stop,
+            stop,
             |event| output.event(event),
         )
         .await;
-        interrupts.abort();
+        notice.abort();
         report
     });
-    output.summary(&report, stop.was_interrupted());
-    if stop.was_interrupted() {
+    output.summary(&report, stop.is_requested());
+    if stop.is_requested() {
         return Ok(Exit::Interrupted);
     }
     let mut exit = if report.succeeded() {
@@ -92,11 +119,27 @@ pub fn run(
         Exit::Failure
     };
     if args.wait {
-        let settled = runtime
-            .block_on(apply::wait::settle(&accounts.clients, &report, &options))
+        let waited = runtime
+            .block_on(async {
+                let notice = tokio::spawn(say_when_stopped(
+                    stop.clone(),
+                    "Interrupted: no longer waiting; the changes above are made.",
+                ));
+                let waited =
+                    apply::wait::settle(&accounts.clients, &report, &options, stop, |event| {
+                        output.wait_event(&event)
+                    })
+                    .await;
+                notice.abort();
+                waited
+            })
             .context("cannot read the peerings' states while waiting")?;
-        output.settled(&settled);
-        if settled
+        output.settled(&waited);
+        if waited.interrupted {
+            return Ok(Exit::Interrupted);
+        }
+        if waited
+            .settled
             .iter()
             .any(|s| s.verdict != apply::wait::WaitVerdict::Reached)
         {
@@ -104,6 +147,12 @@ pub fn run(
         }
     }
     Ok(exit)
+}
+
+/// Says on stderr, as soon as a stop is requested, what it means where the run stands.
+async fn say_when_stopped(stop: StopSignal, meaning: &'static str) {
+    stop.requested().await;
+    anstream::eprintln!("\n{meaning}");
 }
 
 /// The plan file at `path`, checked against its own checksum. Every failure says how to write a
@@ -182,8 +231,18 @@ fn refuse_mass_delete(plans: &[Plan], force: bool) -> anyhow::Result<()> {
     )
 }
 
+/// What the person at the prompt said.
+enum Confirmation {
+    Approved,
+    /// Anything but yes, or the end of input (Ctrl-D).
+    Declined,
+    /// Ctrl-C or SIGTERM while the prompt waited.
+    Interrupted,
+}
+
 /// Asks on the terminal. Without one, refuses: an unattended apply must say `--auto-approve`.
-fn confirm() -> anyhow::Result<bool> {
+/// The answer is read on a thread of its own, so that a stop ends the wait for it.
+async fn confirm(stop: &StopSignal) -> anyhow::Result<Confirmation> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         anyhow::bail!(
             "refusing to apply without confirmation: there is no terminal to ask on. \
@@ -192,46 +251,27 @@ fn confirm() -> anyhow::Result<bool> {
     }
     anstream::eprint!("Apply these changes? [y/N] ");
     std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    let approved = matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES");
-    if !approved {
-        anstream::eprintln!("Not applied; nothing was changed.");
+    let (sender, answer) = tokio::sync::oneshot::channel();
+    // Not a tokio blocking task: the runtime would wait for it when it shuts down, and a read
+    // of the terminal does not end when the run does.
+    std::thread::spawn(move || {
+        let mut answer = String::new();
+        let read = std::io::stdin().lock().read_line(&mut answer);
+        let _ = sender.send(read.map(|bytes| (bytes, answer)));
+    });
+    let Ok(answer) = stop.unless_requested(answer).await else {
+        return Ok(Confirmation::Interrupted);
+    };
+    let (bytes, answer) = answer
+        .context("the terminal closed before it answered")?
+        .context("cannot read the answer")?;
+    if bytes == 0 {
+        // End of input: the cursor is still on the prompt's line.
+        anstream::eprintln!();
     }
-    Ok(approved)
-}
-
-/// The first Ctrl-C or SIGTERM stops new changes from starting; a second one ends the process
-/// at once.
-async fn stop_on_interrupt(stop: StopSignal) {
-    interrupted().await;
-    stop.interrupt();
-    anstream::eprintln!(
-        "\nInterrupted: starting nothing new, finishing the requests under way. Interrupt again to abort at once."
-    );
-    interrupted().await;
-    anstream::eprintln!("Aborted; run apply again to converge.");
-    std::process::exit(Exit::Interrupted as i32);
-}
-
-async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES") {
+        return Ok(Confirmation::Approved);
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    anstream::eprintln!("Not applied; nothing was changed.");
+    Ok(Confirmation::Declined)
 }

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::apply::wait::Settled;
+use crate::apply::wait::{WaitEvent, Waited};
 use crate::apply::{Event, Report};
 use crate::cli::ApplyOutput;
 use crate::plan::NetworkNames;
@@ -96,7 +96,7 @@ impl ApplyOutputWriter {
         }
         match self.format {
             ApplyOutput::Human => {
-                anstream::print!("\n{}", render::human::apply_summary(report));
+                anstream::print!("\n{}", render::human::apply_summary(report, interrupted));
             }
             ApplyOutput::Json => emit(render::events::summary(
                 report,
@@ -106,16 +106,40 @@ impl ApplyOutputWriter {
         }
     }
 
-    /// Where `--wait` left the changed peerings.
-    pub(super) fn settled(&self, settled: &[Settled]) {
+    /// What `--wait` watches, and each state as it is seen.
+    pub(super) fn wait_event(&self, event: &WaitEvent<'_>) {
         match self.format {
-            ApplyOutput::Human => anstream::print!("{}", render::human::settled(settled)),
+            ApplyOutput::Human => anstream::print!("{}", render::human::wait_event(event)),
+            ApplyOutput::Json => emit(render::events::wait_event(event, SystemTime::now())),
+        }
+    }
+
+    /// Where `--wait` left the changed peerings.
+    pub(super) fn settled(&self, waited: &Waited) {
+        match self.format {
+            ApplyOutput::Human => anstream::print!("{}", render::human::settled(waited)),
             ApplyOutput::Json => {
-                for peering in settled {
+                for peering in &waited.settled {
                     emit(render::events::settled(peering, SystemTime::now()));
                 }
+                emit(render::events::wait_finished(
+                    waited.interrupted,
+                    SystemTime::now(),
+                ));
             }
         }
+    }
+}
+
+/// The run was interrupted `when` (reading the accounts, at the prompt), before any change.
+pub(super) fn interrupted_before_changes(format: ApplyOutput, when: &str) {
+    match format {
+        ApplyOutput::Human => anstream::eprintln!("\nInterrupted {when}; nothing was changed."),
+        ApplyOutput::Json => emit(render::events::summary(
+            &Report::default(),
+            true,
+            SystemTime::now(),
+        )),
     }
 }
 

@@ -26,6 +26,7 @@ use crate::config::{self, LoadError};
 use crate::exit::Exit;
 use crate::http::ClientOptions;
 use crate::sim;
+use crate::stop::StopSignal;
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
@@ -83,6 +84,7 @@ fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
     let connection = account::Connection {
         api_url: cli.api_url,
         client_options,
+        stop: StopSignal::default(),
     };
     let chatter = Chatter { quiet: cli.quiet };
     match cli.command {

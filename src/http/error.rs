@@ -43,6 +43,15 @@ pub enum ApiError {
         status: u16,
         location: Option<String>,
     },
+    /// A stop was requested (Ctrl-C, SIGTERM) before the next attempt: `attempts` were sent,
+    /// and the last one failed as `last_failure` says. After an attempt without an answer,
+    /// whether the request took effect is unknown.
+    #[error("{operation}: {}", describe_interrupted(*.attempts, .last_failure.as_deref()))]
+    Interrupted {
+        operation: String,
+        attempts: u32,
+        last_failure: Option<String>,
+    },
     /// The API answered with success but a body this client cannot use.
     #[error("{operation}: unexpected answer: {detail}")]
     Malformed { operation: String, detail: String },
@@ -64,9 +73,26 @@ impl ApiError {
         }
     }
 
+    /// The request was stopped by an interrupt, not refused.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, ApiError::Interrupted { .. })
+    }
+
     /// HTTP 404, whatever the code: the resource (or an endpoint) is not there.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
+    }
+}
+
+fn describe_interrupted(attempts: u32, last_failure: Option<&str>) -> String {
+    match (attempts, last_failure) {
+        (0, _) | (_, None) => "interrupted before it was sent".to_owned(),
+        (1, Some(failure)) => {
+            format!("interrupted while waiting to retry; the one attempt got {failure}")
+        }
+        (attempts, Some(failure)) => format!(
+            "interrupted while waiting to retry; the last of {attempts} attempts got {failure}"
+        ),
     }
 }
 

@@ -12,6 +12,8 @@ use serde::de::DeserializeOwned;
 use tracing::{debug, info};
 use url::Url;
 
+use crate::stop::StopSignal;
+
 use super::error::{ApiError, describe_redirect, describe_status};
 use super::retry::{backoff_delay, is_retryable_status, retry_after_delay};
 use super::secret::Secret;
@@ -71,7 +73,8 @@ pub enum Authorization {
     Basic { username: String, password: Secret },
 }
 
-/// Talks to one API root with one set of credentials. Cheap to clone; clones share connections.
+/// Talks to one API root with one set of credentials. Cheap to clone; clones share connections
+/// and the stop signal.
 #[derive(Debug, Clone)]
 pub struct Session {
     http: reqwest::Client,
@@ -79,6 +82,7 @@ pub struct Session {
     dialect: &'static Dialect,
     authorization: Authorization,
     options: ClientOptions,
+    stop: StopSignal,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +154,16 @@ impl Session {
             dialect,
             authorization,
             options,
+            stop: StopSignal::default(),
         })
+    }
+
+    /// Once `stop` is requested, no attempt starts and no wait for a retry goes on: the request
+    /// ends with [`ApiError::Interrupted`]. An attempt already sent finishes (see
+    /// [`crate::stop`]).
+    pub fn stopped_by(mut self, stop: StopSignal) -> Self {
+        self.stop = stop;
+        self
     }
 
     /// One request whose successful answer is a JSON body. `path` is the path's segments after
@@ -203,18 +216,23 @@ impl Session {
         })
     }
 
-    /// Sends the call until it succeeds, fails for good, or the retries run out; returns the
-    /// successful answer's body.
+    /// Sends the call until it succeeds, fails for good, the retries run out or a stop is
+    /// requested; returns the successful answer's body.
     async fn send_call(&self, call: &Call<'_>) -> Result<Vec<u8>, ApiError> {
         let mut rng = SmallRng::from_os_rng();
         let mut retries = 0;
+        let mut last_failure = None;
         loop {
+            if self.stop.is_requested() {
+                return Err(interrupted(call, retries, last_failure));
+            }
             let failure = match self.attempt(call).await {
                 Ok(body) => return Ok(body),
                 Err(failure) => failure,
             };
+            let attempts = retries.saturating_add(1);
             if !failure.is_retryable() || retries >= self.options.max_retries {
-                return Err(failure.into_error(call, self.dialect, retries.saturating_add(1)));
+                return Err(failure.into_error(call, self.dialect, attempts));
             }
             let delay = failure.retry_after().unwrap_or_else(|| {
                 backoff_delay(
@@ -232,8 +250,12 @@ impl Session {
                 self.options.max_retries.saturating_add(1),
                 failure.describe(self.dialect),
             );
-            tokio::time::sleep(delay).await;
-            retries += 1;
+            let waited = self.stop.sleep(delay).await;
+            retries = attempts;
+            last_failure = Some(failure.describe(self.dialect));
+            if waited.is_err() {
+                return Err(interrupted(call, retries, last_failure));
+            }
         }
     }
 
@@ -390,6 +412,16 @@ impl Failure {
                 location,
             },
         }
+    }
+}
+
+/// The error of a call stopped before its next attempt: `attempts` were sent, the last of
+/// which failed as `last_failure` says.
+fn interrupted(call: &Call<'_>, attempts: u32, last_failure: Option<String>) -> ApiError {
+    ApiError::Interrupted {
+        operation: call.operation.to_owned(),
+        attempts,
+        last_failure,
     }
 }
 

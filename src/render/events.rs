@@ -4,18 +4,27 @@
 //! - `plan`: `plan` is the document `plan --output json` prints;
 //! - `change_started`: `name`, `action`;
 //! - `change_finished`: `name`, `action`, `result` (created, updated, deleted,
-//!   already_converged, failed, not_started), `error` and `advice` (strings or null);
+//!   already_converged, failed, interrupted, not_started), `error` and `advice` (strings or
+//!   null);
+//! - `wait_started` (with `--wait`): `peerings` (each `name` and `goal`: active, disabled, gone,
+//!   or other_half_missing) and `timeout_s`;
+//! - `state_changed` (with `--wait`): `name`, `from` (null at the first look) and `to`, each a
+//!   state or "gone";
 //! - `settled` (with `--wait`): `name`, `verdict` (reached, waiting, needs_attention), `state`
 //!   (null when gone);
-//! - `summary`: the tally, `succeeded` and `interrupted`.
+//! - `wait_finished` (with `--wait`, after the `settled` events): `interrupted`;
+//! - `summary`: the tally (`interrupted_changes`: changes under way when the run was
+//!   interrupted), `succeeded` and `interrupted`. A run interrupted before any change (while
+//!   reading the accounts) has only this event, with `interrupted` true.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::apply::wait::{Settled, WaitVerdict};
+use crate::apply::wait::{Settled, WaitEvent, WaitVerdict};
 use crate::apply::{ChangeResult, Outcome, Report};
+use crate::model::PeeringState;
 use crate::plan::Change;
 
 use super::json::PlanDocument;
@@ -41,6 +50,7 @@ pub fn change_started(change: &Change, at: SystemTime) -> EventLine {
 pub fn change_finished(result: &ChangeResult, at: SystemTime) -> EventLine {
     let (error, advice) = match &result.outcome {
         Outcome::Failed { error, advice } => (Some(error.to_string()), advice.clone()),
+        Outcome::Interrupted { error } => (Some(error.to_string()), None),
         _ => (None, None),
     };
     event(
@@ -74,6 +84,38 @@ pub fn settled(settled: &Settled, at: SystemTime) -> EventLine {
     )
 }
 
+pub fn wait_event(wait: &WaitEvent<'_>, at: SystemTime) -> EventLine {
+    let state =
+        |state: Option<&PeeringState>| state.map_or_else(|| "gone".to_owned(), ToString::to_string);
+    match wait {
+        WaitEvent::Watching { peerings, timeout } => {
+            let peerings: Vec<Value> = peerings
+                .iter()
+                .map(|watched| json!({ "name": watched.name, "goal": watched.goal.as_str() }))
+                .collect();
+            event(
+                "wait_started",
+                at,
+                json!({ "peerings": peerings, "timeout_s": timeout.as_secs() }),
+            )
+        }
+        WaitEvent::Seen { name, state: now } => event(
+            "state_changed",
+            at,
+            json!({ "name": name, "from": null, "to": state(*now) }),
+        ),
+        WaitEvent::Changed { name, from, to } => event(
+            "state_changed",
+            at,
+            json!({ "name": name, "from": state(*from), "to": state(*to) }),
+        ),
+    }
+}
+
+pub fn wait_finished(interrupted: bool, at: SystemTime) -> EventLine {
+    event("wait_finished", at, json!({ "interrupted": interrupted }))
+}
+
 pub fn summary(report: &Report, interrupted: bool, at: SystemTime) -> EventLine {
     let tally = report.tally();
     event(
@@ -85,6 +127,7 @@ pub fn summary(report: &Report, interrupted: bool, at: SystemTime) -> EventLine 
             "deleted": tally.deleted,
             "already_converged": tally.converged,
             "failed": tally.failed,
+            "interrupted_changes": tally.interrupted,
             "not_started": tally.not_started,
             "succeeded": report.succeeded(),
             "interrupted": interrupted,
@@ -99,6 +142,7 @@ fn result_name(outcome: &Outcome) -> &'static str {
         Outcome::Deleted => "deleted",
         Outcome::AlreadyExists | Outcome::AlreadyGone => "already_converged",
         Outcome::Failed { .. } => "failed",
+        Outcome::Interrupted { .. } => "interrupted",
         Outcome::NotStarted => "not_started",
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
-use crate::apply::wait::{Settled, WaitVerdict};
+use crate::apply::wait::{WaitEvent, WaitVerdict, Waited};
 use crate::apply::{ChangeResult, Outcome, Report};
 use crate::model::{Labels, Peering, PeeringKey};
 use crate::plan::health::{self, Check, CheckVerdict, Health, Judged};
@@ -232,6 +232,9 @@ pub fn outcome(result: &ChangeResult) -> String {
         Outcome::NotStarted => format!(
             "  {UNCHANGED}? not started{UNCHANGED:#} {name}: the run stopped before it began; run apply again\n"
         ),
+        Outcome::Interrupted { error } => format!(
+            "  {UPDATE}? interrupted{UPDATE:#} {name}: {error}; run apply again to finish it\n"
+        ),
         Outcome::Failed { error, advice } => {
             let mut line = format!("  {REMOVED}! failed{REMOVED:#}    {name}: {error}\n");
             if let Some(advice) = advice {
@@ -242,10 +245,12 @@ pub fn outcome(result: &ChangeResult) -> String {
     }
 }
 
-/// The closing line of an apply.
-pub fn apply_summary(report: &Report) -> String {
+/// The closing line of an apply: complete, failed, or interrupted (Ctrl-C, SIGTERM).
+pub fn apply_summary(report: &Report, interrupted: bool) -> String {
     let tally = report.tally();
-    let (style, verdict) = if report.succeeded() {
+    let (style, verdict) = if interrupted {
+        (UPDATE, "Apply interrupted")
+    } else if report.succeeded() {
         (CREATE, "Apply complete")
     } else {
         (REMOVED, "Apply failed")
@@ -254,6 +259,9 @@ pub fn apply_summary(report: &Report) -> String {
         "{style}{verdict}:{style:#} {} created, {} updated, {} deleted, {} already converged, {} failed",
         tally.created, tally.updated, tally.deleted, tally.converged, tally.failed
     );
+    if tally.interrupted > 0 {
+        let _ = write!(line, ", {} interrupted", tally.interrupted);
+    }
     if tally.not_started > 0 {
         let _ = write!(line, ", {} not started", tally.not_started);
     }
@@ -261,12 +269,42 @@ pub fn apply_summary(report: &Report) -> String {
     line
 }
 
+/// One line as `apply --wait` goes: what it watches, then each state as first seen and as it
+/// changes.
+pub fn wait_event(event: &WaitEvent<'_>) -> String {
+    let state = |state: Option<&crate::model::PeeringState>| {
+        state.map_or_else(|| "gone".to_owned(), ToString::to_string)
+    };
+    match event {
+        WaitEvent::Watching { peerings, timeout } => {
+            let mut out = format!(
+                "\nWaiting up to {} s for {} to settle:\n",
+                timeout.as_secs(),
+                count(peerings.len(), "peering")
+            );
+            for watched in *peerings {
+                let _ = writeln!(out, "  - {}, {}", watched.name, watched.goal);
+            }
+            out
+        }
+        WaitEvent::Seen { name, state: now } => format!("  {name}: {}\n", state(*now)),
+        WaitEvent::Changed { name, from, to } => {
+            format!("  {name}: {} -> {}\n", state(*from), state(*to))
+        }
+    }
+}
+
 /// Where `--wait` left each changed peering.
-pub fn settled(settled: &[Settled]) -> String {
-    let mut out = String::from("\nFinal states:\n");
-    for peering in settled {
+pub fn settled(waited: &Waited) -> String {
+    let mut out = if waited.interrupted {
+        format!("\n{UPDATE}Waiting interrupted;{UPDATE:#} the states last seen:\n")
+    } else {
+        String::from("\nFinal states:\n")
+    };
+    for peering in &waited.settled {
         let (style, mark) = match peering.verdict {
             WaitVerdict::Reached => (CREATE, "ok"),
+            WaitVerdict::Waiting if waited.interrupted => (UPDATE, "still waiting"),
             WaitVerdict::Waiting => (UPDATE, "timed out"),
             WaitVerdict::NeedsAttention => (REMOVED, "needs attention"),
         };

@@ -4,6 +4,7 @@ use reqwest::Method;
 
 use crate::http::{ApiError, ClientOptions, ClientSetupError, Dialect, Session};
 use crate::model::{Network, Peering, PeeringId, PeeringPatch, PeeringSpec};
+use crate::stop::StopSignal;
 
 use super::credentials::Credentials;
 use super::error::decode_error_body;
@@ -17,7 +18,8 @@ const UPCLOUD: Dialect = Dialect {
     credentials_belong_in: "UPCLOUD_TOKEN or UPCLOUD_USERNAME/UPCLOUD_PASSWORD",
 };
 
-/// Talks to the API as one account. Cheap to clone; clones share connections.
+/// Talks to the API as one account. Cheap to clone; clones share connections and the stop
+/// signal.
 #[derive(Debug, Clone)]
 pub struct Client {
     session: Session,
@@ -33,6 +35,13 @@ impl Client {
     ) -> Result<Self, ClientSetupError> {
         let session = Session::new(api_url, &UPCLOUD, credentials.authorization(), options)?;
         Ok(Client { session })
+    }
+
+    /// Stops retries and waits when `stop` is requested (see [`Session::stopped_by`]).
+    pub fn stopped_by(self, stop: StopSignal) -> Self {
+        Client {
+            session: self.session.stopped_by(stop),
+        }
     }
 
     pub async fn list_peerings(&self) -> Result<Vec<Peering>, ApiError> {

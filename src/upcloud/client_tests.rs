@@ -10,6 +10,7 @@ use super::wire::codes;
 use super::{Client, Credentials};
 use crate::http::scripted::{Reply, Server, closed_port_url, fast, json, response};
 use crate::http::{ApiError, ClientOptions, Secret};
+use crate::stop::StopSignal;
 
 const PEERING_UUID: &str = "0f7984bc-5d72-4aaf-b587-90e6a8f32efc";
 const NETWORK_UUID: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
@@ -107,6 +108,44 @@ async fn retry_after_replaces_the_backoff() {
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_ends_the_wait_for_a_retry_and_no_attempt_follows() {
+    let server = Server::start(vec![response(
+        "429 Too Many Requests",
+        &[("Retry-After", "120")],
+        "",
+    )])
+    .await;
+    let stop = StopSignal::default();
+    let client = client(&server, fast(6)).stopped_by(stop.clone());
+    let requester = stop.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        requester.request();
+    });
+    let started = tokio::time::Instant::now();
+    let error = client.create_peering(&spec()).await.unwrap_err();
+    assert!(error.is_interrupted(), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("interrupted while waiting to retry; the one attempt got HTTP 429"),
+        "{error}"
+    );
+    assert_eq!(server.requests().len(), 1);
+    let error = client.list_peerings().await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "list network peerings: interrupted before it was sent"
+    );
+    assert_eq!(server.requests().len(), 1, "nothing is sent after a stop");
 }
 
 #[tokio::test]

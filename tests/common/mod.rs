@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test crate uses a different part of the harness.
 
+pub mod running;
 pub mod scripted;
 
 use std::net::SocketAddr;
