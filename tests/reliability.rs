@@ -9,6 +9,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::running::Running;
 use common::*;
 use peerings::sim::{Faults, Probability};
 
@@ -144,33 +145,27 @@ fn an_interrupt_finishes_what_is_under_way_reports_and_exits_130() {
     let sim = Sim::start(world_with_networks(30));
     sim.simulator.set_latency(Duration::from_millis(150));
     let dir = project(&file_with_peerings(0..30));
-    let child = Command::new(env!("CARGO_BIN_EXE_peerings"))
-        .current_dir(dir.path())
-        .args(["apply", "--auto-approve", "--parallelism", "2"])
-        .env_clear()
-        .env("UPCLOUD_API_URL", sim.url())
-        .env("UPCLOUD_TOKEN", TEAM_TOKEN)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // After the plan's reads (one round trip) and a couple of creates.
-    std::thread::sleep(Duration::from_millis(600));
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: sends a signal to our own child process, which has not been reaped yet.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stdout}\n{stderr}");
-    assert!(stderr.contains("Interrupted"), "{stderr}");
-    assert!(stdout.contains("not started"), "{stdout}");
+    let running = Running::start(
+        dir.path(),
+        &["apply", "--auto-approve", "--parallelism", "2"],
+        &[
+            ("UPCLOUD_API_URL", &sim.url()),
+            ("UPCLOUD_TOKEN", TEAM_TOKEN),
+        ],
+    );
+    running.wait_until("a few creates", |_| sim.writes().len() >= 3);
+    running.signal(libc::SIGINT);
+    let (run, _) = running.finish();
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(run.stderr.contains("Interrupted"), "{}", run.stderr);
+    assert!(run.stdout.contains("not started"), "{}", run.stdout);
     let done = team_peerings(&sim);
     assert!(done > 0 && done < 30, "{done} created before stopping");
     assert!(
-        stdout.contains(&format!("{done} created")),
-        "every create that happened is reported: {stdout}"
+        run.stdout
+            .contains(&format!("Apply interrupted: {done} created")),
+        "every create that happened is reported: {}",
+        run.stdout
     );
 
     let rerun = sim.run(dir.path(), &["apply", "--auto-approve"]);

@@ -316,8 +316,9 @@ impl Run {
     }
 }
 
-/// Runs `peerings` in `dir` with a clean environment: only `env` and what a process needs.
-pub fn run_peerings(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+/// `peerings` to run in `dir` with a clean environment: only `env` and what a process needs;
+/// no input.
+pub fn peerings_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_peerings"));
     command
         .current_dir(dir)
@@ -329,7 +330,14 @@ pub fn run_peerings(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (key, value) in env {
         command.env(key, value);
     }
-    let output = command.output().expect("the peerings binary runs");
+    command
+}
+
+/// Runs `peerings` in `dir` with a clean environment: only `env` and what a process needs.
+pub fn run_peerings(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = peerings_command(dir, args, env)
+        .output()
+        .expect("the peerings binary runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -5,12 +5,12 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::Run;
+use super::{Run, peerings_command};
 
 /// How long a test waits for something it expects before it fails.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -26,10 +26,10 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts `peerings` in `dir` with a clean environment, as `run_peerings` runs it.
+    /// Starts `peerings` as `run_peerings` runs it.
     pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
-        let mut command = command(dir, args, env);
-        command.stdin(Stdio::null()).stderr(Stdio::piped());
+        let mut command = peerings_command(dir, args, env);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("the peerings binary starts");
         let (stdout, stdout_reader) = collect(child.stdout.take().expect("piped stdout"));
         let (stderr, stderr_reader) = collect(child.stderr.take().expect("piped stderr"));
@@ -46,8 +46,9 @@ impl Running {
     /// terminal runs it; stdout is piped. `stderr()` is what the terminal shows.
     pub fn start_on_terminal(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
         let (terminal, keyboard, screen) = pseudo_terminal();
-        let mut command = command(dir, args, env);
+        let mut command = peerings_command(dir, args, env);
         command
+            .stdout(Stdio::piped())
             .stdin(Stdio::from(terminal.try_clone().expect("dup")))
             .stderr(Stdio::from(terminal));
         let mut child = command.spawn().expect("the peerings binary starts");
@@ -71,24 +72,7 @@ impl Running {
         let mut keyboard = self.keyboard.as_ref().expect("a run on a terminal");
         keyboard.write_all(keys).expect("type on the terminal");
     }
-}
 
-fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_peerings"));
-    command
-        .current_dir(dir)
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command
-}
-
-impl Running {
     /// Waits until `ready` holds, failing the test after a generous while.
     pub fn wait_until(&self, what: &str, ready: impl Fn(&Running) -> bool) {
         let started = Instant::now();
