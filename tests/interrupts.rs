@@ -252,3 +252,61 @@ fn ctrl_d_at_the_prompt_declines_on_a_line_of_its_own() {
     );
     assert!(sim.writes().is_empty());
 }
+
+#[test]
+fn sigterm_while_a_found_peering_waits_to_be_updated_ends_the_run_at_once() {
+    // The create conflicts; the peering found differs; its update is told to wait two minutes.
+    let created = std::sync::atomic::AtomicBool::new(false);
+    let server = Scripted::start(move |request| {
+        use std::sync::atomic::Ordering;
+        let found = common::scripted::peering(
+            "0f7984bc-5d72-4aaf-b587-90e6a8f32efc",
+            "manual",
+            (APP, SILENT),
+            ("active", "pending-peer"),
+            true,
+        );
+        match request.method.as_str() {
+            "GET" if request.path.starts_with("/1.3/network-peering") => {
+                if created.load(Ordering::SeqCst) {
+                    peering_list(&[found])
+                } else {
+                    peering_list(&[])
+                }
+            }
+            "GET" => network_list(&[APP]),
+            "POST" => {
+                created.store(true, Ordering::SeqCst);
+                common::scripted::api_error("409 Conflict", "PEERING_CONFLICT")
+            }
+            _ => Reply::json("429 Too Many Requests", "").header("Retry-After", "120"),
+        }
+    });
+    let dir = project(&format!(
+        "[[peering]]\nname = \"wanted\"\nnetwork = \"{APP}\"\npeer_network = \"{SILENT}\"\n"
+    ));
+    let running = Running::start(
+        dir.path(),
+        &["apply", "--auto-approve"],
+        &[("UPCLOUD_API_URL", &server.url), ("UPCLOUD_TOKEN", "t")],
+    );
+    running.wait_until("the update", |_| server.writes().len() == 2);
+    std::thread::sleep(Duration::from_millis(200));
+    running.signal(libc::SIGTERM);
+    let (run, took) = running.finish();
+
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(took < PROMPTLY, "took {took:?}");
+    assert_eq!(
+        server.writes().len(),
+        2,
+        "the create and one update, nothing after"
+    );
+    assert!(
+        run.stdout.contains(
+            "? interrupted wanted: modify peering \"wanted\": interrupted while waiting to retry"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -16,6 +16,9 @@ pub(super) fn for_error(
         ChangeError::Api(error) => for_api_error(error, change, names),
         // Not failures: an interrupted change is reported as such, without advice.
         ChangeError::NoClient(_) | ChangeError::InterruptedAfterDisable { .. } => None,
+        ChangeError::NotCreated { .. } => {
+            Some("run plan to see what the account holds, then apply again".to_owned())
+        }
         ChangeError::NotDisabledInTime { .. } => Some(
             "run apply again later to finish the delete, or give it longer with --wait-timeout"
                 .to_owned(),

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use crate::http::ApiError;
 use crate::model::{Peering, PeeringPatch, PeeringSpec};
 use crate::plan::NetworkNames;
-use crate::plan::{Action, Change, FieldChange, Plan};
+use crate::plan::{self, Action, Change, FieldChange, Plan};
 use crate::stop::StopSignal;
 use crate::upcloud::{Client, wire::codes};
 
@@ -47,9 +47,20 @@ pub enum Outcome {
     Created(Peering),
     Updated(Peering),
     Deleted,
-    /// The create answered `PEERING_CONFLICT`: the peering is there already, which is what the
-    /// file asks for.
+    /// The create answered `PEERING_CONFLICT`, and the account holds the peering as the file
+    /// asks.
     AlreadyExists,
+    /// The create answered `PEERING_CONFLICT`, but the account shows no peering of the pair:
+    /// there is one where these credentials cannot see it (or it was deleted meanwhile).
+    ExistsUnseen,
+    /// The create did not go through (`PEERING_CONFLICT`, or an answer that did not confirm
+    /// it), and the account held the peering with other fields: it was brought to the file's
+    /// (an adoption, when the file did not own it yet).
+    FoundAndUpdated {
+        peering: Peering,
+        fields: Vec<FieldChange>,
+        adopted: bool,
+    },
     /// The peering to delete was gone already.
     AlreadyGone,
     Failed {
@@ -83,6 +94,12 @@ pub enum ChangeError {
         state: String,
         waited: Duration,
     },
+    /// A create's answer did not confirm it, and the account shows no peering of the pair.
+    #[error(
+        "the API answered the create with {answer}, and the account shows no peering of these \
+         networks: it was not created"
+    )]
+    NotCreated { answer: String },
     /// Interrupted after the delete's disable: the peering is disabled, and still there.
     #[error("{name:?} was disabled, but the run was interrupted before it was deleted")]
     InterruptedAfterDisable { name: String },
@@ -94,7 +111,9 @@ impl ChangeError {
         match self {
             ChangeError::Api(error) => error.is_interrupted(),
             ChangeError::InterruptedAfterDisable { .. } => true,
-            ChangeError::NoClient(_) | ChangeError::NotDisabledInTime { .. } => false,
+            ChangeError::NoClient(_)
+            | ChangeError::NotDisabledInTime { .. }
+            | ChangeError::NotCreated { .. } => false,
         }
     }
 }
@@ -131,9 +150,11 @@ impl Report {
         for result in &self.results {
             match result.outcome {
                 Outcome::Created(_) => tally.created += 1,
-                Outcome::Updated(_) => tally.updated += 1,
+                Outcome::Updated(_) | Outcome::FoundAndUpdated { .. } => tally.updated += 1,
                 Outcome::Deleted => tally.deleted += 1,
-                Outcome::AlreadyExists | Outcome::AlreadyGone => tally.converged += 1,
+                Outcome::AlreadyExists | Outcome::ExistsUnseen | Outcome::AlreadyGone => {
+                    tally.converged += 1;
+                }
                 Outcome::Failed { .. } => tally.failed += 1,
                 Outcome::Interrupted { .. } => tally.interrupted += 1,
                 Outcome::NotStarted => tally.not_started += 1,
@@ -221,6 +242,70 @@ pub async fn apply(
     report
 }
 
+/// Why a create did not end with the peering the API confirmed.
+enum NotConfirmed {
+    /// `PEERING_CONFLICT`: a peering of the pair exists.
+    Conflict,
+    /// A success whose body is no peering, or one of other networks.
+    Answer(String),
+}
+
+/// Creates the peering, and believes only what the API confirms: an answer that is not the
+/// peering asked for, or `PEERING_CONFLICT`, is checked against the account, and a peering of
+/// the pair found there is planned as any existing peering is (it may need an update).
+async fn create(
+    client: &Client,
+    change: &Change,
+    target: &PeeringSpec,
+) -> Result<Outcome, ChangeError> {
+    let not_confirmed = match client.create_peering(target).await {
+        Ok(created) if created.key == target.key => return Ok(Outcome::Created(created)),
+        Ok(created) => NotConfirmed::Answer(format!(
+            "a peering of other networks ({} to {})",
+            created.key.network, created.key.peer_network
+        )),
+        Err(error) if error.code() == Some(codes::PEERING_CONFLICT) => NotConfirmed::Conflict,
+        Err(ApiError::Malformed { detail, .. }) => NotConfirmed::Answer(detail),
+        Err(error) => return Err(error.into()),
+    };
+    let found = client
+        .list_peerings()
+        .await?
+        .into_iter()
+        .filter(|peering| peering.key == target.key)
+        .min_by_key(|peering| peering.id);
+    let Some(found) = found else {
+        return match not_confirmed {
+            NotConfirmed::Conflict => Ok(Outcome::ExistsUnseen),
+            NotConfirmed::Answer(answer) => Err(ChangeError::NotCreated { answer }),
+        };
+    };
+    let follow = plan::plan_found(change, target, &found);
+    match (&follow.action, not_confirmed) {
+        (Action::Noop { .. }, NotConfirmed::Conflict) => Ok(Outcome::AlreadyExists),
+        (Action::Noop { .. }, NotConfirmed::Answer(_)) => Ok(Outcome::Created(found)),
+        (Action::Update { fields, adopt, .. }, _) => {
+            let patch = FieldChange::patch(fields);
+            let peering = client
+                .modify_peering(found.id, &change.name, &patch)
+                .await?;
+            Ok(Outcome::FoundAndUpdated {
+                peering,
+                fields: fields.clone(),
+                adopted: *adopt,
+            })
+        }
+        // The differ plans no create or delete for a peering the file lists and the account
+        // holds; should it, this run does not make it.
+        (Action::Create(_) | Action::Delete { .. }, NotConfirmed::Conflict) => {
+            Ok(Outcome::ExistsUnseen)
+        }
+        (Action::Create(_) | Action::Delete { .. }, NotConfirmed::Answer(answer)) => {
+            Err(ChangeError::NotCreated { answer })
+        }
+    }
+}
+
 /// The API work a change needs; a no-op needs none.
 enum Job<'p> {
     Create(&'p PeeringSpec),
@@ -250,13 +335,7 @@ async fn run(
     stop: &StopSignal,
 ) -> Outcome {
     let result = match job {
-        Job::Create(target) => match client.create_peering(target).await {
-            Ok(created) => Ok(Outcome::Created(created)),
-            Err(error) if error.code() == Some(codes::PEERING_CONFLICT) => {
-                Ok(Outcome::AlreadyExists)
-            }
-            Err(error) => Err(error.into()),
-        },
+        Job::Create(target) => create(client, change, target).await,
         Job::Modify(current, patch) => client
             .modify_peering(current.id, &change.name, &patch)
             .await

@@ -229,11 +229,16 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
         .filter_map(|result| {
             let (status, _) = result.change.action.outcome_fields();
             let goal = match result.outcome {
-                Outcome::Created(_) | Outcome::Updated(_) | Outcome::AlreadyExists => {
-                    Goal::State(status)
-                }
+                Outcome::Created(_)
+                | Outcome::Updated(_)
+                | Outcome::AlreadyExists
+                | Outcome::FoundAndUpdated { .. } => Goal::State(status),
                 Outcome::Deleted | Outcome::AlreadyGone => Goal::Gone,
-                Outcome::Failed { .. } | Outcome::Interrupted { .. } | Outcome::NotStarted => {
+                // Not visible to this account: there is nothing to watch.
+                Outcome::ExistsUnseen
+                | Outcome::Failed { .. }
+                | Outcome::Interrupted { .. }
+                | Outcome::NotStarted => {
                     return None;
                 }
             };

@@ -183,22 +183,7 @@ fn plan_desired(
             let warnings = local_network_warnings(&target, networks);
             (Action::Create(target), warnings)
         }
-        Some(current) => {
-            let fields = field_changes(current, &target);
-            let action = if fields.is_empty() {
-                Action::Noop {
-                    current: current.clone(),
-                }
-            } else {
-                Action::Update {
-                    adopt: !current.is_managed(),
-                    current: current.clone(),
-                    target,
-                    fields,
-                }
-            };
-            (action, Vec::new())
-        }
+        Some(current) => (existing_action(current, target), Vec::new()),
     };
     Change {
         account: wanted.account.clone(),
@@ -207,6 +192,37 @@ fn plan_desired(
         key: wanted.key,
         action,
         warnings,
+    }
+}
+
+/// What brings an existing peering of a pair the file lists to `target`: nothing, or an update
+/// (an adoption when the file does not own it yet). The one decision about an existing peering:
+/// plans make it, and so does an apply about a peering it finds only when its create does not
+/// go through ([`plan_found`]).
+fn existing_action(current: &Peering, target: PeeringSpec) -> Action {
+    let fields = field_changes(current, &target);
+    if fields.is_empty() {
+        Action::Noop {
+            current: current.clone(),
+        }
+    } else {
+        Action::Update {
+            adopt: !current.is_managed(),
+            current: current.clone(),
+            target,
+            fields,
+        }
+    }
+}
+
+/// The change a plan would have made had it seen `found`: the peering of `create`'s pair that
+/// an apply finds after its create answered `PEERING_CONFLICT` (or an answer that did not
+/// confirm it). `target` is what `create` asked for.
+pub fn plan_found(create: &Change, target: &PeeringSpec, found: &Peering) -> Change {
+    Change {
+        action: existing_action(found, target.clone()),
+        warnings: Vec::new(),
+        ..create.clone()
     }
 }
 

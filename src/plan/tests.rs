@@ -442,3 +442,40 @@ proptest! {
         prop_assert!(!again.has_changes(), "{:?}", again);
     }
 }
+
+proptest! {
+    /// A peering an apply finds only after its create (`PEERING_CONFLICT`) is planned exactly
+    /// as a plan that had seen it would have planned it: one decision, ownership included.
+    #[test]
+    fn a_peering_found_after_a_create_is_planned_as_if_the_plan_had_seen_it(
+        wanted_status in arb_status(),
+        wanted_labels in arb_labels(),
+        found_name in prop_oneof![Just("p"), Just("other")],
+        found_status in arb_status(),
+        found_labels in arb_labels(),
+        managed in any::<bool>(),
+    ) {
+        let mut desired_state = Desired::default();
+        desired_state
+            .peerings
+            .push(desired("p", key(1, 2), wanted_status, &[]));
+        desired_state.peerings[0].labels = wanted_labels;
+        let before = plan(&desired_state, &Observed::default());
+        let create = &before.changes[0];
+        let Action::Create(target) = &create.action else {
+            panic!("an empty account plans a create: {create:?}");
+        };
+        let mut all_labels = found_labels;
+        if managed {
+            all_labels.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
+        }
+        let mut found = existing(1, found_name, key(1, 2), found_status, "active", &[]);
+        found.labels = all_labels;
+
+        let seen = plan(
+            &desired_state,
+            &Observed { peerings: vec![found.clone()], networks: Vec::new() },
+        );
+        prop_assert_eq!(plan_found(create, target, &found), seen.changes[0].clone());
+    }
+}

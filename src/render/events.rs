@@ -5,7 +5,9 @@
 //! - `change_started`: `name`, `action`;
 //! - `change_finished`: `name`, `action`, `result` (created, updated, deleted,
 //!   already_converged, failed, interrupted, not_started), `error` and `advice` (strings or
-//!   null);
+//!   null), and `existing`: for a create that found its peering there already
+//!   (`PEERING_CONFLICT`), as_the_file_says, not_visible (the account cannot see it) or
+//!   brought_to_the_file (updated to the file's fields); null otherwise;
 //! - `wait_started` (with `--wait`): `peerings` (each `name` and `goal`: active, disabled, gone,
 //!   or other_half_missing) and `timeout_s`;
 //! - `state_changed` (with `--wait`): `name`, `from` (null at the first look) and `to`, each a
@@ -61,6 +63,7 @@ pub fn change_finished(result: &ChangeResult, at: SystemTime) -> EventLine {
             "account": result.change.account,
             "action": result.change.action.as_str(),
             "result": result_name(&result.outcome),
+            "existing": existing(&result.outcome),
             "error": error,
             "advice": advice,
         }),
@@ -135,12 +138,25 @@ pub fn summary(report: &Report, interrupted: bool, at: SystemTime) -> EventLine 
     )
 }
 
+/// For a create that found the peering there already: how the account held it.
+fn existing(outcome: &Outcome) -> Option<&'static str> {
+    match outcome {
+        Outcome::AlreadyExists => Some("as_the_file_says"),
+        Outcome::ExistsUnseen => Some("not_visible"),
+        Outcome::FoundAndUpdated { .. } => Some("brought_to_the_file"),
+        _ => None,
+    }
+}
+
 fn result_name(outcome: &Outcome) -> &'static str {
     match outcome {
         Outcome::Created(_) => "created",
         Outcome::Updated(_) => "updated",
         Outcome::Deleted => "deleted",
-        Outcome::AlreadyExists | Outcome::AlreadyGone => "already_converged",
+        Outcome::AlreadyExists | Outcome::ExistsUnseen | Outcome::AlreadyGone => {
+            "already_converged"
+        }
+        Outcome::FoundAndUpdated { .. } => "updated",
         Outcome::Failed { .. } => "failed",
         Outcome::Interrupted { .. } => "interrupted",
         Outcome::NotStarted => "not_started",

@@ -223,9 +223,28 @@ pub fn outcome(result: &ChangeResult) -> String {
         ),
         Outcome::Deleted => format!("  {REMOVED}- deleted{REMOVED:#}   {name}\n"),
         Outcome::AlreadyExists => format!(
-            "  {UNCHANGED}= exists{UNCHANGED:#}    {name}: the API answered PEERING_CONFLICT, so it \
-             exists already; counted as converged (run plan to compare its fields)\n"
+            "  {UNCHANGED}= exists{UNCHANGED:#}    {name}: the API answered PEERING_CONFLICT, and \
+             the account holds it as the file says; counted as converged\n"
         ),
+        Outcome::ExistsUnseen => format!(
+            "  {UNCHANGED}= exists{UNCHANGED:#}    {name}: the API answered PEERING_CONFLICT, but \
+             this account cannot see a peering of these networks (another account's, or deleted \
+             meanwhile); counted as converged\n"
+        ),
+        Outcome::FoundAndUpdated {
+            peering,
+            fields,
+            adopted,
+        } => {
+            let fields: Vec<&str> = fields.iter().map(FieldChange::field).collect();
+            let adopted = if *adopted { "; adopted" } else { "" };
+            format!(
+                "  {UPDATE}~ updated{UPDATE:#}   {name}: it existed already with other fields \
+                 (found after its create), brought to the file's {}{adopted}: {}\n",
+                fields.join(", "),
+                describe_state(peering)
+            )
+        }
         Outcome::AlreadyGone => format!(
             "  {UNCHANGED}= gone{UNCHANGED:#}      {name}: deleted by someone else meanwhile; counted as converged\n"
         ),
