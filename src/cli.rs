@@ -1,7 +1,6 @@
 //! The command line: clap definitions and nothing else. [`crate::commands`] runs what they
 //! describe.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,34 +14,76 @@ const DEFAULT_API_URL: &str = "https://api.upcloud.com";
 ///
 /// Reads the desired peerings from a TOML file, compares them with what exists in the account
 /// (`plan`) and converges (`apply`). Credentials come from UPCLOUD_TOKEN, or UPCLOUD_USERNAME
-/// and UPCLOUD_PASSWORD.
+/// and UPCLOUD_PASSWORD. `peerings help COMMAND` shows a command's options; those that name the
+/// file and the API (-f, --api-url, --timeout, --max-retries) go before or after the command.
 #[derive(Debug, Parser)]
 #[command(name = "peerings", version, max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    pub before: BeforeCommand,
+
+    /// More detail on stderr: -v shows retries, -vv every request. RUST_LOG also works.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet", help_heading = OUTPUT)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, help_heading = OUTPUT)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const OUTPUT: &str = "Output";
+
+/// `-f`, `--api-url`, `--timeout` and `--max-retries` written before the command, where they have
+/// always been accepted; a command's own place for them wins when both are given. Hidden from
+/// help, which shows each under the commands that use it, with its environment variable and
+/// default. No environment variables here: the commands read those, so that a variable for an
+/// option a command does not use cannot break it.
+#[derive(Debug, Default, Args)]
+pub struct BeforeCommand {
+    #[arg(short = 'f', long = "file", value_name = "PATH", hide = true)]
+    pub file: Option<PathBuf>,
+    #[arg(long, value_name = "URL", hide = true)]
+    pub api_url: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, hide = true)]
+    pub timeout: Option<Duration>,
+    #[arg(long, value_name = "N", hide = true)]
+    pub max_retries: Option<u32>,
+}
+
+/// The desired-state file, for the commands that read it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Desired state")]
+pub struct FileOption {
     /// The desired-state file.
     #[arg(
         short = 'f',
         long = "file",
         value_name = "PATH",
         default_value = "peerings.toml",
-        env = "PEERINGS_FILE",
-        global = true
+        env = "PEERINGS_FILE"
     )]
     pub file: PathBuf,
+}
 
+/// Where the API is and how to talk to it, for the commands that do.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "API")]
+pub struct ApiOptions {
     /// The UpCloud API's root URL; the client adds /1.3/... `sim:STATE.json` runs the embedded
     /// simulator instead, with its state kept in STATE.json (no credentials needed).
     #[arg(
         long,
         value_name = "URL",
         default_value = DEFAULT_API_URL,
-        env = "UPCLOUD_API_URL",
-        global = true
+        env = "UPCLOUD_API_URL"
     )]
     pub api_url: String,
 
     /// How long one API request may take, answer included, before it is retried.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, env = "PEERINGS_TIMEOUT", global = true)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, env = "PEERINGS_TIMEOUT")]
     pub timeout: Duration,
 
     /// How many more times a request is tried after a rate limit (429), a 5xx answer, a dropped
@@ -51,27 +92,15 @@ pub struct Cli {
         long,
         value_name = "N",
         default_value_t = 6,
-        env = "PEERINGS_MAX_RETRIES",
-        global = true
+        env = "PEERINGS_MAX_RETRIES"
     )]
     pub max_retries: u32,
-
-    /// More detail on stderr: -v shows retries, -vv every request. RUST_LOG also works.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
-    pub verbose: u8,
-
-    /// Only errors on stderr.
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the file offline: no credentials, no network. Exit 0 when valid, 1 when not.
-    Validate,
+    Validate(ValidateArgs),
     /// Show what apply would change. Read-only.
     Plan(PlanArgs),
     /// Make the account match the file, after showing the plan and asking.
@@ -97,6 +126,12 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub file: FileOption,
+}
+
+#[derive(Debug, Args)]
 pub struct PlanArgs {
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -109,6 +144,12 @@ pub struct PlanArgs {
     /// Also save the plan, with a checksum of what it was computed from, for `apply --plan`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub file: FileOption,
+
+    #[command(flatten)]
+    pub api: ApiOptions,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +192,12 @@ pub struct ApplyArgs {
     /// --plan.
     #[arg(long, value_enum, default_value_t = ApplyOutput::Human)]
     pub output: ApplyOutput,
+
+    #[command(flatten)]
+    pub file: FileOption,
+
+    #[command(flatten)]
+    pub api: ApiOptions,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +205,12 @@ pub struct CheckArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+
+    #[command(flatten)]
+    pub file: FileOption,
+
+    #[command(flatten)]
+    pub api: ApiOptions,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +226,9 @@ pub struct ImportArgs {
     /// Overwrite the --output file if it exists.
     #[arg(long)]
     pub force: bool,
+
+    #[command(flatten)]
+    pub api: ApiOptions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -197,9 +253,9 @@ pub enum ApplyOutput {
 pub enum SimCommand {
     /// Serve the simulated UpCloud API over HTTP until interrupted.
     Serve {
-        /// Address to listen on; port 0 picks a free one (the address is printed).
+        /// Address to listen on, HOST:PORT; port 0 picks a free one (the address is printed).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        listen: String,
         /// Keep the simulator's state in this JSON file, across restarts.
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::apply::Clients;
+use crate::cli::ApiOptions;
 use crate::config::{AccountCredentials, AccountSpec, Desired};
 use crate::http::{ClientOptions, Secret};
 use crate::plan::NetworkNames;
@@ -30,6 +31,18 @@ pub struct Connection {
 }
 
 impl Connection {
+    pub fn new(options: &ApiOptions) -> Connection {
+        Connection {
+            api_url: options.api_url.clone(),
+            client_options: ClientOptions {
+                timeout: options.timeout,
+                max_retries: options.max_retries,
+                ..ClientOptions::default()
+            },
+            stop: StopSignal::default(),
+        }
+    }
+
     fn client(&self, url: &Endpoint, credentials: Credentials) -> anyhow::Result<Client> {
         Ok(
             Client::new(url.http(), credentials, self.client_options.clone())?

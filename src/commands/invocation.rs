@@ -82,19 +82,24 @@ impl Invocation {
     }
 }
 
-/// The raw value of option `id` if the user gave it, in `matches` or its subcommand's.
+/// The raw value of option `id` if the user gave it, as the command runs with it: on the command
+/// line after the subcommand, else before it, else through its environment variable.
 fn given(matches: &ArgMatches, id: &str) -> Option<OsString> {
-    // An id this command does not define is an error, not a panic, with `try_get_raw`.
-    if let Ok(Some(mut values)) = matches.try_get_raw(id) {
-        if matches!(
-            matches.value_source(id),
-            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-        ) {
-            return values.next().map(OsStr::to_owned);
-        }
-    }
-    let (_, subcommand) = matches.subcommand()?;
-    given(subcommand, id)
+    // Root first, the subcommand (and its own subcommand) after.
+    let levels: Vec<&ArgMatches> = std::iter::successors(Some(matches), |level| {
+        level.subcommand().map(|(_, sub)| sub)
+    })
+    .collect();
+    let from = |source: ValueSource| {
+        levels.iter().rev().find_map(|level| {
+            // An id this command does not define is an error, not a panic, with `try_get_raw`.
+            let mut values = level.try_get_raw(id).ok().flatten()?;
+            (level.value_source(id) == Some(source))
+                .then(|| values.next().map(OsStr::to_owned))
+                .flatten()
+        })
+    };
+    from(ValueSource::CommandLine).or_else(|| from(ValueSource::EnvVariable))
 }
 
 /// `word` as a POSIX shell reads it back: bare when no character in it means anything to a
@@ -119,8 +124,12 @@ mod tests {
     /// The environment is left out, so that a developer's own variables cannot change the
     /// outcome; options given through it are tested on the binary.
     fn invocation(args: &[&str]) -> Invocation {
-        let matches = Cli::command()
-            .mut_args(|arg| arg.env(None))
+        fn without_env(command: clap::Command) -> clap::Command {
+            command
+                .mut_args(|arg| arg.env(None))
+                .mut_subcommands(without_env)
+        }
+        let matches = without_env(Cli::command())
             .try_get_matches_from(std::iter::once("peerings").chain(args.iter().copied()))
             .expect("valid arguments");
         Cli::from_arg_matches(&matches).expect("a command line");
@@ -142,6 +151,12 @@ mod tests {
             given.command(["apply", "--plan", "plan.json"]),
             "peerings -f 'team a.toml' --api-url sim:demo.json apply --plan plan.json"
         );
+    }
+
+    #[test]
+    fn after_the_subcommand_wins_over_before_it() {
+        let given = invocation(&["-f", "before.toml", "check", "-f", "after.toml"]);
+        assert_eq!(given.command(["plan"]), "peerings -f after.toml plan");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod invocation;
 mod manuals;
 mod plan;
 
+use account::Connection;
 pub use invocation::Invocation;
 
 use std::fmt::Display;
@@ -19,14 +20,13 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::Context;
-use clap::{CommandFactory, FromArgMatches};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, SimCommand};
 use crate::config::{self, LoadError};
 use crate::exit::Exit;
-use crate::http::ClientOptions;
 use crate::sim;
-use crate::stop::StopSignal;
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
@@ -34,10 +34,11 @@ pub fn run() -> ExitCode {
         Ok(matches) => matches,
         Err(error) => return usage_error(&error).into(),
     };
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error.format(&mut Cli::command())).into(),
     };
+    place_options_before_command(&mut cli, &matches);
     let invocation = Invocation::from_matches(&matches);
     crate::logging::init(cli.verbose, cli.quiet);
     match execute(cli, invocation) {
@@ -76,28 +77,26 @@ fn report_error(error: &anyhow::Error) {
 /// Runs the parsed command line; `invocation` is how it was given, for the commands that
 /// messages suggest running next.
 fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
-    let client_options = ClientOptions {
-        timeout: cli.timeout,
-        max_retries: cli.max_retries,
-        ..ClientOptions::default()
-    };
-    let connection = account::Connection {
-        api_url: cli.api_url,
-        client_options,
-        stop: StopSignal::default(),
-    };
     let chatter = Chatter { quiet: cli.quiet };
     match cli.command {
-        Command::Validate => validate(&cli.file),
+        Command::Validate(args) => validate(&args.file.file),
         Command::Plan(args) => {
-            let run = plan::run(&cli.file, &connection, &args, &invocation, chatter);
+            let connection = Connection::new(&args.api);
+            let run = plan::run(&args.file.file, &connection, &args, &invocation, chatter);
             runtime()?.block_on(run)
         }
-        Command::Apply(args) => apply::run(&cli.file, &connection, &args, &invocation, chatter),
+        Command::Apply(args) => {
+            let connection = Connection::new(&args.api);
+            apply::run(&args.file.file, &connection, &args, &invocation, chatter)
+        }
         Command::Import(args) => {
+            let connection = Connection::new(&args.api);
             runtime()?.block_on(import::run(&connection, &args, &invocation, chatter))
         }
-        Command::Check(args) => runtime()?.block_on(check::run(&cli.file, &connection, &args)),
+        Command::Check(args) => {
+            let connection = Connection::new(&args.api);
+            runtime()?.block_on(check::run(&args.file.file, &connection, &args))
+        }
         Command::Completions { shell } => manuals::completions(shell),
         Command::Man => manuals::man(),
         Command::Schema => manuals::schema(),
@@ -110,6 +109,44 @@ fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
             runtime()?.block_on(sim::serve(listen, state, world, options))?;
             Ok(Exit::Success)
         }
+    }
+}
+
+/// Puts the options written before the command (`peerings -f x.toml plan`) in the command's own
+/// place for them, unless the command line also gives them there: after the command, the later
+/// word wins; over an environment variable or a default, the command line does.
+fn place_options_before_command(cli: &mut Cli, matches: &ArgMatches) {
+    let Some((_, command_matches)) = matches.subcommand() else {
+        return;
+    };
+    let given_after = |id: &str| command_matches.value_source(id) == Some(ValueSource::CommandLine);
+    let before = std::mem::take(&mut cli.before);
+    let (file, api) = match &mut cli.command {
+        Command::Validate(args) => (Some(&mut args.file), None),
+        Command::Plan(args) => (Some(&mut args.file), Some(&mut args.api)),
+        Command::Apply(args) => (Some(&mut args.file), Some(&mut args.api)),
+        Command::Check(args) => (Some(&mut args.file), Some(&mut args.api)),
+        Command::Import(args) => (None, Some(&mut args.api)),
+        Command::Completions { .. } | Command::Man | Command::Schema | Command::Sim(_) => {
+            (None, None)
+        }
+    };
+    if let (Some(option), Some(value)) = (file, before.file) {
+        if !given_after("file") {
+            option.file = value;
+        }
+    }
+    let Some(api) = api else {
+        return;
+    };
+    if let Some(value) = before.api_url.filter(|_| !given_after("api_url")) {
+        api.api_url = value;
+    }
+    if let Some(value) = before.timeout.filter(|_| !given_after("timeout")) {
+        api.timeout = value;
+    }
+    if let Some(value) = before.max_retries.filter(|_| !given_after("max_retries")) {
+        api.max_retries = value;
     }
 }
 

@@ -3,7 +3,6 @@
 //! cannot be bound. (What the simulated API answers with is in `error_answers.rs`.)
 
 use std::io;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +57,8 @@ pub enum SimError {
     FaultFlags(#[source] Box<SimError>),
     #[error("cannot listen on {address}")]
     Listen {
-        address: SocketAddr,
+        /// `HOST:PORT`, as given.
+        address: String,
         #[source]
         source: io::Error,
     },

@@ -21,48 +21,50 @@ pub struct ServeOptions {
 }
 
 /// Each flag given overrides the world's value (the world file's `provisioning_ms` and
-/// `[faults]`, or the state file's); each left out keeps it.
+/// `[faults]`, or the state file's); each left out keeps it. The defaults shown are the demo
+/// world's, which are also a world file's when it leaves the setting out (a test keeps them
+/// true).
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Simulated behaviour")]
 struct ServeFlags {
     /// Keep a peering `provisioning` this long after a create or a change of its
-    /// configured_status; 0 never.
+    /// configured_status; 0 never. [default: 0]
     #[arg(long, value_name = "MS")]
     provisioning_ms: Option<u64>,
     /// Seed of the random numbers all faults and jitter are drawn from; the same seed and the
-    /// same order of requests give the same faults.
+    /// same order of requests give the same faults. [default: 0]
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Delay every request this long before handling it.
+    /// Delay every request this long before handling it. [default: 0]
     #[arg(long, value_name = "MS")]
     latency_ms: Option<u64>,
-    /// Delay every request by up to this much more, drawn uniformly.
+    /// Delay every request by up to this much more, drawn uniformly. [default: 0]
     #[arg(long, value_name = "MS")]
     jitter_ms: Option<u64>,
-    /// Answer this share of requests (0 to 1) with 429 and Retry-After, unhandled.
+    /// Answer this share of requests (0 to 1) with 429 and Retry-After, unhandled. [default: 0]
     #[arg(long = "rate-429", value_name = "P")]
     rate_429: Option<Probability>,
-    /// The Retry-After of a 429, in seconds.
+    /// The Retry-After of a 429, in seconds. [default: 1]
     #[arg(long, value_name = "S")]
     retry_after_s: Option<u64>,
-    /// Answer this share of requests (0 to 1) with 500, unhandled.
+    /// Answer this share of requests (0 to 1) with 500, unhandled. [default: 0]
     #[arg(long = "rate-500", value_name = "P")]
     rate_500: Option<Probability>,
-    /// Answer this share of requests (0 to 1) with 503, unhandled.
+    /// Answer this share of requests (0 to 1) with 503, unhandled. [default: 0]
     #[arg(long = "rate-503", value_name = "P")]
     rate_503: Option<Probability>,
     /// Close the connection of this share of requests (0 to 1) without handling them or
-    /// answering.
+    /// answering. [default: 0]
     #[arg(long, value_name = "P")]
     rate_drop_before: Option<Probability>,
     /// Handle this share of requests (0 to 1), saving any change, then close the connection
-    /// without answering.
+    /// without answering. [default: 0]
     #[arg(long, value_name = "P")]
     rate_drop_after: Option<Probability>,
-    /// Send the body of this share of answers (0 to 1) slowly, over --slow-body-ms.
+    /// Send the body of this share of answers (0 to 1) slowly, over --slow-body-ms. [default: 0]
     #[arg(long, value_name = "P")]
     rate_slow_body: Option<Probability>,
-    /// How long a slow answer's body takes to arrive.
+    /// How long a slow answer's body takes to arrive. [default: 1000]
     #[arg(long, value_name = "MS")]
     slow_body_ms: Option<u64>,
 }
@@ -112,17 +114,19 @@ impl ServeOptions {
 /// file with it), else from the state file if it exists, else from the demo world; then the
 /// flags in `options` override the world's settings.
 pub async fn serve(
-    listen: SocketAddr,
+    listen: String,
     state: Option<PathBuf>,
     world: Option<PathBuf>,
     options: ServeOptions,
 ) -> Result<(), SimError> {
     let simulator = simulator_to_serve(state, world, &options)?;
     let cannot_listen = |source| SimError::Listen {
-        address: listen,
+        address: listen.clone(),
         source,
     };
-    let listener = TcpListener::bind(listen).await.map_err(cannot_listen)?;
+    let listener = TcpListener::bind(listen.as_str())
+        .await
+        .map_err(cannot_listen)?;
     let bound = listener.local_addr().map_err(cannot_listen)?;
     announce(bound).map_err(SimError::Announce)?;
     axum::serve(listener, routes::router(simulator))
@@ -211,6 +215,45 @@ mod tests {
                 .load(std::sync::atomic::Ordering::Relaxed),
             5
         );
+    }
+
+    /// The help states each flag's default by hand (a flag left out keeps the world's value, so
+    /// clap has no default to show); it must be what the demo world has.
+    #[test]
+    fn the_help_shows_the_demo_worlds_settings_as_defaults() {
+        use clap::CommandFactory;
+        let world = World::demo();
+        let faults = &world.faults;
+        let expected = [
+            ("provisioning-ms", world.provisioning_ms.to_string()),
+            ("seed", faults.seed.to_string()),
+            ("latency-ms", faults.latency_ms.to_string()),
+            ("jitter-ms", faults.jitter_ms.to_string()),
+            ("rate-429", faults.rate_429.get().to_string()),
+            ("retry-after-s", faults.retry_after_s.to_string()),
+            ("rate-500", faults.rate_500.get().to_string()),
+            ("rate-503", faults.rate_503.get().to_string()),
+            (
+                "rate-drop-before",
+                faults.rate_drop_before.get().to_string(),
+            ),
+            ("rate-drop-after", faults.rate_drop_after.get().to_string()),
+            ("rate-slow-body", faults.rate_slow_body.get().to_string()),
+            ("slow-body-ms", faults.slow_body_ms.to_string()),
+        ];
+        let command = Cli::command();
+        let flags: Vec<_> = command
+            .get_arguments()
+            .filter_map(|arg| Some((arg.get_long()?, arg.get_help()?.to_string())))
+            .collect();
+        assert_eq!(flags.len(), expected.len(), "every flag is checked");
+        for (long, default) in expected {
+            let help = &flags.iter().find(|(name, _)| *name == long).unwrap().1;
+            assert!(
+                help.ends_with(&format!("[default: {default}]")),
+                "--{long}: {help}"
+            );
+        }
     }
 
     #[test]

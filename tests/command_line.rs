@@ -1,0 +1,217 @@
+//! The command line itself: which options each command shows and takes, environment variables,
+//! and the man pages. The built binary, as a person or a script runs it.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{project, run_peerings};
+
+/// The options that name the file and the API: shown only by the commands that use them.
+const FILE_AND_API: [&str; 4] = ["--file", "--api-url", "--timeout", "--max-retries"];
+
+/// The short help (`-h`): one entry an option, with its heading.
+fn help(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut args = args.to_vec();
+    args.push("-h");
+    let run = run_peerings(dir.path(), &args, &[]);
+    assert_eq!(run.code, 0, "{args:?}: {run:?}");
+    run.stdout
+}
+
+#[test]
+fn each_option_shows_only_under_the_commands_it_acts_on() {
+    for command in [
+        &["completions"][..],
+        &["man"],
+        &["schema"],
+        &["sim", "serve"],
+    ] {
+        let text = help(command);
+        for option in FILE_AND_API {
+            assert!(
+                !text.contains(option),
+                "{command:?} shows {option}:\n{text}"
+            );
+        }
+    }
+    let validate = help(&["validate"]);
+    assert!(validate.contains("--file"), "{validate}");
+    for option in ["--api-url", "--timeout", "--max-retries"] {
+        assert!(!validate.contains(option), "validate shows {option}");
+    }
+    let import = help(&["import"]);
+    assert!(!import.contains("--file"), "{import}");
+    for command in ["plan", "apply", "check"] {
+        let text = help(&[command]);
+        for option in FILE_AND_API {
+            assert!(text.contains(option), "{command} lacks {option}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn apply_groups_its_own_options_apart_from_the_file_and_the_api() {
+    let text = help(&["apply"]);
+    let section = |heading: &str| -> String {
+        let start = text
+            .find(&format!("\n{heading}:\n"))
+            .unwrap_or_else(|| panic!("no {heading} heading:\n{text}"));
+        let rest = &text[start + heading.len() + 3..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_owned()
+    };
+    let own = section("Options");
+    for option in [
+        "--auto-approve",
+        "--plan",
+        "--force",
+        "--wait",
+        "--parallelism",
+    ] {
+        assert!(own.contains(option), "{option} not under Options:\n{own}");
+    }
+    for option in FILE_AND_API {
+        assert!(!own.contains(option), "{option} under Options:\n{own}");
+    }
+    assert!(section("Desired state").contains("--file"));
+    let api = section("API");
+    for option in ["--api-url", "--timeout", "--max-retries"] {
+        assert!(api.contains(option), "{option} not under API:\n{api}");
+    }
+    assert!(!api.contains("--auto-approve"), "{api}");
+}
+
+#[test]
+fn sim_serve_shows_its_defaults() {
+    let text = help(&["sim", "serve"]);
+    let entries = option_entries(&text);
+    for flag in [
+        "--listen",
+        "--latency-ms",
+        "--retry-after-s",
+        "--slow-body-ms",
+        "--rate-429",
+        "--seed",
+    ] {
+        let entry = entries
+            .iter()
+            .find(|entry| entry.contains(&format!("{flag} ")))
+            .unwrap_or_else(|| panic!("{flag} missing:\n{text}"));
+        assert!(
+            entry.contains("[default: "),
+            "{flag} has no default: {entry}"
+        );
+    }
+    assert!(text.contains("[default: 127.0.0.1:8080]"), "{text}");
+}
+
+/// Each option's entry of a short help, its wrapped lines joined.
+fn option_entries(help: &str) -> Vec<String> {
+    let mut entries: Vec<String> = Vec::new();
+    for line in help.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with('-') && indent <= 6 {
+            entries.push(trimmed.to_owned());
+        } else if let Some(last) = entries.last_mut().filter(|_| indent > 6) {
+            last.push(' ');
+            last.push_str(trimmed);
+        }
+    }
+    entries
+}
+
+#[test]
+fn sim_serve_listens_on_a_host_name() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peerings"))
+        .current_dir(dir.path())
+        .args(["sim", "serve", "--listen", "localhost:0"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut first = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
+    let _ = child.kill();
+    let status = child.wait().expect("the child ends");
+    assert!(
+        first.starts_with("listening on http://") && !first.ends_with(":0\n"),
+        "{first:?} (exit {status})"
+    );
+}
+
+#[test]
+fn the_file_and_api_options_work_before_or_after_the_command() {
+    let file = "[networks]\napp = \"03126dc1-a69f-4bc2-8b24-e31c22d64712\"\n";
+    let dir = project("");
+    std::fs::write(dir.path().join("other.toml"), file).expect("write");
+    for args in [
+        &["-f", "other.toml", "validate"][..],
+        &["validate", "-f", "other.toml"],
+        &["--file", "other.toml", "validate"],
+    ] {
+        let run = run_peerings(dir.path(), args, &[]);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        assert!(
+            run.stdout.starts_with("other.toml is valid"),
+            "{args:?}: {run:?}"
+        );
+    }
+    // After the command, the later word wins; before it, the command line wins over the
+    // environment.
+    let run = run_peerings(
+        dir.path(),
+        &["-f", "missing.toml", "validate", "-f", "other.toml"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = run_peerings(
+        dir.path(),
+        &["-f", "other.toml", "validate"],
+        &[("PEERINGS_FILE", "missing.toml")],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    for args in [
+        &["--timeout", "0s", "plan"][..],
+        &["plan", "--timeout", "0s"],
+        &["--max-retries", "x", "check"],
+        &["check", "--max-retries", "x"],
+    ] {
+        let run = run_peerings(dir.path(), args, &[]);
+        assert_eq!(run.code, 1, "{args:?} is read, and refused: {run:?}");
+        assert!(run.stderr.contains("invalid value"), "{args:?}: {run:?}");
+    }
+}
+
+#[test]
+fn an_environment_value_for_an_option_a_command_does_not_use_cannot_break_it() {
+    let dir = project("");
+    let broken = [
+        ("PEERINGS_TIMEOUT", "abc"),
+        ("PEERINGS_MAX_RETRIES", "many"),
+    ];
+    for args in [
+        &["man"][..],
+        &["schema"],
+        &["completions", "bash"],
+        &["validate"],
+        &["sim", "serve", "--help"],
+    ] {
+        let run = run_peerings(dir.path(), args, &broken);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+    }
+    // A command that uses the option still refuses the value, naming the variable.
+    let run = run_peerings(dir.path(), &["plan"], &broken);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("abc") || run.stderr.contains("many"),
+        "{run:?}"
+    );
+}
