@@ -116,13 +116,21 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print the man page (roff) to stdout: every command on one page.
+    Man(ManArgs),
     /// Print the JSON Schema of the desired-state file, for editors (see schema/).
     Schema,
     /// The UpCloud API simulator, for trying peerings out and for tests.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Instead, write one page per command into this directory (peerings.1, peerings-plan.1,
+    /// ...), for a directory of MANPATH such as ~/.local/share/man/man1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

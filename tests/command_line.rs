@@ -215,3 +215,128 @@ fn an_environment_value_for_an_option_a_command_does_not_use_cannot_break_it() {
         "{run:?}"
     );
 }
+
+/// Every command, as `peerings --help` lists them (`help` aside), with `sim`'s own.
+fn commands() -> Vec<Vec<String>> {
+    let root = help(&[]);
+    let listed = root
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands section")
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    assert!(listed.len() >= 9, "{root}");
+    let mut commands: Vec<Vec<String>> = listed.iter().map(|name| vec![name.clone()]).collect();
+    commands.push(vec!["sim".into(), "serve".into()]);
+    commands
+}
+
+/// A long option as roff writes it: `\-\-api\-url`.
+fn in_roff(option: &str) -> String {
+    option.replace('-', "\\-")
+}
+
+/// The long options a command's help lists.
+fn long_options(command: &[String]) -> Vec<String> {
+    let args: Vec<&str> = command.iter().map(String::as_str).collect();
+    option_entries(&help(&args))
+        .iter()
+        .filter_map(|entry| {
+            entry
+                .split([' ', ','])
+                .find(|word| word.starts_with("--"))
+                .map(|word| word.trim_end_matches("...").to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_man_page_holds_every_command_and_flag_and_names_no_other_page() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let run = run_peerings(dir.path(), &["man"], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let page = run.stdout;
+    assert!(
+        !page.contains("(1)"),
+        "names another page:\n{}",
+        page.lines()
+            .filter(|l| l.contains("(1)"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    for command in commands() {
+        let heading = format!(".SH \"PEERINGS {}\"", command.join(" ").to_uppercase());
+        let start = page
+            .find(&heading)
+            .unwrap_or_else(|| panic!("no section {heading}"));
+        let section = &page[start..];
+        let section = &section[..section[1..]
+            .find("\n.SH ")
+            .map_or(section.len(), |end| end + 1)];
+        for option in long_options(&command) {
+            assert!(
+                section.contains(&in_roff(&option)),
+                "{command:?}: {option} is not in its section"
+            );
+        }
+    }
+    assert_exit_status(&page, "peerings man");
+}
+
+#[test]
+fn man_dir_writes_a_page_per_command_and_every_page_it_names() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let pages = dir.path().join("man1");
+    let run = run_peerings(
+        dir.path(),
+        &["man", "--dir", pages.to_str().expect("UTF-8")],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut expected = vec!["peerings.1".to_owned()];
+    expected.extend(
+        commands()
+            .iter()
+            .map(|c| format!("peerings-{}.1", c.join("-"))),
+    );
+    for file in &expected {
+        let page = std::fs::read_to_string(pages.join(file))
+            .unwrap_or_else(|_| panic!("{file} was not written"));
+        assert_exit_status(&page, file);
+        for named in page
+            .split(|c: char| c.is_whitespace())
+            .filter_map(|word| word.strip_suffix("(1)"))
+        {
+            let named = format!("{}.1", named.replace("\\-", "-"));
+            assert!(
+                pages.join(&named).exists(),
+                "{file} names {named}, not written"
+            );
+        }
+    }
+    for command in commands() {
+        let file = format!("peerings-{}.1", command.join("-"));
+        let page = std::fs::read_to_string(pages.join(&file)).expect("written");
+        for option in long_options(&command) {
+            assert!(page.contains(&in_roff(&option)), "{file}: no {option}");
+        }
+    }
+}
+
+fn assert_exit_status(page: &str, which: &str) {
+    let status = page
+        .split(".SH \"EXIT STATUS\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{which}: no EXIT STATUS"));
+    for code in ["0", "1", "2", "3", "130"] {
+        assert!(
+            status.contains(&format!(".TP\n{code}\n")),
+            "{which}: exit code {code} missing"
+        );
+    }
+}

@@ -98,7 +98,7 @@ fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
             runtime()?.block_on(check::run(&args.file.file, &connection, &args))
         }
         Command::Completions { shell } => manuals::completions(shell),
-        Command::Man => manuals::man(),
+        Command::Man(args) => manuals::man(args.dir.as_deref()),
         Command::Schema => manuals::schema(),
         Command::Sim(SimCommand::Serve {
             listen,
@@ -127,7 +127,7 @@ fn place_options_before_command(cli: &mut Cli, matches: &ArgMatches) {
         Command::Apply(args) => (Some(&mut args.file), Some(&mut args.api)),
         Command::Check(args) => (Some(&mut args.file), Some(&mut args.api)),
         Command::Import(args) => (None, Some(&mut args.api)),
-        Command::Completions { .. } | Command::Man | Command::Schema | Command::Sim(_) => {
+        Command::Completions { .. } | Command::Man(_) | Command::Schema | Command::Sim(_) => {
             (None, None)
         }
     };
