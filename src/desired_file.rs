@@ -1,12 +1,13 @@
 //! Building a desired-state file from what exists (what `peerings import` writes), so a team can
 //! start from its account as it is. Planning the written file against the same account changes
-//! nothing but adding the ownership label to peerings that lack it.
+//! nothing but adding the ownership labels to peerings that lack them. When the managed peerings
+//! among them all belong to one file's `owner`, the written file has that `owner` too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::model::{MANAGED_BY_KEY, NetworkId, Peering};
-use crate::plan::Observed;
+use crate::model::{MANAGED_BY_KEY, NetworkId, OWNER_KEY, Peering};
+use crate::plan::{FileOwner, Observed, Ownership};
 
 /// Which peerings to import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,19 +32,62 @@ pub fn from_observed(observed: &Observed, scope: Scope) -> String {
     let _ = writeln!(
         out,
         "# Written by `peerings import` from {} of the account.\n\
-         # Review it, then run `peerings plan`: it adds only the managed-by label to peerings\n\
-         # that lack it.\n",
+         # Review it, then run `peerings plan`: it adds only the ownership labels (managed-by,\n\
+         # and peerings-owner with an owner) to peerings that lack them.\n",
         match peerings.len() {
             1 => "the 1 peering".to_owned(),
             n => format!("the {n} peerings"),
         }
     );
+    write_owner(&mut out, &peerings);
     write_networks(&mut out, &aliases);
     let names = unique_names(&peerings);
     for (peering, name) in peerings.iter().zip(names) {
         write_peering(&mut out, peering, &name, &aliases);
     }
     out
+}
+
+/// `owner = "ID"` when the managed peerings share one owner, so that planning the file keeps them
+/// where they are; a comment when they belong to several files, whose peerings the file would
+/// take over.
+fn write_owner(out: &mut String, peerings: &[&Peering]) {
+    // Seen from a file without an owner, a managed peering is its own (no owner label) or
+    // another file's (with that file's owner).
+    let owners: BTreeSet<Option<String>> = peerings
+        .iter()
+        .filter_map(|peering| match FileOwner::new(None).ownership_of(peering) {
+            Ownership::Owned => Some(None),
+            Ownership::OtherFile { owner } => Some(owner),
+            Ownership::Unmanaged => None,
+        })
+        .collect();
+    let named: Vec<&str> = owners.iter().flatten().map(String::as_str).collect();
+    match (owners.len(), named.as_slice()) {
+        (1, [owner]) => {
+            let _ = writeln!(
+                out,
+                "# The peerings managed by peerings belong to the file with this owner.\n\
+                 owner = {}\n",
+                toml_string(owner)
+            );
+        }
+        (0 | 1, _) => {}
+        _ => {
+            let without = if owners.contains(&None) {
+                " and a file without an owner"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "# These peerings are managed by several files (owners {}{without}): planning\n\
+                 # this file would take them all over. Keep only those of one file, and set its\n\
+                 # `owner = \"...\"` here.\n",
+                named.join(", ")
+            );
+        }
+    }
 }
 
 fn write_networks(out: &mut String, aliases: &BTreeMap<NetworkId, String>) {
@@ -96,7 +140,7 @@ fn write_peering(
     let labels: Vec<String> = peering
         .labels
         .iter()
-        .filter(|(key, _)| key.as_str() != MANAGED_BY_KEY)
+        .filter(|(key, _)| key.as_str() != MANAGED_BY_KEY && key.as_str() != OWNER_KEY)
         .map(|(key, value)| format!("{} = {}", toml_key(key), toml_string(value)))
         .collect();
     if !labels.is_empty() {
@@ -266,6 +310,53 @@ mod tests {
         let desired = crate::config::parse(&text, "imported.toml").unwrap();
         assert_eq!(desired.peerings.len(), 1);
         assert_eq!(desired.peerings[0].name, "b \"quoted\"");
+    }
+
+    fn with_owner(mut peering: Peering, owner: &str) -> Peering {
+        peering.labels.insert(OWNER_KEY.into(), owner.into());
+        peering
+    }
+
+    #[test]
+    fn the_owner_the_managed_peerings_share_is_written() {
+        let mut observed = observed();
+        observed.peerings[0] = with_owner(observed.peerings[0].clone(), "team-b");
+        let text = from_observed(&observed, Scope::All);
+        let desired = crate::config::parse(&text, "imported.toml").unwrap();
+        assert_eq!(desired.owner.as_deref(), Some("team-b"));
+        assert!(
+            desired
+                .peerings
+                .iter()
+                .all(|p| !p.labels.contains_key(OWNER_KEY)),
+            "the owner label is the file's, not the peerings'"
+        );
+        let planned = crate::plan::Plan::merge(crate::plan::plan_accounts(
+            &desired,
+            &BTreeMap::from([(None, observed.clone())]),
+        ));
+        assert!(
+            planned.changes.iter().all(|c| c.warnings.is_empty()),
+            "nothing changes owner: {planned:?}"
+        );
+    }
+
+    #[test]
+    fn peerings_of_several_owners_get_no_owner_and_a_comment() {
+        let mut observed = observed();
+        observed.peerings[1] = with_owner(observed.peerings[1].clone(), "team-a");
+        observed.peerings[1]
+            .labels
+            .insert(MANAGED_BY_KEY.into(), "peerings".into());
+        let text = from_observed(&observed, Scope::All);
+        assert!(
+            text.contains(
+                "# These peerings are managed by several files (owners team-a and a file without an owner)"
+            ),
+            "{text}"
+        );
+        let desired = crate::config::parse(&text, "imported.toml").unwrap();
+        assert_eq!(desired.owner, None);
     }
 
     #[test]

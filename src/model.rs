@@ -10,6 +10,9 @@ use uuid::Uuid;
 /// The label every peering this tool creates carries, and by which it recognises its own.
 pub const MANAGED_BY_KEY: &str = "managed-by";
 pub const MANAGED_BY_VALUE: &str = "peerings";
+/// The label that says which file manages a peering: the file's `owner`. Peerings of a file
+/// without an owner do not carry it. Which file owns what is decided in `plan::ownership`.
+pub const OWNER_KEY: &str = "peerings-owner";
 
 /// Labels by key. A `BTreeMap` so that comparison ignores order and output is sorted.
 pub type Labels = BTreeMap<String, String>;
@@ -220,7 +223,8 @@ pub struct Peering {
 }
 
 impl Peering {
-    /// Whether this tool created (or adopted) the peering.
+    /// Whether this tool created (or adopted) the peering, from whichever file. Which file owns
+    /// it is for `plan::ownership` to say.
     pub fn is_managed(&self) -> bool {
         self.labels.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
     }

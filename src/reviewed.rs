@@ -21,10 +21,12 @@ pub const PLAN_FILE_VERSION: u32 = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
     pub prune: bool,
+    /// The file's `owner`, which decides which peerings are its own.
+    pub owner: Option<String>,
     pub desired: Vec<DesiredFact>,
     pub existing: Vec<ExistingFact>,
-    /// How many peerings the accounts have that carry the ownership label (the delete safety
-    /// threshold depends on it).
+    /// How many peerings of the accounts are this file's own (the delete safety threshold
+    /// depends on it).
     pub owned: usize,
 }
 
@@ -100,6 +102,7 @@ impl Facts {
         existing.sort_by(|a, b| a.uuid.cmp(&b.uuid));
         Facts {
             prune: desired.prune,
+            owner: desired.owner.clone(),
             desired: wanted,
             existing,
             owned: plan.owned,

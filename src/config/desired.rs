@@ -11,6 +11,10 @@ pub struct Desired {
     /// `prune = true`: owned peerings the file no longer lists are deleted (in every account the
     /// file declares).
     pub prune: bool,
+    /// `owner = "ID"`: the name under which this file owns peerings, so that several files (or
+    /// pipelines) can manage one account without touching each other's. `None`: the file owns
+    /// the peerings labelled `managed-by = peerings` that carry no owner.
+    pub owner: Option<String>,
     /// The `[networks]` table: alias -> UUID. Kept so that output can name networks the way the
     /// file does. Only the global aliases; see [`Desired::account_aliases`] for the others.
     pub aliases: BTreeMap<String, NetworkId>,
@@ -43,7 +47,8 @@ pub struct DesiredPeering {
     pub name: String,
     pub key: PeeringKey,
     pub configured_status: ConfiguredStatus,
-    /// The file's own labels; `managed-by` is never among them (the loader rejects it).
+    /// The file's own labels; the ownership labels `managed-by` and `peerings-owner` are never
+    /// among them (the loader rejects them).
     pub labels: Labels,
     /// The account the peering is created in, with `default_account` applied: always a key of
     /// [`Desired::accounts`] when the file declares accounts, and `None` when it declares none

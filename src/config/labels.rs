@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::problems::Problem;
 use super::reader::{Field, show_char};
-use crate::model::{Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use crate::model::{Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, OWNER_KEY};
 
 const MAX_LABEL_VALUE_CHARS: usize = 255;
 const LABEL_KEY_CHARS: Range<usize> = 2..33;
@@ -30,16 +30,23 @@ pub(super) fn read_labels(field: Field, problems: &mut Vec<Problem>) -> Option<L
 /// One label; its value if the label is valid.
 fn read_label<'a>(label: Field<'a, '_>, problems: &mut Vec<Problem>) -> Option<&'a str> {
     let key = label.name();
-    let key_ok = if key == MANAGED_BY_KEY {
+    let reserved = match key {
+        MANAGED_BY_KEY => Some(format!(
+            "peerings sets `{MANAGED_BY_KEY} = \"{MANAGED_BY_VALUE}\"` itself on every peering it creates; remove this label"
+        )),
+        OWNER_KEY => Some(format!(
+            "peerings sets `{OWNER_KEY}` itself, to the file's `owner`; remove this label, and write `owner = \"ID\"` at the top of the file instead"
+        )),
+        _ => None,
+    };
+    let key_ok = if let Some(help) = reserved {
         problems.push(
             Problem::new(
-                format!("the label `{MANAGED_BY_KEY}` is reserved"),
+                format!("the label `{key}` is reserved"),
                 label.key.span(),
                 "set by peerings itself",
             )
-            .help(format!(
-                "peerings sets `{MANAGED_BY_KEY} = \"{MANAGED_BY_VALUE}\"` itself on every peering it creates; remove this label"
-            )),
+            .help(help),
         );
         false
     } else if let Some(trouble) = label_key_trouble(key) {

@@ -84,6 +84,7 @@ mod desired;
 mod labels;
 mod links;
 mod networks;
+mod owner;
 mod peerings;
 mod problems;
 mod reader;

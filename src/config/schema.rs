@@ -16,16 +16,26 @@ const UUID_PATTERN: &str =
     "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$";
 const LABEL_KEY_PATTERN: &str = "^[A-Za-z0-9_-]{2,32}$";
 const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
+const OWNER_PATTERN: &str = "^[a-z0-9._-]{1,64}$";
 
 /// The desired network peerings of one UpCloud account, for `peerings` (plan and apply).
 #[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(title = "peerings.toml", deny_unknown_fields)]
 pub struct PeeringsFile {
-    /// true: owned peerings (those with the label managed-by = "peerings") that the file no
-    /// longer lists are deleted, disabled first. false (the default): they are kept.
+    /// true: owned peerings (those labelled as this file's: managed-by = "peerings", and
+    /// peerings-owner = the owner when the file has one) that the file no longer lists are
+    /// deleted, disabled first. false (the default): they are kept.
     #[serde(default)]
     pub prune: bool,
+    /// The name under which this file owns peerings. Set it when several files or pipelines
+    /// manage one account: each with its own owner, none updates or deletes the others'
+    /// peerings. Everything apply creates or adopts then also carries the label
+    /// peerings-owner = this name. Without it, the file owns the peerings labelled
+    /// managed-by = "peerings" that carry no owner.
+    #[serde(default)]
+    #[schemars(schema_with = "owner")]
+    pub owner: Option<String>,
     /// Names for network UUIDs, usable wherever a network is expected.
     #[serde(default)]
     #[schemars(schema_with = "aliases")]
@@ -129,7 +139,7 @@ pub struct PeeringTable {
     /// Whether the peering should be up.
     #[serde(default)]
     pub configured_status: StatusValue,
-    /// Labels the peering carries. peerings adds managed-by = "peerings" itself.
+    /// Labels the peering carries. peerings adds its ownership labels itself.
     #[serde(default)]
     #[schemars(schema_with = "labels")]
     pub labels: BTreeMap<String, String>,
@@ -150,6 +160,14 @@ pub enum StatusValue {
 /// An optional string: TOML has no null, so the key is either absent or a string.
 fn present_string(schema: &mut Schema) {
     schema.insert("type".to_owned(), "string".into());
+}
+
+fn owner(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "The name under which this file owns peerings (the label peerings-owner). Set it when several files or pipelines manage one account.",
+        "type": "string",
+        "pattern": OWNER_PATTERN
+    })
 }
 
 fn aliases(_: &mut SchemaGenerator) -> Schema {
@@ -183,11 +201,11 @@ fn network(_: &mut SchemaGenerator) -> Schema {
 
 fn labels(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
-        "description": "Labels the peering carries. peerings adds managed-by = \"peerings\" itself; the file may not set it.",
+        "description": "Labels the peering carries. peerings adds managed-by = \"peerings\" (and peerings-owner, with an owner) itself; the file may set neither.",
         "type": "object",
         "propertyNames": { "pattern": LABEL_KEY_PATTERN },
         "additionalProperties": { "type": "string", "maxLength": 255 },
-        "not": { "required": ["managed-by"] },
+        "not": { "anyOf": [{ "required": ["managed-by"] }, { "required": ["peerings-owner"] }] },
         "default": {}
     })
 }
@@ -207,8 +225,9 @@ mod tests {
     use crate::config::parse;
 
     /// A valid value of every key the schema knows, as TOML.
-    const TOP_LEVEL_SAMPLES: [(&str, &str); 6] = [
+    const TOP_LEVEL_SAMPLES: [(&str, &str); 7] = [
         ("prune", "prune = true"),
+        ("owner", "owner = \"team-data.prod_1\""),
         ("default_account", "default_account = \"prod\""),
         (
             "networks",

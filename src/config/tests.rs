@@ -962,6 +962,43 @@ labels = {{ managed-by = "me" }}
 }
 
 #[test]
+fn owner_label_is_reserved() {
+    assert_snapshot!(rejected(&format!(
+        r#"
+[[peering]]
+name = "app to aiven"
+network = "{APP}"
+peer_network = "{AIVEN}"
+labels = {{ peerings-owner = "team-b" }}
+"#
+    )));
+}
+
+#[test]
+fn owners_of_1_to_64_of_the_allowed_characters_load() {
+    for owner in ["a", "team-data.prod_1", &"x".repeat(64)] {
+        let desired = loaded(&format!("owner = \"{owner}\"\n"));
+        assert_eq!(desired.owner.as_deref(), Some(owner));
+    }
+    assert_eq!(loaded("").owner, None);
+}
+
+#[test]
+fn invalid_owners() {
+    let too_long = "x".repeat(65);
+    let cases = [
+        "owner = \"\"".to_owned(),
+        "owner = \"Team-A\"".to_owned(),
+        "owner = \"team a\"".to_owned(),
+        "owner = \"team/a\"".to_owned(),
+        format!("owner = \"{too_long}\""),
+        "owner = 7".to_owned(),
+    ];
+    let rendered: Vec<String> = cases.iter().map(|case| rejected(case)).collect();
+    assert_snapshot!(rendered.join("\n"));
+}
+
+#[test]
 fn all_problems_of_a_file_are_reported_in_file_order() {
     assert_snapshot!(rejected(&format!(
         r#"

@@ -17,6 +17,7 @@ use super::accounts::{Accounts, read_account_ref, read_accounts};
 use super::desired::{AccountSpec, Desired, PEERING_KEYS};
 use super::links::read_link;
 use super::networks::{AliasTables, Aliases, read_aliases};
+use super::owner::read_owner;
 use super::peerings::{
     Context, Draft, check_unique_names, check_unique_pairs, finish, read_peering,
 };
@@ -38,6 +39,7 @@ pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
         .prune
         .and_then(|field| field.boolean(PRUNE_HELP, &mut problems))
         .unwrap_or(false);
+    let owner = top.owner.and_then(|field| read_owner(field, &mut problems));
     let accounts = top
         .accounts
         .map(|field| read_accounts(field, &mut problems))
@@ -55,6 +57,7 @@ pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
     check_unique_pairs(&drafts, &mut problems);
     let desired = Desired {
         prune,
+        owner,
         aliases: valid_aliases(&aliases.global),
         peerings: drafts.iter().filter_map(finish).collect(),
         accounts: valid_accounts(&accounts),
@@ -72,6 +75,7 @@ pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
 /// The keys of the top level; any other is reported as unknown.
 struct TopLevel<'a, 'i> {
     prune: Option<Field<'a, 'i>>,
+    owner: Option<Field<'a, 'i>>,
     networks: Option<Field<'a, 'i>>,
     peering: Option<Field<'a, 'i>>,
     accounts: Option<Field<'a, 'i>>,
@@ -85,6 +89,7 @@ impl<'a, 'i> TopLevel<'a, 'i> {
         // Asked in the order in which messages list them.
         let keys = TopLevel {
             prune: top.get("prune"),
+            owner: top.get("owner"),
             networks: top.get("networks"),
             peering: top.get("peering"),
             accounts: top.get("accounts"),

@@ -192,6 +192,12 @@ pub enum Warning {
     PeerHalfMissing {
         account: String,
     },
+    /// Another file manages it (`from`: that file's owner, `None` for a file without one); this
+    /// file lists it, so applying takes it over (`to`: this file's owner).
+    OwnershipMoves {
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 impl Warning {
@@ -206,6 +212,7 @@ impl Warning {
             Warning::PeerNetworkNoRouter { .. } => "peer_network_no_router",
             Warning::RangesOverlap { .. } => "ranges_overlap",
             Warning::PeerHalfMissing { .. } => "peer_half_missing",
+            Warning::OwnershipMoves { .. } => "ownership_moves",
         }
     }
 }
@@ -269,7 +276,25 @@ impl fmt::Display for Warning {
                 "account {account} has no half towards it: declare both halves with a [[link]], \
                  or add the reverse [[peering]] with account = {account:?}"
             ),
+            Warning::OwnershipMoves { from, to } => write!(
+                f,
+                "{}; this file lists it, so applying moves it to {}, and that file will no \
+                 longer manage it (remove it from one of the two files)",
+                managed_by_another_file(from.as_deref()),
+                match to {
+                    Some(owner) => format!("this file (owner {owner})"),
+                    None => "this file (which has no owner)".to_owned(),
+                }
+            ),
         }
+    }
+}
+
+/// "managed by another file (owner X)": how output names the file a peering belongs to.
+pub fn managed_by_another_file(owner: Option<&str>) -> String {
+    match owner {
+        Some(owner) => format!("managed by another file (owner {owner})"),
+        None => "managed by another file (one without an owner)".to_owned(),
     }
 }
 

@@ -52,6 +52,8 @@ pub struct Check<'p> {
     pub pending: Summary,
     /// Every peering the file lists that exists, in plan order (by name).
     pub peerings: Vec<Judged<'p>>,
+    /// Peerings other files manage: not judged, but counted, so that a report says they exist.
+    pub elsewhere: &'p [super::Elsewhere],
 }
 
 /// What the check concludes, most pressing first.
@@ -115,6 +117,7 @@ pub fn check(plan: &Plan) -> Check<'_> {
     Check {
         pending: plan.summary(),
         peerings,
+        elsewhere: &plan.elsewhere,
     }
 }
 
@@ -206,6 +209,7 @@ mod tests {
             changes,
             kept: Vec::new(),
             unmanaged: Vec::new(),
+            elsewhere: Vec::new(),
             owned: 0,
         }
     }

@@ -5,17 +5,16 @@ pub mod change;
 mod cross_account;
 pub mod health;
 mod names;
+pub mod ownership;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Action, Change, FieldChange, Summary, Warning};
 pub use names::NetworkNames;
+pub use ownership::{FileOwner, Ownership};
 
 use crate::config::{Desired, DesiredPeering};
-use crate::model::{
-    Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId, NetworkType, Peering, PeeringKey,
-    PeeringSpec,
-};
+use crate::model::{Network, NetworkId, NetworkType, Peering, PeeringKey, PeeringSpec};
 
 /// What exists in the account, as read from the API.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,8 +32,20 @@ pub struct Plan {
     pub kept: Vec<Peering>,
     /// Peerings without the ownership label that the file does not list: never touched.
     pub unmanaged: Vec<Peering>,
-    /// How many peerings in the account carry the ownership label, before the plan runs.
+    /// Peerings another file manages that this file does not list: never touched. By owner,
+    /// then by name.
+    pub elsewhere: Vec<Elsewhere>,
+    /// How many peerings in the account are this file's (see [`ownership`]), before the plan
+    /// runs: the delete safety threshold counts only these.
     pub owned: usize,
+}
+
+/// A peering managed by another file, which this file does not list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// The other file's `owner`; `None` for a file without one.
+    pub owner: Option<String>,
+    pub peering: Peering,
 }
 
 /// Deleting more than this share of the owned peerings needs `--force`...
@@ -51,12 +62,14 @@ impl Plan {
             changes: Vec::new(),
             kept: Vec::new(),
             unmanaged: Vec::new(),
+            elsewhere: Vec::new(),
             owned: 0,
         };
         for plan in plans {
             merged.changes.extend(plan.changes);
             merged.kept.extend(plan.kept);
             merged.unmanaged.extend(plan.unmanaged);
+            merged.elsewhere.extend(plan.elsewhere);
             merged.owned += plan.owned;
         }
         let is_delete = |change: &Change| matches!(change.action, Action::Delete { .. });
@@ -65,6 +78,7 @@ impl Plan {
         });
         merged.kept = sorted_by_name(merged.kept);
         merged.unmanaged = sorted_by_name(merged.unmanaged);
+        merged.elsewhere = sorted_by_owner(merged.elsewhere);
         merged
     }
 
@@ -119,6 +133,7 @@ pub fn plan_accounts(
 
 /// One account's plan: the file's peerings of `account` against what it holds.
 fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -> Plan {
+    let owner = FileOwner::of(desired);
     let existing = by_key(&observed.peerings);
     let networks: BTreeMap<NetworkId, &Network> = observed
         .networks
@@ -129,31 +144,29 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
     let wanted: Vec<&DesiredPeering> = desired.peerings_of(account).collect();
     let mut changes: Vec<Change> = wanted
         .iter()
-        .map(|wanted| plan_desired(wanted, existing.get(&wanted.key).copied(), &networks))
+        .map(|wanted| plan_desired(wanted, owner, existing.get(&wanted.key).copied(), &networks))
         .collect();
     changes.sort_by(|a, b| a.name.cmp(&b.name));
 
     let listed: BTreeSet<PeeringKey> = wanted.iter().map(|wanted| wanted.key).collect();
-    let (owned_unlisted, unmanaged): (Vec<&Peering>, Vec<&Peering>) = existing
-        .values()
-        .filter(|peering| !listed.contains(&peering.key))
-        .partition(|peering| peering.is_managed());
     let mut kept = Vec::new();
     let mut deletes = Vec::new();
-    for peering in owned_unlisted {
-        if desired.prune {
-            deletes.push(Change {
+    let mut unmanaged = Vec::new();
+    let mut elsewhere = Vec::new();
+    for peering in existing.values().filter(|p| !listed.contains(&p.key)) {
+        let peering = (*peering).clone();
+        match owner.ownership_of(&peering) {
+            Ownership::Owned if desired.prune => deletes.push(Change {
                 account: account.map(str::to_owned),
                 link: None,
                 name: peering.name.clone(),
                 key: peering.key,
-                action: Action::Delete {
-                    current: peering.clone(),
-                },
+                action: Action::Delete { current: peering },
                 warnings: Vec::new(),
-            });
-        } else {
-            kept.push(peering.clone());
+            }),
+            Ownership::Owned => kept.push(peering),
+            Ownership::OtherFile { owner } => elsewhere.push(Elsewhere { owner, peering }),
+            Ownership::Unmanaged => unmanaged.push(peering),
         }
     }
     deletes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -162,8 +175,12 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
     Plan {
         changes,
         kept: sorted_by_name(kept),
-        unmanaged: sorted_by_name(unmanaged.into_iter().cloned().collect()),
-        owned: existing.values().filter(|p| p.is_managed()).count(),
+        unmanaged: sorted_by_name(unmanaged),
+        elsewhere: sorted_by_owner(elsewhere),
+        owned: existing
+            .values()
+            .filter(|p| owner.ownership_of(p) == Ownership::Owned)
+            .count(),
     }
 }
 
@@ -172,18 +189,32 @@ fn sorted_by_name(mut peerings: Vec<Peering>) -> Vec<Peering> {
     peerings
 }
 
+fn sorted_by_owner(mut peerings: Vec<Elsewhere>) -> Vec<Elsewhere> {
+    let key = |e: &Elsewhere| {
+        (
+            e.owner.clone(),
+            e.peering.name.clone(),
+            e.peering.account.clone(),
+            e.peering.id,
+        )
+    };
+    peerings.sort_by_key(key);
+    peerings
+}
+
 fn plan_desired(
     wanted: &DesiredPeering,
+    owner: FileOwner,
     current: Option<&Peering>,
     networks: &BTreeMap<NetworkId, &Network>,
 ) -> Change {
-    let target = target_spec(wanted);
+    let target = target_spec(wanted, owner);
     let (action, warnings) = match current {
         None => {
             let warnings = local_network_warnings(&target, networks);
             (Action::Create(target), warnings)
         }
-        Some(current) => (existing_action(current, target), Vec::new()),
+        Some(current) => existing_action(owner, current, target),
     };
     Change {
         account: wanted.account.clone(),
@@ -196,32 +227,46 @@ fn plan_desired(
 }
 
 /// What brings an existing peering of a pair the file lists to `target`: nothing, or an update
-/// (an adoption when the file does not own it yet). The one decision about an existing peering:
-/// plans make it, and so does an apply about a peering it finds only when its create does not
-/// go through ([`plan_found`]).
-fn existing_action(current: &Peering, target: PeeringSpec) -> Action {
+/// (an adoption when the file does not own it yet, with a warning when another file did). The
+/// one decision about an existing peering: plans make it, and so does an apply about a peering
+/// it finds only when its create does not go through ([`plan_found`]).
+fn existing_action(
+    owner: FileOwner,
+    current: &Peering,
+    target: PeeringSpec,
+) -> (Action, Vec<Warning>) {
+    let ownership = owner.ownership_of(current);
+    let warnings = match &ownership {
+        Ownership::OtherFile { owner: from } => vec![Warning::OwnershipMoves {
+            from: from.clone(),
+            to: owner.id().map(str::to_owned),
+        }],
+        Ownership::Owned | Ownership::Unmanaged => Vec::new(),
+    };
     let fields = field_changes(current, &target);
-    if fields.is_empty() {
+    let action = if fields.is_empty() {
         Action::Noop {
             current: current.clone(),
         }
     } else {
         Action::Update {
-            adopt: !current.is_managed(),
+            adopt: ownership != Ownership::Owned,
             current: current.clone(),
             target,
             fields,
         }
-    }
+    };
+    (action, warnings)
 }
 
 /// The change a plan would have made had it seen `found`: the peering of `create`'s pair that
 /// an apply finds after its create answered `PEERING_CONFLICT` (or an answer that did not
-/// confirm it). `target` is what `create` asked for.
+/// confirm it). `target` is what `create` asked for, the file's ownership labels included.
 pub fn plan_found(create: &Change, target: &PeeringSpec, found: &Peering) -> Change {
+    let (action, warnings) = existing_action(FileOwner::of_target(target), found, target.clone());
     Change {
-        action: existing_action(found, target.clone()),
-        warnings: Vec::new(),
+        action,
+        warnings,
         ..create.clone()
     }
 }
@@ -243,20 +288,14 @@ fn by_key(peerings: &[Peering]) -> BTreeMap<PeeringKey, &Peering> {
     by_key
 }
 
-/// The peering as it should exist: the file's fields plus the ownership label.
-fn target_spec(wanted: &DesiredPeering) -> PeeringSpec {
+/// The peering as it should exist: the file's fields plus its ownership labels.
+fn target_spec(wanted: &DesiredPeering, owner: FileOwner) -> PeeringSpec {
     PeeringSpec {
         name: wanted.name.clone(),
         key: wanted.key,
         configured_status: wanted.configured_status,
-        labels: owned_labels(&wanted.labels),
+        labels: owner.labelled(&wanted.labels),
     }
-}
-
-fn owned_labels(labels: &Labels) -> Labels {
-    let mut labels = labels.clone();
-    labels.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
-    labels
 }
 
 fn field_changes(current: &Peering, target: &PeeringSpec) -> Vec<FieldChange> {

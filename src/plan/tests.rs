@@ -7,7 +7,10 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::config::{Desired, DesiredPeering};
-use crate::model::{ConfiguredStatus, NetworkType, PeeringId, PeeringState};
+use crate::model::{
+    ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, NetworkType, OWNER_KEY, PeeringId,
+    PeeringState,
+};
 use crate::render::{human, json};
 
 /// The production path for a file without accounts: [`plan_accounts`], then [`Plan::merge`].
@@ -303,24 +306,39 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
                     })
                     .collect::<Vec<_>>()
             });
-    (peerings, any::<bool>()).prop_map(|(peerings, prune)| Desired {
+    (peerings, any::<bool>(), arb_owner()).prop_map(|(peerings, prune, owner)| Desired {
         prune,
+        owner,
         aliases: BTreeMap::new(),
         peerings,
         ..Desired::default()
     })
 }
 
+/// No owner, or one of two, so that files and peerings share owners often.
+fn arb_owner() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        Just(None),
+        Just(Some("a".to_owned())),
+        Just(Some("b".to_owned()))
+    ]
+}
+
 fn arb_observed() -> impl Strategy<Value = Observed> {
-    let peering = (arb_status(), arb_labels(), "[a-z ]{0,8}", any::<bool>());
+    // Unmanaged, or managed by a file of one of the owners `arb_owner` gives.
+    let managed = proptest::option::of(arb_owner());
+    let peering = (arb_status(), arb_labels(), "[a-z ]{0,8}", managed);
     proptest::collection::btree_map((0u128..5, 5u128..10), peering, 0..8).prop_map(|entries| {
         Observed {
             peerings: entries
                 .into_iter()
                 .enumerate()
                 .map(|(i, ((n, p), (status, mut labels, name, managed)))| {
-                    if managed {
+                    if let Some(owner) = managed {
                         labels.insert("managed-by".into(), "peerings".into());
+                        if let Some(owner) = owner {
+                            labels.insert("peerings-owner".into(), owner);
+                        }
                     }
                     existing(
                         i as u128,
@@ -414,25 +432,36 @@ proptest! {
     }
 
     #[test]
-    fn peerings_without_the_ownership_label_are_touched_only_when_the_file_lists_them(
+    fn peerings_not_this_files_are_touched_only_when_the_file_lists_them(
         desired in arb_desired(),
         observed in arb_observed(),
     ) {
         let planned = plan(&desired, &observed);
+        let owner = FileOwner::of(&desired);
         let listed: Vec<PeeringKey> = desired.peerings.iter().map(|p| p.key).collect();
         for change in &planned.changes {
             if let Some(current) = change.action.current() {
                 let touched = matches!(change.action, Action::Update { .. } | Action::Delete { .. });
-                if touched && !current.is_managed() {
+                if touched && owner.ownership_of(current) != Ownership::Owned {
                     prop_assert!(listed.contains(&current.key), "{:?}", change);
                     let adopted = matches!(change.action, Action::Update { adopt: true, .. });
                     prop_assert!(adopted, "{:?}", change);
                 }
+                let moves = change.warnings.iter().any(|w| matches!(w, Warning::OwnershipMoves { .. }));
+                let other_file = matches!(owner.ownership_of(current), Ownership::OtherFile { .. });
+                prop_assert_eq!(moves, other_file, "{:?}", change);
             }
         }
+        for elsewhere in &planned.elsewhere {
+            prop_assert!(!listed.contains(&elsewhere.peering.key));
+            let expected = Ownership::OtherFile { owner: elsewhere.owner.clone() };
+            prop_assert_eq!(owner.ownership_of(&elsewhere.peering), expected);
+        }
         let counted = planned.changes.iter().filter(|c| c.action.current().is_some()).count()
-            + planned.kept.len() + planned.unmanaged.len();
+            + planned.kept.len() + planned.unmanaged.len() + planned.elsewhere.len();
         prop_assert_eq!(counted, observed.peerings.len(), "every existing peering is accounted for once");
+        let owned = observed.peerings.iter().filter(|p| owner.ownership_of(p) == Ownership::Owned).count();
+        prop_assert_eq!(planned.owned, owned);
     }
 
     #[test]
@@ -453,9 +482,10 @@ proptest! {
         found_name in prop_oneof![Just("p"), Just("other")],
         found_status in arb_status(),
         found_labels in arb_labels(),
-        managed in any::<bool>(),
+        managed in proptest::option::of(arb_owner()),
+        owner in arb_owner(),
     ) {
-        let mut desired_state = Desired::default();
+        let mut desired_state = Desired { owner, ..Desired::default() };
         desired_state
             .peerings
             .push(desired("p", key(1, 2), wanted_status, &[]));
@@ -466,8 +496,11 @@ proptest! {
             panic!("an empty account plans a create: {create:?}");
         };
         let mut all_labels = found_labels;
-        if managed {
+        if let Some(found_owner) = managed {
             all_labels.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
+            if let Some(found_owner) = found_owner {
+                all_labels.insert(OWNER_KEY.to_owned(), found_owner);
+            }
         }
         let mut found = existing(1, found_name, key(1, 2), found_status, "active", &[]);
         found.labels = all_labels;
@@ -478,4 +511,129 @@ proptest! {
         );
         prop_assert_eq!(plan_found(create, target, &found), seen.changes[0].clone());
     }
+}
+
+/// Two teams' files in one account: `team-a`'s file, with prune, against peerings of its own,
+/// of `team-b`, of a file without an owner, and made by hand.
+fn two_files() -> (Desired, Observed) {
+    let team_a = [MANAGED, ("peerings-owner", "team-a")];
+    let team_b = [MANAGED, ("peerings-owner", "team-b")];
+    let desired = Desired {
+        prune: true,
+        owner: Some("team-a".into()),
+        peerings: vec![
+            desired("a-1", key(1, 9), Active, &[]),
+            desired("taken over from b", key(2, 9), Active, &[]),
+            desired("taken over from no owner", key(3, 9), Active, &[]),
+            desired("adopted", key(4, 9), Active, &[]),
+        ],
+        ..Desired::default()
+    };
+    let observed = Observed {
+        networks: vec![],
+        peerings: vec![
+            existing(1, "a-1", key(1, 9), Active, "active", &team_a),
+            existing(2, "b-2", key(2, 9), Active, "active", &team_b),
+            existing(3, "legacy", key(3, 9), Active, "active", &[MANAGED]),
+            existing(4, "by hand", key(4, 9), Active, "active", &[]),
+            existing(5, "a-old", key(1, 8), Active, "active", &team_a),
+            existing(6, "b-1", key(2, 8), Active, "active", &team_b),
+            existing(7, "b-3", key(3, 8), Active, "active", &team_b),
+            existing(8, "no owner", key(4, 8), Active, "active", &[MANAGED]),
+            existing(9, "unlabelled", key(5, 8), Active, "active", &[]),
+        ],
+    };
+    (desired, observed)
+}
+
+#[test]
+fn a_file_with_an_owner_deletes_only_its_own_and_counts_the_others() {
+    let (desired, observed) = two_files();
+    let planned = plan(&desired, &observed);
+    let deleted: Vec<&str> = planned.deletes().map(|c| c.name.as_str()).collect();
+    assert_eq!(deleted, ["a-old"]);
+    let elsewhere: Vec<(Option<&str>, &str)> = planned
+        .elsewhere
+        .iter()
+        .map(|e| (e.owner.as_deref(), e.peering.name.as_str()))
+        .collect();
+    assert_eq!(
+        elsewhere,
+        [
+            (None, "no owner"),
+            (Some("team-b"), "b-1"),
+            (Some("team-b"), "b-3")
+        ]
+    );
+    assert_eq!(planned.unmanaged.len(), 1);
+    assert_eq!(planned.owned, 2, "a-1 and a-old; nobody else's");
+    let text = human::plan(&planned, &NetworkNames::across(&desired, [&observed]));
+    insta::assert_snapshot!(anstream::adapter::strip_str(&text).to_string());
+    let document = json::plan(&planned, &NetworkNames::across(&desired, [&observed]));
+    insta::assert_json_snapshot!(document.managed_elsewhere);
+}
+
+#[test]
+fn a_listed_peering_of_another_file_is_taken_over_with_a_warning() {
+    let (desired, observed) = two_files();
+    let planned = plan(&desired, &observed);
+    let change = |name: &str| planned.changes.iter().find(|c| c.name == name).unwrap();
+    let from_b = change("taken over from b");
+    assert!(matches!(from_b.action, Action::Update { adopt: true, .. }));
+    assert_eq!(
+        from_b.warnings,
+        [Warning::OwnershipMoves {
+            from: Some("team-b".into()),
+            to: Some("team-a".into())
+        }]
+    );
+    assert_eq!(
+        change("taken over from no owner").warnings,
+        [Warning::OwnershipMoves {
+            from: None,
+            to: Some("team-a".into())
+        }]
+    );
+    let adopted = change("adopted");
+    assert!(matches!(adopted.action, Action::Update { adopt: true, .. }));
+    assert!(
+        adopted.warnings.is_empty(),
+        "made by hand: no file loses it"
+    );
+}
+
+#[test]
+fn a_file_without_an_owner_leaves_the_peerings_of_files_with_one_alone() {
+    let (mut desired, observed) = two_files();
+    desired.owner = None;
+    desired.peerings.clear();
+    let planned = plan(&desired, &observed);
+    let deleted: Vec<&str> = planned.deletes().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        deleted,
+        ["legacy", "no owner"],
+        "only those without an owner"
+    );
+    assert_eq!(planned.elsewhere.len(), 5);
+}
+
+#[test]
+fn the_delete_safety_counts_only_the_files_own_peerings() {
+    let (mut file, observed) = two_files();
+    // a-1 is no longer listed: with a-old, both of team-a's 2 peerings go. Too few to count.
+    file.peerings.retain(|p| p.name != "a-1");
+    let planned = plan(&file, &observed);
+    assert_eq!((planned.deletes().count(), planned.owned), (2, 2));
+    let mut more = observed.clone();
+    for n in 10..12 {
+        let labels = [MANAGED, ("peerings-owner", "team-a")];
+        let name = format!("a-{n}");
+        more.peerings
+            .push(existing(n, &name, key(n, 7), Active, "active", &labels));
+        file.peerings.push(desired(&name, key(n, 7), Active, &[]));
+    }
+    let planned = plan(&file, &more);
+    // 2 of team-a's 4 go: 50 %, though only 2 of the account's 9 managed peerings.
+    assert_eq!((planned.deletes().count(), planned.owned), (2, 4));
+    assert!(planned.deletes_too_many());
 }

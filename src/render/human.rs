@@ -71,6 +71,9 @@ fn write_left_alone(out: &mut String, plan: &Plan) {
         }
         out.push('\n');
     }
+    for line in wording::elsewhere_counts(&plan.elsewhere) {
+        let _ = writeln!(out, "  {UNCHANGED}{line}, left alone.{UNCHANGED:#}\n");
+    }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
@@ -102,7 +105,7 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
                 field(
                     out,
                     "adopt",
-                    "exists without the managed-by label; from now on this file manages it",
+                    "exists without this file's ownership labels; from now on this file manages it",
                 );
             }
             existing(out, current, names);
@@ -360,13 +363,15 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
         None => out.push_str("\n\n"),
     }
     let unhealthy: Vec<&Judged> = check.unhealthy().collect();
-    if unhealthy.is_empty() {
-        return out;
+    if !unhealthy.is_empty() {
+        for judged in &unhealthy {
+            write_unhealthy(&mut out, judged, names);
+        }
+        let _ = writeln!(out, "{}", wording::healthy_count(check));
     }
-    for judged in &unhealthy {
-        write_unhealthy(&mut out, judged, names);
+    for line in wording::elsewhere_counts(check.elsewhere) {
+        let _ = writeln!(out, "{UNCHANGED}Left alone: {line}.{UNCHANGED:#}");
     }
-    let _ = writeln!(out, "{}", wording::healthy_count(check));
     out
 }
 

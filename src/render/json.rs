@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::model::Peering;
 use crate::plan::health::{self, Check, Health, Judged};
-use crate::plan::{Action, Change, FieldChange, Plan, Summary};
+use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, Summary};
 
 use crate::plan::NetworkNames;
 
@@ -21,6 +21,17 @@ pub struct PlanDocument {
     pub kept: Vec<PeeringEntry>,
     /// Peerings without the ownership label that the file does not list.
     pub unmanaged: Vec<PeeringEntry>,
+    /// Peerings another file manages (one with another `owner`) that this file does not list.
+    pub managed_elsewhere: Vec<ElsewhereEntry>,
+}
+
+/// A peering another file manages.
+#[derive(Debug, Serialize)]
+pub struct ElsewhereEntry {
+    /// That file's `owner`; null for a file without one.
+    pub owner: Option<String>,
+    #[serde(flatten)]
+    pub peering: PeeringEntry,
 }
 
 /// An existing peering the plan leaves alone.
@@ -91,7 +102,18 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
         summary: summary(plan.summary()),
         kept: plan.kept.iter().map(peering_entry).collect(),
         unmanaged: plan.unmanaged.iter().map(peering_entry).collect(),
+        managed_elsewhere: elsewhere_entries(&plan.elsewhere),
     }
+}
+
+fn elsewhere_entries(elsewhere: &[Elsewhere]) -> Vec<ElsewhereEntry> {
+    elsewhere
+        .iter()
+        .map(|e| ElsewhereEntry {
+            owner: e.owner.clone(),
+            peering: peering_entry(&e.peering),
+        })
+        .collect()
 }
 
 fn peering_entry(peering: &Peering) -> PeeringEntry {
@@ -172,6 +194,8 @@ pub struct CheckDocument {
     pub changes: Vec<PendingEntry>,
     /// Every existing peering the file lists, healthy or not.
     pub peerings: Vec<JudgedEntry>,
+    /// Peerings another file manages, which this file leaves alone (as in the plan).
+    pub managed_elsewhere: Vec<ElsewhereEntry>,
 }
 
 #[derive(Debug, Serialize)]
@@ -218,6 +242,7 @@ pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument 
             .iter()
             .map(|judged| judged_entry(judged, names))
             .collect(),
+        managed_elsewhere: elsewhere_entries(&plan.elsewhere),
     }
 }
 

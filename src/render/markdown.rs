@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::model::Peering;
 use crate::plan::health::{self, Check, Health};
-use crate::plan::{Action, Change, FieldChange, Plan, change::format_labels};
+use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, change::format_labels};
 
 use super::human;
 use super::wording::{self, NO_CHANGES};
@@ -22,6 +22,7 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     }
     write_deletes(&mut out, plan);
     write_changes_table(&mut out, plan, names);
+    write_left_alone(&mut out, &plan.elsewhere);
     write_warnings(&mut out, plan);
     write_details(&mut out, "The full plan", &human::plan(plan, names));
     out
@@ -56,6 +57,9 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", wording::healthy_count(check));
+    for line in wording::elsewhere_counts(check.elsewhere) {
+        let _ = writeln!(out, "\nLeft alone: {}.", escape(&line));
+    }
     out
 }
 
@@ -127,6 +131,13 @@ fn write_changes_table(out: &mut String, plan: &Plan, names: &NetworkNames) {
     out.push('\n');
 }
 
+/// The peerings of other files, which the plan leaves alone: reviewers should know they exist.
+fn write_left_alone(out: &mut String, elsewhere: &[Elsewhere]) {
+    for line in wording::elsewhere_counts(elsewhere) {
+        let _ = writeln!(out, "{}, left alone.\n", escape(&line));
+    }
+}
+
 /// One line on what the action does, in the words the human plan uses.
 fn what_changes(action: &Action) -> String {
     match action {
@@ -138,7 +149,7 @@ fn what_changes(action: &Action) -> String {
         Action::Update { fields, adopt, .. } => {
             let mut parts: Vec<String> = Vec::new();
             if *adopt {
-                parts.push("adopt: add the managed-by label".to_owned());
+                parts.push("adopt: add this file's ownership labels".to_owned());
             }
             parts.extend(fields.iter().map(FieldChange::to_string));
             parts.join("; ")

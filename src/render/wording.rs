@@ -2,7 +2,11 @@
 //! Markdown comment never tell the same thing two ways. A renderer adds only its own markup: how
 //! it emphasises a headline, and how it marks a key of the file ([`Code`]).
 
+use std::collections::BTreeMap;
+
 use crate::model::{ConfiguredStatus, Peering};
+use crate::plan::Elsewhere;
+use crate::plan::change::managed_by_another_file;
 use crate::plan::health::{Check, CheckVerdict};
 
 /// How a renderer marks a key of the file, such as `configured_status`, inside a sentence.
@@ -18,6 +22,19 @@ pub(super) fn count(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// The peerings other files manage, counted by owner, one line per owner in owner order:
+/// `2 peerings managed by another file (owner team-b)`.
+pub(super) fn elsewhere_counts(elsewhere: &[Elsewhere]) -> Vec<String> {
+    let mut counts: BTreeMap<Option<&str>, usize> = BTreeMap::new();
+    for peering in elsewhere {
+        *counts.entry(peering.owner.as_deref()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(owner, n)| format!("{} {}", count(n, "peering"), managed_by_another_file(owner)))
+        .collect()
 }
 
 /// A check's conclusion: a headline (`Drift`), what it means, and for drift what to run next.
@@ -138,6 +155,7 @@ mod tests {
             changes,
             kept: Vec::new(),
             unmanaged: Vec::new(),
+            elsewhere: Vec::new(),
             owned: 1,
         }
     }

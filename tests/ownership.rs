@@ -1,0 +1,222 @@
+//! Ownership belongs to one file: two files (or pipelines) with their own `owner` manage one
+//! account side by side, neither updating nor deleting the other's peerings.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// A file with `owner` (when given), `prune = true`, and one peering from `network` to the
+/// Aiven network.
+fn team_file(owner: Option<&str>, name: &str, network: &str) -> String {
+    let owner = owner
+        .map(|o| format!("owner = \"{o}\"\n"))
+        .unwrap_or_default();
+    format!(
+        "{owner}prune = true\n\n[[peering]]\nname = \"{name}\"\nnetwork = \"{network}\"\npeer_network = \"{AIVEN}\"\n"
+    )
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) {
+    std::fs::write(path_in(dir, name), text).unwrap();
+}
+
+fn names(sim: &Sim) -> Vec<String> {
+    let mut names: Vec<String> = sim.peerings_of("team").into_iter().map(|p| p.0).collect();
+    names.sort();
+    names
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn two_files_with_their_own_owners_never_prune_each_other() {
+    let sim = Sim::with_peerings("");
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir, "team-b.toml", &team_file(Some("team-b"), "b-1", APP));
+    write(
+        &dir,
+        "team-a.toml",
+        &team_file(Some("team-a"), "a-1", BACKEND),
+    );
+
+    let b = sim.run(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b.code, 0, "{b:?}");
+    assert_eq!(
+        sim.peering_labels("b-1"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
+    );
+
+    let plan = sim.run(dir.path(), &["-f", "team-a.toml", "plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("  1 peering managed by another file (owner team-b), left alone.\n"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged."),
+        "{}",
+        plan.stdout
+    );
+    let writes_before = sim.writes().len();
+    let a = sim.run(
+        dir.path(),
+        &["-f", "team-a.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(a.code, 0, "{a:?}");
+    let writes: Vec<String> = sim.writes()[writes_before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(writes, ["POST /1.3/network-peering"], "only a-1 is created");
+    assert_eq!(names(&sim), ["a-1", "b-1"]);
+    assert_eq!(
+        sim.peering_labels("a-1"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-a")])
+    );
+
+    // And the other way round: team-b's file leaves a-1 alone.
+    let b_again = sim.run(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b_again.code, 0, "{b_again:?}");
+    assert!(
+        b_again.stdout.contains("Nothing to do."),
+        "{}",
+        b_again.stdout
+    );
+    assert_eq!(names(&sim), ["a-1", "b-1"]);
+}
+
+#[test]
+fn a_file_without_an_owner_leaves_the_peerings_of_owners_alone() {
+    let sim = Sim::with_peerings("");
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir, "team-b.toml", &team_file(Some("team-b"), "b-1", APP));
+    write(&dir, "legacy.toml", &team_file(None, "legacy", BACKEND));
+    assert_eq!(
+        sim.run(
+            dir.path(),
+            &["-f", "team-b.toml", "apply", "--auto-approve"]
+        )
+        .code,
+        0
+    );
+    let legacy = sim.run(
+        dir.path(),
+        &["-f", "legacy.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(legacy.code, 0, "{legacy:?}");
+    assert_eq!(names(&sim), ["b-1", "legacy"]);
+    assert_eq!(
+        sim.peering_labels("legacy"),
+        labels(&[("managed-by", "peerings")])
+    );
+
+    // The owner-less file's peering is not team-b's either.
+    let b = sim.run(
+        dir.path(),
+        &["-f", "team-b.toml", "plan", "--output", "json"],
+    );
+    let plan: Value = serde_json::from_str(&b.stdout).unwrap();
+    assert_eq!(plan["summary"]["delete"], 0, "{plan}");
+    assert_eq!(plan["managed_elsewhere"][0]["name"], "legacy");
+    assert_eq!(plan["managed_elsewhere"][0]["owner"], Value::Null);
+}
+
+#[test]
+fn every_output_counts_the_peerings_of_other_files() {
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\" }}\n"
+    ));
+    let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
+    let json = sim.run(dir.path(), &["plan", "--output", "json"]);
+    let plan: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(plan["managed_elsewhere"][0]["owner"], "team-b");
+    assert_eq!(plan["managed_elsewhere"][0]["name"], "b-1");
+    let markdown = sim.run(dir.path(), &["plan", "--output", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("1 peering managed by another file (owner team-b), left alone.\n"),
+        "{}",
+        markdown.stdout
+    );
+    assert_eq!(sim.run(dir.path(), &["apply", "--auto-approve"]).code, 0);
+    let check = sim.run(dir.path(), &["check"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert!(
+        check
+            .stdout
+            .contains("Left alone: 1 peering managed by another file (owner team-b).\n"),
+        "{}",
+        check.stdout
+    );
+    let check_json = sim.run(dir.path(), &["check", "--output", "json"]);
+    let report: Value = serde_json::from_str(&check_json.stdout).unwrap();
+    assert_eq!(report["managed_elsewhere"][0]["owner"], "team-b");
+    let check_markdown = sim.run(dir.path(), &["check", "--output", "markdown"]);
+    assert!(
+        check_markdown
+            .stdout
+            .contains("Left alone: 1 peering managed by another file (owner team-b)."),
+        "{}",
+        check_markdown.stdout
+    );
+}
+
+#[test]
+fn a_listed_peering_of_another_file_moves_to_this_file_with_a_warning() {
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\" }}\n"
+    ));
+    let dir = project(&team_file(Some("team-a"), "taken", APP));
+    let plan = sim.run(dir.path(), &["plan", "--output", "json"]);
+    let plan: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let change = &plan["changes"][0];
+    assert_eq!(change["action"], "update");
+    assert_eq!(change["adopt"], true);
+    assert_eq!(change["warnings"][0]["code"], "ownership_moves");
+    assert_eq!(
+        change["warnings"][0]["message"],
+        "managed by another file (owner team-b); this file lists it, so applying moves it to \
+         this file (owner team-a), and that file will no longer manage it (remove it from one \
+         of the two files)"
+    );
+    let apply = sim.run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert_eq!(
+        sim.peering_labels("taken"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-a")])
+    );
+}
+
+#[test]
+fn import_writes_the_owner_its_peerings_share() {
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\", env = \"prod\" }}\n"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let import = sim.run(dir.path(), &["import", "-o", "peerings.toml"]);
+    assert_eq!(import.code, 0, "{import:?}");
+    let text = std::fs::read_to_string(path_in(&dir, "peerings.toml")).unwrap();
+    assert!(text.contains("\nowner = \"team-b\"\n"), "{text}");
+    assert!(text.contains("labels = { env = \"prod\" }"), "{text}");
+    let plan = sim.run(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "the imported file changes nothing: {plan:?}");
+}
