@@ -125,7 +125,8 @@ impl Accounts {
         Ok(accounts)
     }
 
-    /// Reads every account's peerings and networks, all at once: one round trip.
+    /// Reads every account's peerings and networks, all at once: one round trip. Refuses,
+    /// before anything is written, when two declared accounts turn out to be one.
     pub async fn observe(&self) -> anyhow::Result<BTreeMap<Option<String>, Observed>> {
         let reads = self.clients.iter().map(|(account, client)| async move {
             let (mut peerings, networks) =
@@ -136,10 +137,12 @@ impl Accounts {
             }
             Ok::<_, anyhow::Error>((account.clone(), Observed { peerings, networks }))
         });
-        Ok(futures::future::try_join_all(reads)
+        let observed = futures::future::try_join_all(reads)
             .await?
             .into_iter()
-            .collect())
+            .collect();
+        refuse_declared_twice(&observed)?;
+        Ok(observed)
     }
 
     pub async fn plan(&self, desired: &Desired) -> anyhow::Result<Planned> {
@@ -201,6 +204,22 @@ impl Accounts {
         })?;
         Ok(sim_credentials(found.credentials.clone()))
     }
+}
+
+/// Two `[accounts.NAME]` tables for one UpCloud account would prune each other's peerings.
+fn refuse_declared_twice(observed: &BTreeMap<Option<String>, Observed>) -> anyhow::Result<()> {
+    let found = plan::declared_twice(observed);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = found.iter().map(|twice| format!("  {twice}")).collect();
+    anyhow::bail!(
+        "the file declares one UpCloud account twice; nothing was changed:\n{}\n\
+         Each account's plan would take the other's peerings for its own, and with prune = true \
+         delete them. Declare each UpCloud account once, in one [accounts.NAME] table (its API \
+         users and tokens all reach the same peerings)",
+        lines.join("\n")
+    )
 }
 
 /// Where an account's API is.

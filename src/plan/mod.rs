@@ -6,12 +6,14 @@ mod cross_account;
 pub mod health;
 mod names;
 pub mod ownership;
+mod same_account;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Action, Change, FieldChange, Summary, Warning};
 pub use names::NetworkNames;
 pub use ownership::{FileOwner, Ownership};
+pub use same_account::declared_twice;
 
 use crate::config::{Desired, DesiredPeering};
 use crate::model::{Network, NetworkId, NetworkType, Peering, PeeringKey, PeeringSpec};

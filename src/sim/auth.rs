@@ -77,7 +77,7 @@ fn account_with<'w>(world: &'w World, presented: &Presented) -> Option<&'w str> 
     world
         .accounts
         .iter()
-        .find(|(_, account)| matches(&account.credentials))
+        .find(|(_, account)| account.all_credentials().any(matches))
         .map(|(name, _)| name.as_str())
 }
 
@@ -184,6 +184,35 @@ mod tests {
         assert_eq!(
             account_with(&world, &Presented::Bearer("aiven-demo-password".into())),
             None
+        );
+    }
+
+    #[test]
+    fn a_sub_account_signs_in_as_its_main_account() {
+        let mut world = World::demo();
+        let demo = world.accounts.get_mut("demo").unwrap();
+        demo.sub_accounts = vec![
+            SimCredentials::Token("ucat_demo_ci".into()),
+            SimCredentials::Basic {
+                username: "demo-ops".into(),
+                password: "ops-password".into(),
+            },
+        ];
+        let sub_user = Presented::Basic {
+            username: "demo-ops".into(),
+            password: "ops-password".into(),
+        };
+        assert_eq!(account_with(&world, &sub_user), Some("demo"));
+        assert_eq!(
+            account_with(&world, &Presented::Bearer("ucat_demo_ci".into())),
+            Some("demo")
+        );
+        assert_eq!(
+            account_with(
+                &world,
+                &Presented::Bearer("ucat_demo_0000000000000000".into())
+            ),
+            Some("demo")
         );
     }
 }

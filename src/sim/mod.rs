@@ -9,7 +9,8 @@
 //! # The simulated platform
 //!
 //! A [`World`] holds accounts, their routers, networks and peerings. Each account signs in with
-//! an API token or a user name and password, and sees only its own resources. A peering is one
+//! an API token or a user name and password (and so do its sub-accounts, other API users of
+//! the same account), and sees only its own resources. A peering is one
 //! account's half, from one of its networks towards a peer network in any account; its `state`
 //! is derived from the world, never stored (see [`SimPeeringState`]). An account marked
 //! `auto_peer` behaves like a cooperative peer (Aiven, another team): when someone creates a
@@ -33,6 +34,9 @@
 //! [accounts.demo]
 //! token = "ucat_demo_0000000000000000"   # or: username = "...", password = "..."
 //! auto_peer = false                      # the default
+//! # Optional: other API users of the same account (UpCloud's sub-accounts), signing in with
+//! # their own token or name and password, and seeing and changing what the account does.
+//! sub_accounts = [{ username = "demo-ci", password = "demo-ci-password" }]
 //!
 //! [accounts.aiven]
 //! username = "aiven"

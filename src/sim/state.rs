@@ -181,6 +181,7 @@ mod tests {
         let account = |token: &str| SimAccount {
             credentials: SimCredentials::Token(token.into()),
             auto_peer: false,
+            sub_accounts: vec![],
         };
         let local_ranges: &[&str] = if t.families_differ {
             &["10.0.0.0/24"]

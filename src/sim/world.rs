@@ -54,6 +54,17 @@ pub struct SimAccount {
     /// Whether this account, like a cooperative peer (Aiven, another team), creates its half
     /// of a peering as soon as someone else creates theirs towards one of its networks.
     pub auto_peer: bool,
+    /// The credentials of its sub-accounts: other API users of the same main account, who see
+    /// and change the same resources (as UpCloud's sub-accounts with full permissions do).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_accounts: Vec<SimCredentials>,
+}
+
+impl SimAccount {
+    /// Every set of credentials that signs in as this account: its own, then its sub-accounts'.
+    pub fn all_credentials(&self) -> impl Iterator<Item = &SimCredentials> {
+        std::iter::once(&self.credentials).chain(&self.sub_accounts)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -46,6 +46,17 @@ struct AccountFile {
     password: Option<String>,
     #[serde(default)]
     auto_peer: bool,
+    #[serde(default)]
+    sub_accounts: Vec<CredentialsFile>,
+}
+
+/// The credentials of a sub-account: `token`, or `username` and `password`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsFile {
+    token: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,17 +98,38 @@ struct PeeringFile {
 }
 
 impl AccountFile {
-    fn credentials(self, name: &str) -> Result<SimCredentials, SimError> {
-        match (self.token, self.username, self.password) {
-            (Some(token), None, None) => Ok(SimCredentials::Token(token)),
-            (None, Some(username), Some(password)) => {
-                Ok(SimCredentials::Basic { username, password })
-            }
-            _ => Err(invalid(
-                format!("[accounts.{name}]"),
-                "give either `token`, or `username` and `password`",
-            )),
-        }
+    fn into_account(self, name: &str) -> Result<SimAccount, SimError> {
+        let place = format!("[accounts.{name}]");
+        let own = credentials(self.token, self.username, self.password, &place)?;
+        let sub_accounts = self
+            .sub_accounts
+            .into_iter()
+            .map(|sub| {
+                let place = format!("{place} sub_accounts");
+                credentials(sub.token, sub.username, sub.password, &place)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SimAccount {
+            credentials: own,
+            auto_peer: self.auto_peer,
+            sub_accounts,
+        })
+    }
+}
+
+fn credentials(
+    token: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    place: &str,
+) -> Result<SimCredentials, SimError> {
+    match (token, username, password) {
+        (Some(token), None, None) => Ok(SimCredentials::Token(token)),
+        (None, Some(username), Some(password)) => Ok(SimCredentials::Basic { username, password }),
+        _ => Err(invalid(
+            place,
+            "give either `token`, or `username` and `password`",
+        )),
     }
 }
 
@@ -112,15 +144,8 @@ impl WorldFile {
     fn into_world(self) -> Result<World, SimError> {
         let mut accounts = BTreeMap::new();
         for (name, account) in self.accounts {
-            let auto_peer = account.auto_peer;
-            let credentials = account.credentials(&name)?;
-            accounts.insert(
-                name,
-                SimAccount {
-                    credentials,
-                    auto_peer,
-                },
-            );
+            let account = account.into_account(&name)?;
+            accounts.insert(name, account);
         }
         let routers = self
             .router
@@ -268,25 +293,28 @@ impl World {
         }
     }
 
-    /// Authentication finds the account by its credentials, so two accounts must not share any.
+    /// Authentication finds the account by its credentials, so no two sets of credentials (of
+    /// accounts or sub-accounts) may share a token or a user name.
     fn validate_credentials(&self) -> Result<(), SimError> {
         let mut seen = HashSet::new();
         for (name, account) in &self.accounts {
-            let (kind, identity) = match &account.credentials {
-                SimCredentials::Token(token) => ("token", token),
-                SimCredentials::Basic { username, .. } => ("username", username),
-            };
-            if identity.is_empty() {
-                return Err(invalid(
-                    format!("account \"{name}\""),
-                    format!("the {kind} is empty"),
-                ));
-            }
-            if !seen.insert((kind, identity)) {
-                return Err(invalid(
-                    format!("account \"{name}\""),
-                    format!("another account has the same {kind}"),
-                ));
+            for credentials in account.all_credentials() {
+                let (kind, identity) = match credentials {
+                    SimCredentials::Token(token) => ("token", token),
+                    SimCredentials::Basic { username, .. } => ("username", username),
+                };
+                if identity.is_empty() {
+                    return Err(invalid(
+                        format!("account \"{name}\""),
+                        format!("the {kind} is empty"),
+                    ));
+                }
+                if !seen.insert((kind, identity)) {
+                    return Err(invalid(
+                        format!("account \"{name}\""),
+                        format!("another account or sub-account has the same {kind}"),
+                    ));
+                }
             }
         }
         Ok(())
@@ -455,6 +483,7 @@ labels = { managed-by = "peerings" }
                     password: "secret".into()
                 },
                 auto_peer: true,
+                sub_accounts: vec![],
             }
         );
         assert!(!world.accounts["me"].auto_peer);
@@ -546,11 +575,25 @@ labels = { managed-by = "peerings" }
                     "token = \"ucat_me\"",
                     "username = \"peer\"\npassword = \"x\"",
                 ),
-                "account \"peer\": another account has the same username",
+                "account \"peer\": another account or sub-account has the same username",
             ),
             (
                 SMALL.replace("token = \"ucat_me\"", "token = \"\""),
                 "account \"me\": the token is empty",
+            ),
+            (
+                SMALL.replace(
+                    "token = \"ucat_me\"",
+                    "token = \"ucat_me\"\nsub_accounts = [{ username = \"peer\", password = \"x\" }]",
+                ),
+                "another account or sub-account has the same username",
+            ),
+            (
+                SMALL.replace(
+                    "token = \"ucat_me\"",
+                    "token = \"ucat_me\"\nsub_accounts = [{ token = \"t\", username = \"u\" }]",
+                ),
+                "[accounts.me] sub_accounts: give either `token`, or `username` and `password`",
             ),
             (
                 SMALL.replace(
@@ -637,6 +680,7 @@ labels = { managed-by = "peerings" }
         let example = module_docs_from("//! ```toml\n");
         let world = World::from_toml(&example).unwrap();
         assert_eq!(world.peerings().count(), 1);
+        assert_eq!(world.accounts["demo"].sub_accounts.len(), 1);
         assert_eq!(
             world.peerings[0].uuid.to_string(),
             "0f7984bc-5d72-4aaf-b587-90e6a8f32efc"
