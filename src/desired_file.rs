@@ -23,7 +23,10 @@ pub fn from_observed(observed: &Observed, scope: Scope) -> String {
     let mut peerings: Vec<&Peering> = observed
         .peerings
         .iter()
-        .filter(|peering| scope == Scope::All || peering.is_managed())
+        .filter(|peering| {
+            scope == Scope::All
+                || FileOwner::new(None).ownership_of(peering) != Ownership::Unmanaged
+        })
         .collect();
     peerings.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
     let aliases = aliases(observed, &peerings);

@@ -222,14 +222,6 @@ pub struct Peering {
     pub labels: Labels,
 }
 
-impl Peering {
-    /// Whether this tool created (or adopted) the peering, from whichever file. Which file owns
-    /// it is for `plan::ownership` to say.
-    pub fn is_managed(&self) -> bool {
-        self.labels.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
-    }
-}
-
 /// A network as it exists in an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {

@@ -6,38 +6,16 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
+use common::running::Running;
 use common::*;
 
-/// Runs `peerings validate -f FILE` in `dir`, and fails the test if it is still running after a
-/// minute: a read that never ends must fail the test, not hang it.
-fn validate_within_a_minute(dir: &Path, file: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peerings"))
-        .current_dir(dir)
-        .args(["validate", "-f", file])
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("peerings validate -f {file} was still running after a minute");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+/// Runs `peerings validate -f FILE` in `dir`. A read that never ends must fail the test, not
+/// hang it: `finish` kills a run that takes too long, which then exits -1.
+fn validate(dir: &Path, file: &str) -> Run {
+    let (run, _) = Running::start(dir, &["validate", "-f", file], &[]).finish();
+    run
 }
 
 #[test]
@@ -55,7 +33,7 @@ fn each_unreadable_file_gets_one_message_with_a_hint_that_fits() {
     }
     let mut report = String::new();
     for file in files {
-        let run = validate_within_a_minute(dir.path(), file);
+        let run = validate(dir.path(), file);
         assert_eq!(run.code, 1, "{file}: {run:?}");
         assert_eq!(run.stdout, "", "{file}");
         assert!(!run.stderr.contains("os error"), "{file}: {}", run.stderr);
@@ -72,7 +50,7 @@ fn a_file_that_is_not_utf8_is_a_problem_with_its_line_and_column() {
         b"[[peering]]\nname = \"caf\xe9 to aiven\"\n",
     )
     .unwrap();
-    let run = validate_within_a_minute(dir.path(), "latin1.toml");
+    let run = validate(dir.path(), "latin1.toml");
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("latin1.toml:2:12"), "{}", run.stderr);
     insta::assert_snapshot!(run.stderr);

@@ -34,6 +34,14 @@ fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The test world with `b-1`, from the app network to Aiven, as team-b's file made it.
+fn sim_with_team_b_peering() -> Sim {
+    Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\" }}\n"
+    ))
+}
+
 #[test]
 fn two_files_with_their_own_owners_never_prune_each_other() {
     let sim = Sim::with_peerings("");
@@ -138,10 +146,7 @@ fn a_file_without_an_owner_leaves_the_peerings_of_owners_alone() {
 
 #[test]
 fn every_output_counts_the_peerings_of_other_files() {
-    let sim = Sim::with_peerings(&format!(
-        "[[peering]]\naccount = \"team\"\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
-         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\" }}\n"
-    ));
+    let sim = sim_with_team_b_peering();
     let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
     let json = sim.run(dir.path(), &["plan", "--output", "json"]);
     let plan: Value = serde_json::from_str(&json.stdout).unwrap();
@@ -180,10 +185,7 @@ fn every_output_counts_the_peerings_of_other_files() {
 
 #[test]
 fn a_listed_peering_of_another_file_moves_to_this_file_with_a_warning() {
-    let sim = Sim::with_peerings(&format!(
-        "[[peering]]\naccount = \"team\"\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
-         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\" }}\n"
-    ));
+    let sim = sim_with_team_b_peering();
     let dir = project(&team_file(Some("team-a"), "taken", APP));
     let plan = sim.run(dir.path(), &["plan", "--output", "json"]);
     let plan: Value = serde_json::from_str(&plan.stdout).unwrap();

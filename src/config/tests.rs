@@ -961,14 +961,15 @@ labels = {{ managed-by = "me" }}
     )));
 }
 
+/// In a link's labels too, which both halves carry.
 #[test]
 fn owner_label_is_reserved() {
     assert_snapshot!(rejected(&format!(
-        r#"
-[[peering]]
-name = "app to aiven"
-network = "{APP}"
-peer_network = "{AIVEN}"
+        r#"{ACCOUNTS}
+[[link]]
+name = "prod <-> shared"
+a = {{ account = "prod", network = "hel1" }}
+b = {{ account = "shared", network = "hel1" }}
 labels = {{ peerings-owner = "team-b" }}
 "#
     )));
