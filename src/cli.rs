@@ -107,6 +107,9 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Write a desired-state file from the peerings that exist.
     Import(ImportArgs),
+    /// Draw the networks and peerings, with the plan over them, as a Mermaid or Graphviz DOT
+    /// diagram on stdout. Read-only.
+    Graph(GraphArgs),
     /// For nightly jobs: read-only. Exit 0 when nothing would change and every peering the file
     /// lists is as its configured_status asks (active or disabled), 2 when changes are pending,
     /// 3 when nothing would change but a peering is unhealthy, 1 on error.
@@ -152,6 +155,10 @@ pub struct PlanArgs {
     /// Also save the plan, with a checksum of what it was computed from, for `apply --plan`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Leave the Mermaid diagram out of `--output markdown`.
+    #[arg(long)]
+    pub no_graph: bool,
 
     #[command(flatten)]
     pub file: FileOption,
@@ -214,6 +221,31 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
 
+    /// Leave the Mermaid diagram out of `--output markdown`.
+    #[arg(long)]
+    pub no_graph: bool,
+
+    #[command(flatten)]
+    pub file: FileOption,
+
+    #[command(flatten)]
+    pub api: ApiOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The diagram's language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+
+    /// Only what exists now, without the plan.
+    #[arg(long, conflicts_with = "desired")]
+    pub observed: bool,
+
+    /// What exists once `apply` has run, without the plan's marks.
+    #[arg(long)]
+    pub desired: bool,
+
     #[command(flatten)]
     pub file: FileOption,
 
@@ -247,6 +279,14 @@ pub enum OutputFormat {
     Json,
     /// GitHub-flavoured Markdown, for a pull-request comment.
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart: GitHub and GitLab draw it in a ```mermaid block.
+    Mermaid,
+    /// Graphviz DOT, for `dot -Tsvg` and other tools.
+    Dot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,101 +6,11 @@ mod common;
 
 use std::time::Duration;
 
+use common::diagrams::parse_mermaid;
+use common::every_state::*;
+use common::markdown::parse_markdown;
 use common::*;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
-
-/// Existing peerings of the `team` account (and the reverse halves of some peers), one for
-/// every state the simulator can produce, plus one to delete and one made by hand.
-const EVERY_STATE: &str = r#"
-[[peering]]
-account = "team"
-name = "healthy active"
-network = "11111111-1111-4111-8111-111111111111"
-peer_network = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "aiven"
-name = "aiven half of healthy active"
-network = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-peer_network = "11111111-1111-4111-8111-111111111111"
-
-[[peering]]
-account = "team"
-name = "healthy disabled"
-network = "22222222-2222-4222-8222-222222222222"
-peer_network = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-configured_status = "disabled"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "team"
-name = "pending peer"
-network = "22222222-2222-4222-8222-222222222222"
-peer_network = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "team"
-name = "old name of peer disabled"
-network = "11111111-1111-4111-8111-111111111111"
-peer_network = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "silent"
-name = "silent half, switched off"
-network = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
-peer_network = "11111111-1111-4111-8111-111111111111"
-configured_status = "disabled"
-
-[[peering]]
-account = "team"
-name = "subnet conflict"
-network = "11111111-1111-4111-8111-111111111111"
-peer_network = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
-
-[[peering]]
-account = "aiven"
-name = "aiven half of subnet conflict"
-network = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
-peer_network = "11111111-1111-4111-8111-111111111111"
-
-[[peering]]
-account = "team"
-name = "no local router"
-network = "33333333-3333-4333-8333-333333333333"
-peer_network = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "team"
-name = "no peer router"
-network = "11111111-1111-4111-8111-111111111111"
-peer_network = "33333333-3333-4333-8333-333333333333"
-labels = { managed-by = "peerings", env = "dev" }
-
-[[peering]]
-account = "team"
-name = "peer network deleted"
-network = "22222222-2222-4222-8222-222222222222"
-peer_network = "55555555-5555-4555-8555-555555555555"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "team"
-name = "dropped from the file"
-network = "22222222-2222-4222-8222-222222222222"
-peer_network = "11111111-1111-4111-8111-111111111111"
-labels = { managed-by = "peerings" }
-
-[[peering]]
-account = "team"
-name = "made by hand"
-network = "22222222-2222-4222-8222-222222222222"
-peer_network = "33333333-3333-4333-8333-333333333333"
-"#;
 
 /// The existing peerings as they are, with their own names and labels: nothing to change.
 const AS_THEY_ARE: &str = r#"
@@ -138,113 +48,6 @@ name = "peer network deleted"
 network = "backend"
 peer_network = "55555555-5555-4555-8555-555555555555"
 "#;
-
-/// A name that would break a Markdown table and inject HTML if it were not escaped.
-const HOSTILE_NAME: &str = "new <b>|peering|</b> `x` [link](http://example.com)";
-
-/// Every kind of change (create, update of each field, adopt, delete, no-op), every warning,
-/// and every state; with prune, so the owned peering the file leaves out is deleted.
-fn file_with_every_change() -> String {
-    format!(
-        r#"prune = true
-
-[networks]
-app = "{APP}"
-backend = "{BACKEND}"
-aiven = "{AIVEN}"
-silent = "{SILENT}"
-
-[[peering]]
-name = "healthy active"
-network = "app"
-peer_network = "aiven"
-
-[[peering]]
-name = "healthy disabled"
-network = "backend"
-peer_network = "aiven"
-configured_status = "disabled"
-
-[[peering]]
-name = "pending peer"
-network = "backend"
-peer_network = "silent"
-
-[[peering]]
-name = "peer disabled"
-network = "app"
-peer_network = "silent"
-
-[[peering]]
-name = "subnet conflict"
-network = "app"
-peer_network = "{OVERLAPPING}"
-
-[[peering]]
-name = "no local router"
-network = "{NO_ROUTER}"
-peer_network = "aiven"
-configured_status = "disabled"
-
-[[peering]]
-name = "no peer router"
-network = "app"
-peer_network = "{NO_ROUTER}"
-labels = {{ env = "prod" }}
-
-[[peering]]
-name = "peer network deleted"
-network = "backend"
-peer_network = "{BASIC_NET}"
-
-[[peering]]
-name = "being provisioned"
-network = "app"
-peer_network = "backend"
-
-[[peering]]
-name = "{hostile}"
-network = "backend"
-peer_network = "{OVERLAPPING}"
-labels = {{ team = "data" }}
-
-[[peering]]
-name = "not a private network"
-network = "{PUBLIC}"
-peer_network = "aiven"
-
-[[peering]]
-name = "no router yet"
-network = "{NO_ROUTER}"
-peer_network = "silent"
-
-[[peering]]
-name = "not in this account"
-network = "{BASIC_NET}"
-peer_network = "aiven"
-"#,
-        hostile = HOSTILE_NAME.replace('\\', "\\\\").replace('"', "\\\"")
-    )
-}
-
-/// The simulator with every state: `being provisioned` is created by an apply while creates
-/// take ten minutes to provision, and the `basic` account's network is deleted after being
-/// peered to.
-fn sim_with_every_state() -> Sim {
-    let sim = Sim::with_peerings(EVERY_STATE);
-    sim.simulator.set_provisioning(Duration::from_secs(600));
-    let dir = project(&format!(
-        "[[peering]]\nname = \"being provisioned\"\nnetwork = \"{APP}\"\npeer_network = \"{BACKEND}\"\n"
-    ));
-    let apply = sim.run(dir.path(), &["apply", "--auto-approve"]);
-    assert_eq!(apply.code, 0, "{apply:?}");
-    sim.simulator.set_provisioning(Duration::ZERO);
-    sim.simulator
-        .delete_network(BASIC_NET.parse().expect("a UUID"))
-        .expect("the basic account's network can be deleted");
-    sim.simulator.reset_log();
-    sim
-}
 
 /// JSON Lines output as written, each timestamp replaced after checking its form and that
 /// each line is one JSON object that starts with its `event`.
@@ -304,7 +107,7 @@ fn plan_in_every_format_for_every_kind_of_change_warning_and_state() {
 }
 
 /// The Markdown, as a renderer reads it: one table of the changes with the hostile name intact
-/// in its own cell, no HTML but the `<details>` block, and the full plan inside it.
+/// in its own cell, the diagram, no HTML but the `<details>` block, and the full plan inside it.
 fn assert_markdown_plan_structure(markdown: &str, changes: usize) {
     let parsed = parse_markdown(markdown);
     assert_eq!(parsed.tables.len(), 1, "{markdown}");
@@ -336,54 +139,21 @@ fn assert_markdown_plan_structure(markdown: &str, changes: usize) {
         ],
         "the only HTML is the details block"
     );
-    assert_eq!(parsed.code_blocks.len(), 1);
-    assert!(parsed.code_blocks[0].starts_with("peerings will make these changes:"));
-    assert!(parsed.code_blocks[0].contains(HOSTILE_NAME));
-}
-
-#[derive(Debug, Default)]
-struct ParsedMarkdown {
-    /// Each table's rows (header first), each row's cells as plain text.
-    tables: Vec<Vec<Vec<String>>>,
-    html: Vec<String>,
-    links: Vec<String>,
-    code_blocks: Vec<String>,
-}
-
-fn parse_markdown(markdown: &str) -> ParsedMarkdown {
-    let mut parsed = ParsedMarkdown::default();
-    let mut cell: Option<String> = None;
-    let mut code: Option<String> = None;
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
-        match event {
-            Event::Start(Tag::Table(_)) => parsed.tables.push(Vec::new()),
-            Event::Start(Tag::TableHead | Tag::TableRow) => {
-                if let Some(table) = parsed.tables.last_mut() {
-                    table.push(Vec::new());
-                }
-            }
-            Event::Start(Tag::TableCell) => cell = Some(String::new()),
-            Event::End(TagEnd::TableCell) => {
-                let text = cell.take().unwrap_or_default();
-                if let Some(row) = parsed.tables.last_mut().and_then(|t| t.last_mut()) {
-                    row.push(text);
-                }
-            }
-            Event::Start(Tag::CodeBlock(_)) => code = Some(String::new()),
-            Event::End(TagEnd::CodeBlock) => parsed.code_blocks.extend(code.take()),
-            Event::Start(Tag::Link { dest_url, .. }) => parsed.links.push(dest_url.to_string()),
-            Event::Html(html) | Event::InlineHtml(html) => parsed.html.push(html.to_string()),
-            Event::Text(text) | Event::Code(text) => {
-                if let Some(cell) = cell.as_mut() {
-                    cell.push_str(&text);
-                } else if let Some(code) = code.as_mut() {
-                    code.push_str(&text);
-                }
-            }
-            _ => {}
-        }
-    }
-    parsed
+    assert_eq!(parsed.code_blocks.len(), 2, "the diagram and the full plan");
+    let (language, diagram) = &parsed.code_blocks[0];
+    assert_eq!(language, "mermaid");
+    let diagram = parse_mermaid(diagram).unwrap_or_else(|e| panic!("{e}\n{diagram}"));
+    assert!(
+        diagram
+            .all_lines()
+            .iter()
+            .any(|line| line.starts_with("+ new <b>|peering|</b> `x`")),
+        "the name survives escaping, shortened: {diagram:?}"
+    );
+    let (language, full_plan) = &parsed.code_blocks[1];
+    assert_eq!(language, "text");
+    assert!(full_plan.starts_with("peerings will make these changes:"));
+    assert!(full_plan.contains(HOSTILE_NAME));
 }
 
 #[test]

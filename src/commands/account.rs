@@ -14,6 +14,7 @@ use crate::config::{AccountCredentials, AccountSpec, Desired};
 use crate::http::{ClientOptions, Secret};
 use crate::plan::NetworkNames;
 use crate::plan::{self, Observed, Plan};
+use crate::render::graph::{Graph, View};
 use crate::sim;
 use crate::stop::StopSignal;
 use crate::upcloud::{Client, Credentials};
@@ -64,6 +65,15 @@ pub struct Planned {
     /// All of them as one.
     pub plan: Plan,
     pub names: NetworkNames,
+    /// What each account holds (`None`: the account of a file without accounts).
+    pub observed: BTreeMap<Option<String>, Observed>,
+}
+
+impl Planned {
+    /// The diagram of the accounts and the plan.
+    pub fn graph(&self, view: View, desired: &Desired) -> Graph {
+        Graph::build(view, &self.plan, &self.observed, desired, &self.names)
+    }
 }
 
 impl Accounts {
@@ -154,6 +164,7 @@ impl Accounts {
             per_account,
             plan,
             names,
+            observed,
         })
     }
 

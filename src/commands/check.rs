@@ -9,6 +9,7 @@ use crate::config;
 use crate::exit::Exit;
 use crate::plan::health::{self, CheckVerdict};
 use crate::render;
+use crate::render::graph::View;
 
 use super::account::{Accounts, Connection};
 
@@ -26,7 +27,9 @@ pub async fn run(file: &Path, connection: &Connection, args: &CheckArgs) -> anyh
             writeln!(stdout)?;
         }
         OutputFormat::Markdown => {
-            print!("{}", render::markdown::check(&check, &planned.names));
+            let graph = (!args.no_graph).then(|| planned.graph(View::Both, &desired));
+            let markdown = render::markdown::check(&check, &planned.names, graph.as_ref());
+            print!("{markdown}");
         }
     }
     Ok(match check.verdict() {

@@ -6,6 +6,7 @@ mod account;
 mod apply;
 mod apply_output;
 mod check;
+mod graph;
 mod import;
 mod invocation;
 mod manuals;
@@ -97,6 +98,10 @@ fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
             let connection = Connection::new(&args.api);
             runtime()?.block_on(check::run(&args.file.file, &connection, &args))
         }
+        Command::Graph(args) => {
+            let connection = Connection::new(&args.api);
+            runtime()?.block_on(graph::run(&args.file.file, &connection, &args))
+        }
         Command::Completions { shell } => manuals::completions(shell),
         Command::Man(args) => manuals::man(args.dir.as_deref()),
         Command::Schema => manuals::schema(),
@@ -126,6 +131,7 @@ fn place_options_before_command(cli: &mut Cli, matches: &ArgMatches) {
         Command::Plan(args) => (Some(&mut args.file), Some(&mut args.api)),
         Command::Apply(args) => (Some(&mut args.file), Some(&mut args.api)),
         Command::Check(args) => (Some(&mut args.file), Some(&mut args.api)),
+        Command::Graph(args) => (Some(&mut args.file), Some(&mut args.api)),
         Command::Import(args) => (None, Some(&mut args.api)),
         Command::Completions { .. } | Command::Man(_) | Command::Schema | Command::Sim(_) => {
             (None, None)

@@ -11,6 +11,7 @@ use crate::config;
 use crate::exit::Exit;
 use crate::files::{self, Existing};
 use crate::render;
+use crate::render::graph::View;
 use crate::reviewed::{self, PlanFile, PlanRecord};
 
 use super::account::{Accounts, Connection};
@@ -40,7 +41,9 @@ pub async fn run(
             writeln!(stdout)?;
         }
         OutputFormat::Markdown => {
-            print!("{}", render::markdown::plan(&planned.plan, &planned.names));
+            let graph = (!args.no_graph).then(|| planned.graph(View::Both, &desired));
+            let markdown = render::markdown::plan(&planned.plan, &planned.names, graph.as_ref());
+            print!("{markdown}");
         }
     }
     if let Some(out) = &args.out {

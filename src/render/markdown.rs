@@ -8,13 +8,17 @@ use crate::model::Peering;
 use crate::plan::health::{self, Check, Health};
 use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, change::format_labels};
 
+use super::graph::{self, Graph};
 use super::human;
 use super::wording::{self, NO_CHANGES};
 use crate::plan::NetworkNames;
 
-/// The summary line, a table of the changes, the deletes called out, the warnings, and the
-/// whole human plan in a collapsed `<details>` block.
-pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
+/// Above this many edges, the diagram is folded into a `<details>` block.
+const FOLD_EDGES: usize = 20;
+
+/// The summary line, a table of the changes, the deletes called out, the warnings, the diagram
+/// (unless `graph` is `None`), and the whole human plan in a collapsed `<details>` block.
+pub fn plan(plan: &Plan, names: &NetworkNames, graph: Option<&Graph>) -> String {
     let mut out = String::from("### peerings plan\n\n");
     let _ = writeln!(out, "**{}**\n", plan.summary());
     if !plan.has_changes() {
@@ -24,12 +28,16 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     write_changes_table(&mut out, plan, names);
     write_left_alone(&mut out, &plan.elsewhere);
     write_warnings(&mut out, plan);
+    if let Some(graph) = graph {
+        write_diagram(&mut out, graph);
+    }
     write_details(&mut out, "The full plan", &human::plan(plan, names));
     out
 }
 
-/// The verdict, and a table of the listed peerings that are not as they should be.
-pub fn check(check: &Check, names: &NetworkNames) -> String {
+/// The verdict, a table of the listed peerings that are not as they should be, and the diagram
+/// (unless `graph` is `None`).
+pub fn check(check: &Check, names: &NetworkNames, graph: Option<&Graph>) -> String {
     let mut out = String::from("### peerings check\n\n");
     let words = wording::verdict(check, code);
     let _ = write!(out, "**{}**: {}", words.headline, words.meaning);
@@ -59,6 +67,10 @@ pub fn check(check: &Check, names: &NetworkNames) -> String {
     let _ = writeln!(out, "{}", wording::healthy_count(check));
     for line in wording::elsewhere_counts(check.elsewhere) {
         let _ = writeln!(out, "\nLeft alone: {}.", escape(&line));
+    }
+    if let Some(graph) = graph {
+        out.push('\n');
+        write_diagram(&mut out, graph);
     }
     out
 }
@@ -182,6 +194,25 @@ fn write_warnings(out: &mut String, plan: &Plan) {
     out.push('\n');
 }
 
+/// The diagram as a ```` ```mermaid ```` block, which GitHub and GitLab draw, under a heading;
+/// folded into a `<details>` block when it has more than [`FOLD_EDGES`] edges.
+fn write_diagram(out: &mut String, graph: &Graph) {
+    if graph.nodes.is_empty() {
+        return;
+    }
+    let block = fenced(&graph::mermaid::render(graph), "mermaid");
+    if graph.edges.len() > FOLD_EDGES {
+        let summary = format!("Topology: {}", graph::describe(graph));
+        let _ = writeln!(
+            out,
+            "<details>\n<summary>{}</summary>\n\n{block}\n</details>\n",
+            escape(&summary)
+        );
+    } else {
+        let _ = writeln!(out, "#### Topology\n\n{block}\n");
+    }
+}
+
 /// `text`, styles stripped, as a code block in a collapsed `<details>`.
 fn write_details(out: &mut String, summary: &str, text: &str) {
     let plain = anstream::adapter::strip_str(text).to_string();
@@ -189,16 +220,16 @@ fn write_details(out: &mut String, summary: &str, text: &str) {
         out,
         "<details>\n<summary>{}</summary>\n\n{}\n</details>",
         escape(summary),
-        fenced(&plain)
+        fenced(&plain, "text")
     );
 }
 
-/// A fenced code block that `text` cannot close: the fence is longer than any run of backticks
-/// in it (CommonMark's rule).
-fn fenced(text: &str) -> String {
+/// A fenced code block of `language` that `text` cannot close: the fence is longer than any run
+/// of backticks in it (CommonMark's rule).
+fn fenced(text: &str, language: &str) -> String {
     let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run.max(2) + 1);
-    format!("{fence}text\n{}\n{fence}", text.trim_end())
+    format!("{fence}{language}\n{}\n{fence}", text.trim_end())
 }
 
 /// Text for a table cell or a line of prose: HTML is written as entities, Markdown's inline
@@ -238,7 +269,7 @@ mod tests {
 
     #[test]
     fn a_fence_is_longer_than_any_backtick_run_inside() {
-        assert_eq!(fenced("plain"), "```text\nplain\n```");
-        assert_eq!(fenced("a ```` b"), "`````text\na ```` b\n`````");
+        assert_eq!(fenced("plain", "text"), "```text\nplain\n```");
+        assert_eq!(fenced("a ```` b", "text"), "`````text\na ```` b\n`````");
     }
 }

@@ -2,6 +2,7 @@
 //! values; none of them decides anything.
 
 pub mod events;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod markdown;

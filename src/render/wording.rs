@@ -166,7 +166,7 @@ mod tests {
         let names = NetworkNames::default();
         [
             anstream::adapter::strip_str(&human::check(&check, &names)).to_string(),
-            markdown::check(&check, &names),
+            markdown::check(&check, &names, None),
         ]
     }
 
@@ -230,7 +230,7 @@ mod tests {
         }
         let names = NetworkNames::default();
         let human_plan = anstream::adapter::strip_str(&human::plan(&plan, &names)).to_string();
-        let markdown_plan = markdown::plan(&plan, &names);
+        let markdown_plan = markdown::plan(&plan, &names, None);
         for text in [&human_plan, &markdown_plan] {
             assert!(text.contains("1 owned peering will be DELETED"), "{text}");
             assert!(text.contains("already disabled: delete"), "{text}");

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test crate uses a different part of the harness.
 
+pub mod diagrams;
+pub mod every_state;
+pub mod markdown;
 pub mod running;
 pub mod scripted;
 
