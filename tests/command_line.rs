@@ -44,7 +44,7 @@ fn each_option_shows_only_under_the_commands_it_acts_on() {
     }
     let import = help(&["import"]);
     assert!(!import.contains("--file"), "{import}");
-    for command in ["plan", "apply", "check"] {
+    for command in ["plan", "apply", "check", "graph"] {
         let text = help(&[command]);
         for option in FILE_AND_API {
             assert!(text.contains(option), "{command} lacks {option}:\n{text}");

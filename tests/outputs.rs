@@ -419,7 +419,7 @@ fn completions_and_the_man_page_generate() {
         assert_eq!(run.code, 0, "{shell}: {run:?}");
         assert!(run.stdout.contains("peerings"), "{shell}");
         assert!(
-            run.stdout.contains("check"),
+            run.stdout.contains("check") && run.stdout.contains("graph"),
             "{shell}: the subcommands are there"
         );
     }

@@ -123,7 +123,7 @@ pub fn escape(text: &str) -> String {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         let trap = TRAPS.iter().any(|word| rest.starts_with(word));
-        if !trap && (c.is_alphanumeric() || " -_.,:/()+=@'!?".contains(c)) {
+        if !trap && (c.is_alphanumeric() || " -_.,:/()+=@'!?~".contains(c)) {
             out.push(c);
         } else {
             let _ = write!(out, "#{};", u32::from(c));

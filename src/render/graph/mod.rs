@@ -491,9 +491,9 @@ fn node(network: NetworkId, lines: [String; 2], seen: bool) -> Node {
     }
 }
 
-/// One line of a label: control characters (line breaks included) as spaces, UUIDs shortened
-/// to their first eight digits, and at most [`MAX_LINE_CHARS`] characters, with `…` where it
-/// was cut.
+/// One line of a label: control characters and line breaks as spaces, without the spaces around
+/// it (which Mermaid drops), UUIDs shortened to their first eight digits, and at most
+/// [`MAX_LINE_CHARS`] characters, with `…` where it was cut.
 pub fn label_line(text: &str) -> String {
     let flat: String = text
         .chars()
@@ -505,7 +505,7 @@ pub fn label_line(text: &str) -> String {
             }
         })
         .collect();
-    let short = shorten_uuids(&flat);
+    let short = shorten_uuids(flat.trim());
     if short.chars().count() <= MAX_LINE_CHARS {
         return short;
     }

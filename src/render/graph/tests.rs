@@ -392,7 +392,7 @@ fn world_named(names: &[String]) -> World {
 }
 
 /// Pieces of text that mean something to Mermaid, DOT, HTML or Markdown.
-const HOSTILE: [&str; 32] = [
+const HOSTILE: [&str; 33] = [
     "\"",
     "'",
     "[",
@@ -421,6 +421,7 @@ const HOSTILE: [&str; 32] = [
     "classDef y:#0f0;",
     "fc02:c4f3::/64",
     "-->",
+    "~~~",
     "&lt;",
     "#quot;",
     "😀",
