@@ -189,12 +189,7 @@ fn a_file_with_problems_draws_nothing() {
 #[test]
 fn the_readme_shows_the_quick_start_as_graph_draws_it() {
     let dir = project(include_str!("../peerings.toml.example"));
-    let sim_url = format!("sim:{}", path_in(&dir, "demo-state.json").display());
-    let run = |args: &[&str]| {
-        let mut all = vec!["--api-url", sim_url.as_str()];
-        all.extend_from_slice(args);
-        run_peerings(dir.path(), &all, &[])
-    };
+    let run = |args: &[&str]| run_quick_start(dir.path(), args);
     assert_eq!(run(&["apply", "--auto-approve"]).code, 0);
     let graph = run(&["graph"]);
     assert_eq!(graph.code, 0, "{graph:?}");

@@ -14,12 +14,7 @@ const EXAMPLE: &str = include_str!("../peerings.toml.example");
 #[test]
 fn the_quick_start_converges_across_invocations_with_the_state_in_a_file() {
     let dir = project(EXAMPLE);
-    let sim_url = format!("sim:{}", path_in(&dir, "demo-state.json").display());
-    let run = |args: &[&str]| {
-        let mut all = vec!["--api-url", sim_url.as_str()];
-        all.extend_from_slice(args);
-        run_peerings(dir.path(), &all, &[])
-    };
+    let run = |args: &[&str]| run_quick_start(dir.path(), args);
 
     let plan = run(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{plan:?}");

@@ -348,6 +348,15 @@ pub fn run_peerings(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Runs `peerings --api-url sim:demo-state.json ARGS` in `dir`, as the quick start does: the
+/// embedded simulator, its state kept in the directory across runs, no credentials.
+pub fn run_quick_start(dir: &Path, args: &[&str]) -> Run {
+    let sim_url = format!("sim:{}", dir.join("demo-state.json").display());
+    let mut all = vec!["--api-url", sim_url.as_str()];
+    all.extend_from_slice(args);
+    run_peerings(dir, &all, &[])
+}
+
 /// A temporary directory holding `peerings.toml` with this content.
 pub fn project(file: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");

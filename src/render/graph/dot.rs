@@ -20,17 +20,13 @@ pub fn render(graph: &Graph) -> String {
             "    label={};",
             quoted(std::slice::from_ref(&group.title))
         );
-        for (i, node) in graph.nodes.iter().enumerate() {
-            if node.group == Some(index) {
-                write_node(&mut out, "    ", i, node);
-            }
+        for (i, node) in graph.members(Some(index)) {
+            write_node(&mut out, "    ", i, node);
         }
         out.push_str("  }\n");
     }
-    for (i, node) in graph.nodes.iter().enumerate() {
-        if node.group.is_none() {
-            write_node(&mut out, "  ", i, node);
-        }
+    for (i, node) in graph.members(None) {
+        write_node(&mut out, "  ", i, node);
     }
     for edge in &graph.edges {
         let _ = writeln!(

@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use uuid::Uuid;
 
+use super::label::{MAX_LINE_CHARS, label_line};
 use super::*;
 use crate::config::DesiredPeering;
 use crate::model::{
     ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, Peering, PeeringId,
+    PeeringKey,
 };
 use crate::plan::plan_accounts;
 
