@@ -17,28 +17,33 @@ pub(super) struct Half<'p> {
     /// `None` for a half the plan creates.
     state: Option<&'p PeeringState>,
     mark: Option<Mark>,
-    whose: Whose,
+    whose: Whose<'p>,
     /// For an update: what changes, in a few words.
     changes: Vec<String>,
 }
 
 /// Whose a half is, as this file sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Whose {
+enum Whose<'p> {
     /// The file lists it.
     Listed,
     /// Owned, but the file no longer lists it (kept without `prune`, deleted with it).
     NotListed,
     /// Not managed by peerings.
     Unmanaged,
+    /// Managed by another file, with this `owner` (`None`: a file without one).
+    OtherFile(Option<&'p str>),
 }
 
-impl Whose {
-    fn note(self) -> Option<&'static str> {
+impl Whose<'_> {
+    /// How a label says it, short: the plan's own wording would not fit.
+    fn note(self) -> Option<String> {
         match self {
             Whose::Listed => None,
-            Whose::NotListed => Some("not in the file"),
-            Whose::Unmanaged => Some("unmanaged"),
+            Whose::NotListed => Some("not in the file".to_owned()),
+            Whose::Unmanaged => Some("unmanaged".to_owned()),
+            Whose::OtherFile(Some(owner)) => Some(format!("another file: owner {owner}")),
+            Whose::OtherFile(None) => Some("another file: no owner".to_owned()),
         }
     }
 }
@@ -51,6 +56,10 @@ pub(super) fn halves(plan: &Plan, view: View) -> Vec<Half<'_>> {
         .iter()
         .map(|peering| (peering, Whose::NotListed))
         .chain(plan.unmanaged.iter().map(|p| (p, Whose::Unmanaged)))
+        .chain(plan.elsewhere.iter().map(|elsewhere| {
+            let owner = elsewhere.owner.as_deref();
+            (&elsewhere.peering, Whose::OtherFile(owner))
+        }))
         .map(|(peering, whose)| Half {
             key: peering.key,
             name: &peering.name,
@@ -226,8 +235,8 @@ fn notes(halves: &[Half]) -> Option<String> {
         .collect();
     if halves.iter().all(|half| half.whose != Whose::Listed) {
         for note in halves.iter().filter_map(|half| half.whose.note()) {
-            if !notes.iter().any(|known| known == note) {
-                notes.push(note.to_owned());
+            if !notes.contains(&note) {
+                notes.push(note);
             }
         }
     }

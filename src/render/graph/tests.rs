@@ -11,8 +11,8 @@ use super::label::{MAX_LINE_CHARS, label_line};
 use super::*;
 use crate::config::DesiredPeering;
 use crate::model::{
-    ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, Peering, PeeringId,
-    PeeringKey,
+    ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, OWNER_KEY, Peering,
+    PeeringId, PeeringKey,
 };
 use crate::plan::plan_accounts;
 
@@ -298,6 +298,41 @@ fn the_plan_is_marked_only_in_the_view_that_shows_it() {
         "a create is one side's half, not there yet"
     );
     assert_eq!(colours(new).map(|c| c.line), Some(GREEN));
+}
+
+#[test]
+fn peerings_of_other_files_are_drawn_and_marked_with_their_owner() {
+    let labelled = |mut peering: Peering, owner: &str| {
+        peering.labels.insert(OWNER_KEY.into(), owner.into());
+        peering
+    };
+    let mut world = two_accounts(
+        vec![wanted("a", "ours", key(1, 3))],
+        vec![
+            labelled(existing("a", 1, "ours", key(1, 3), "active", true), "us"),
+            labelled(
+                existing("a", 2, "theirs", key(2, 3), "active", true),
+                "them",
+            ),
+            existing("a", 3, "no owner", key(1, 2), "pending-peer", true),
+        ],
+        Vec::new(),
+    );
+    world.desired.owner = Some("us".into());
+    let graph = world.graph(View::Both);
+    let lines: Vec<&[String]> = graph.edges.iter().map(|e| e.lines.as_slice()).collect();
+    assert_eq!(
+        lines,
+        [
+            &["no owner", "pending-peer", "another file: no owner"][..],
+            &["ours"],
+            &["theirs", "another file: owner them"],
+        ]
+    );
+    assert!(
+        graph.edges.iter().all(|e| e.marks.is_empty()),
+        "nothing to do"
+    );
 }
 
 #[test]
