@@ -78,6 +78,11 @@ fn existing(
     }
 }
 
+/// What an account holds: these peerings and networks (and nothing else).
+fn holding(peerings: Vec<Peering>, networks: Vec<Network>) -> Observed {
+    Observed { peerings, networks }
+}
+
 /// A file with two accounts, `a` and `b`, and what they hold.
 struct World {
     desired: Desired,
@@ -112,14 +117,8 @@ impl World {
 fn two_accounts(peerings: Vec<DesiredPeering>, in_a: Vec<Peering>, in_b: Vec<Peering>) -> World {
     World::new(
         peerings,
-        Observed {
-            peerings: in_a,
-            networks: vec![network(1, "app"), network(2, "backend")],
-        },
-        Observed {
-            peerings: in_b,
-            networks: vec![network(3, "shared")],
-        },
+        holding(in_a, vec![network(1, "app"), network(2, "backend")]),
+        holding(in_b, vec![network(3, "shared")]),
     )
 }
 
@@ -414,17 +413,17 @@ fn world_named(names: &[String]) -> World {
             wanted("b", &name(9), key(11, 1)),
             wanted("a", &name(10), key(3, 99)),
         ],
-        Observed {
-            peerings: vec![
+        holding(
+            vec![
                 existing("a", 1, &name(11), key(1, 11), "conflict-subnet", true),
                 existing("a", 2, &name(12), key(2, 13), "peer-disabled", false),
             ],
-            networks: networks(1),
-        },
-        Observed {
-            peerings: vec![existing("b", 3, &name(13), key(12, 2), "half-moon", true)],
-            networks: networks(11),
-        },
+            networks(1),
+        ),
+        holding(
+            vec![existing("b", 3, &name(13), key(12, 2), "half-moon", true)],
+            networks(11),
+        ),
     )
 }
 
