@@ -37,6 +37,10 @@ pub struct NetworkId(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PeeringId(pub Uuid);
 
+/// A server's UUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServerId(pub Uuid);
+
 macro_rules! uuid_newtype {
     ($name:ident) => {
         impl fmt::Display for $name {
@@ -56,6 +60,7 @@ macro_rules! uuid_newtype {
 }
 uuid_newtype!(NetworkId);
 uuid_newtype!(PeeringId);
+uuid_newtype!(ServerId);
 
 /// What identifies a peering: its local network and its peer network. The API allows one
 /// peering per pair in an account, so this is the key the differ matches on.
@@ -233,6 +238,27 @@ pub struct Network {
     pub router: Option<String>,
     /// Its address ranges. Two peered networks' ranges must not overlap.
     pub ranges: Vec<crate::cidr::Cidr>,
+    /// The servers attached to it, by title. Those already there when a peering becomes
+    /// active learn its route only when they renew their DHCP lease.
+    pub servers: Vec<AttachedServer>,
+}
+
+/// A server attached to a network, as the network lists it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AttachedServer {
+    pub title: String,
+    pub id: ServerId,
+}
+
+impl AttachedServer {
+    /// How output names it: its title, or its UUID when it has none.
+    pub fn label(&self) -> String {
+        if self.title.is_empty() {
+            self.id.to_string()
+        } else {
+            self.title.clone()
+        }
+    }
 }
 
 /// The writable fields of a peering, as a create sends them.

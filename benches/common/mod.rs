@@ -155,6 +155,7 @@ pub fn observed(n: usize) -> Observed {
             zone: "fi-hel1".to_owned(),
             router: Some(local_router().to_owned()),
             ranges: vec![format!("10.0.{i}.0/24").parse().expect("a valid range")],
+            servers: Vec::new(),
         })
         .collect();
     Observed { peerings, networks }

@@ -82,6 +82,7 @@ fn network(n: u128, name: &str, kind: NetworkType, router: bool) -> Network {
         zone: "fi-hel1".into(),
         router: router.then(|| "0448a70f-0014-4e78-beef-870ab332ad9f".into()),
         ranges: vec![],
+        servers: vec![],
     }
 }
 

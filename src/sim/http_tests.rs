@@ -577,6 +577,21 @@ async fn networks_and_routers_belong_to_their_account() {
         (legacy.network.kind.as_str(), legacy.network.router),
         ("private", None)
     );
+    let app = api.get(&format!("/1.3/network/{APP}"), DEMO).await.json();
+    assert_eq!(
+        app["network"]["servers"],
+        json!({"server": [
+            {"uuid": "00798b85-efdc-41ca-8021-f6ef457b8531", "title": "web-1"},
+            {"uuid": "0077fa3d-32db-4b09-9f5f-30d9e9afb565", "title": "web-2"},
+        ]}),
+        "the servers attached, as the reference shows them"
+    );
+    let aiven = api.get("/1.3/network", AIVEN_ACCOUNT).await.json();
+    assert_eq!(
+        aiven["networks"]["network"][0]["servers"],
+        json!({"server": []}),
+        "a network without servers lists none"
+    );
 
     let not_mine = api.get(&format!("/1.3/network/{AIVEN}"), DEMO).await;
     assert_eq!(not_mine.status, 404);

@@ -8,18 +8,20 @@
 //!
 //! # The simulated platform
 //!
-//! A [`World`] holds accounts, their routers, networks and peerings. Each account signs in with
-//! an API token or a user name and password (and so do its sub-accounts, other API users of
-//! the same account), and sees only its own resources. A peering is one
-//! account's half, from one of its networks towards a peer network in any account; its `state`
-//! is derived from the world, never stored (see [`SimPeeringState`]). An account marked
+//! A [`World`] holds accounts, their routers, networks (each listing the servers attached to
+//! it, which the world file declares: the simulator has no server endpoints) and peerings.
+//! Each account signs in with an API token or a user name and password (and so do its
+//! sub-accounts, other API users of the same account), and sees only its own resources. A
+//! peering is one account's half, from one of its networks towards a peer network in any
+//! account; its `state` is derived from the world, never stored (see [`SimPeeringState`]). An account marked
 //! `auto_peer` behaves like a cooperative peer (Aiven, another team): when someone creates a
 //! half towards one of its networks, it creates the reverse half at once, so both become
 //! `active`. New peerings get UUIDs from a fixed sequence, so runs are reproducible.
 //!
 //! Without `--world`, the simulator starts from [`World::demo`]: the networks that
 //! `peerings.toml.example` names, in the accounts `demo` (the default, token
-//! `ucat_demo_0000000000000000`), `aiven` and `shared-services`.
+//! `ucat_demo_0000000000000000`), `aiven` and `shared-services`, with a few servers on the
+//! networks, so that `apply` shows which of them need a DHCP renewal.
 //!
 //! # World files
 //!
@@ -62,6 +64,13 @@
 //! router = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"   # leave out for a network without router
 //! ip_networks = ["192.168.0.0/24", "fc02:c4f3::/64"]
 //! labels = { env = "prod" }              # optional
+//! # Optional: the servers attached to it, which `GET /1.3/network` lists as
+//! # "servers": {"server": [{"uuid": ..., "title": ...}]}. A server attached to several
+//! # networks of its account is listed by each, with the same UUID and title.
+//! servers = [
+//!   { uuid = "00798b85-efdc-41ca-8021-f6ef457b8531", title = "web-1" },
+//!   { uuid = "0077fa3d-32db-4b09-9f5f-30d9e9afb565", title = "web-2" },
+//! ]
 //!
 //! [[network]]
 //! account = "aiven"

@@ -49,6 +49,17 @@ pub fn network(network: &SimNetwork) -> wire::Network {
         router: network.router.map(|uuid| uuid.to_string()),
         ip_networks: Some(ip_networks(&network.ip_networks)),
         labels: network.labels.clone(),
+        // An empty list when none: the reference allows it absent or empty [C].
+        servers: Some(wire::NetworkServers {
+            server: network
+                .servers
+                .iter()
+                .map(|server| wire::NetworkServer {
+                    uuid: server.uuid.to_string(),
+                    title: server.title.clone(),
+                })
+                .collect(),
+        }),
     }
 }
 

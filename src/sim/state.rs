@@ -151,6 +151,7 @@ mod tests {
             ip_networks: ranges.iter().map(|r| r.parse().unwrap()).collect(),
             account: account.into(),
             labels: vec![],
+            servers: vec![],
         }
     }
 

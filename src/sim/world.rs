@@ -106,6 +106,18 @@ pub struct SimNetwork {
     pub ip_networks: Vec<Cidr>,
     pub account: String,
     pub labels: Vec<Label>,
+    /// The servers attached to it, which the network lists. A server on several networks is
+    /// listed by each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<SimServer>,
+}
+
+/// A server of the network's account, as the networks it is attached to list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimServer {
+    pub uuid: Uuid,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -229,11 +241,20 @@ impl World {
         let networks = self.networks.iter().map(|n| n.uuid);
         let deleted = self.deleted_networks.iter().copied();
         let peerings = self.peerings.iter().map(|p| p.uuid);
+        let servers = self.servers().map(|(_, server)| server.uuid);
         routers
             .chain(networks)
             .chain(deleted)
             .chain(peerings)
+            .chain(servers)
             .collect()
+    }
+
+    /// Every server with the network that lists it, once per network.
+    pub fn servers(&self) -> impl Iterator<Item = (&SimNetwork, &SimServer)> {
+        self.networks
+            .iter()
+            .flat_map(|network| network.servers.iter().map(move |server| (network, server)))
     }
 }
 
@@ -285,6 +306,10 @@ name = "app private network"
 zone = "fi-hel1"
 router = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"
 ip_networks = ["192.168.0.0/24", "fc02:c4f3::/64"]
+servers = [
+  { uuid = "00798b85-efdc-41ca-8021-f6ef457b8531", title = "web-1" },
+  { uuid = "0077fa3d-32db-4b09-9f5f-30d9e9afb565", title = "web-2" },
+]
 
 [[network]]
 account = "demo"
@@ -293,6 +318,11 @@ name = "backend private network"
 zone = "fi-hel1"
 router = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"
 ip_networks = ["10.10.0.0/24"]
+servers = [
+  { uuid = "00b7f6a4-5f2e-4c8c-9a0b-3c1d2e4f5a61", title = "api-1" },
+  { uuid = "00b7f6a4-5f2e-4c8c-9a0b-3c1d2e4f5a62", title = "api-2" },
+  { uuid = "00b7f6a4-5f2e-4c8c-9a0b-3c1d2e4f5a63", title = "worker-1" },
+]
 
 [[network]]
 account = "demo"
@@ -300,6 +330,7 @@ uuid = "e3bacad0-78d5-4ffb-8d2a-c548e1ffe6f8"
 name = "legacy private network"
 zone = "fi-hel1"
 ip_networks = ["10.20.0.0/24"]
+servers = [{ uuid = "00c3d9e2-6a1b-4f7e-8d2c-5b4a3f2e1d01", title = "legacy-1" }]
 
 [[network]]
 account = "aiven"
@@ -316,6 +347,7 @@ name = "shared services network"
 zone = "fi-hel1"
 router = "7d518653-37c8-4d7a-98ad-5f5b316f5910"
 ip_networks = ["10.50.0.0/24"]
+servers = [{ uuid = "00d4e1f3-7b2c-4a8f-9e3d-6c5b4a3f2e01", title = "ldap-1" }]
 
 [[network]]
 account = "platform"
@@ -324,6 +356,7 @@ name = "platform network"
 zone = "fi-hel1"
 router = "844e0e99-6b69-4776-8206-cc95a63bfd77"
 ip_networks = ["10.60.0.0/24"]
+servers = [{ uuid = "00e5f2a4-8c3d-4b9a-8f4e-7d6c5b4a3f01", title = "ci-runner-1" }]
 "#;
 
 #[cfg(test)]
@@ -410,5 +443,18 @@ mod tests {
                 .all(|n| n.zone == "fi-hel1" && n.kind == NetworkKind::Private)
         );
         assert_eq!(world.peerings().count(), 0);
+        let titles = |uuid: &str| -> Vec<String> {
+            let network = world.network(uuid.parse().unwrap()).unwrap();
+            network.servers.iter().map(|s| s.title.clone()).collect()
+        };
+        assert_eq!(
+            titles("03126dc1-a69f-4bc2-8b24-e31c22d64712"),
+            ["web-1", "web-2"]
+        );
+        assert_eq!(
+            titles("03585987-bf7d-4544-8e9b-5a1b4d74a333"),
+            Vec::<String>::new(),
+            "Aiven's servers are not the demo account's"
+        );
     }
 }

@@ -12,7 +12,7 @@ use super::faults::Faults;
 use super::rules;
 use super::world::{
     NetworkKind, SimAccount, SimConfiguredStatus, SimCredentials, SimNetwork, SimPeering,
-    SimRouter, World,
+    SimRouter, SimServer, World,
 };
 use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
@@ -81,6 +81,8 @@ struct NetworkFile {
     ip_networks: Vec<Cidr>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
+    #[serde(default)]
+    servers: Vec<SimServer>,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +212,7 @@ impl NetworkFile {
             ip_networks: self.ip_networks,
             account: self.account,
             labels: labels_from_table(self.labels),
+            servers: self.servers,
         }
     }
 }
@@ -272,6 +275,7 @@ impl World {
         for network in &self.networks {
             self.validate_network(network)?;
         }
+        self.validate_servers()?;
         let mut pairs = HashSet::new();
         for peering in &self.peerings {
             self.validate_peering(peering)?;
@@ -328,13 +332,26 @@ impl World {
             .iter()
             .map(|&uuid| (uuid, format!("deleted network {uuid}")));
         let peerings = self.peerings.iter().map(|p| (p.uuid, describe_peering(p)));
+        // A server on several networks is one server: checked once, by `validate_servers`.
+        let mut servers: Vec<(Uuid, String)> = self
+            .servers()
+            .map(|(_, s)| (s.uuid, describe_server(s)))
+            .collect();
+        servers.sort();
+        servers.dedup_by_key(|(uuid, _)| *uuid);
         let mut seen = HashSet::new();
-        for (uuid, place) in routers.chain(networks).chain(deleted).chain(peerings) {
+        for (uuid, place) in routers
+            .chain(networks)
+            .chain(deleted)
+            .chain(peerings)
+            .chain(servers)
+        {
             if !seen.insert(uuid) {
                 return Err(invalid(
                     place,
                     format!(
-                        "the UUID {uuid} is already used by another router, network or peering"
+                        "the UUID {uuid} is already used by another router, network, peering \
+                         or server"
                     ),
                 ));
             }
@@ -358,6 +375,39 @@ impl World {
             }
         }
         rules::check_labels(&network.labels).map_err(|e| invalid(place, e.message()))
+    }
+
+    /// A server attached to several networks is one server: one account's, with one title,
+    /// listed once by each network.
+    fn validate_servers(&self) -> Result<(), SimError> {
+        let mut first: BTreeMap<Uuid, (&SimNetwork, &SimServer)> = BTreeMap::new();
+        for (network, server) in self.servers() {
+            let place = describe_server(server);
+            let Some((seen_on, seen)) = first.get(&server.uuid) else {
+                first.insert(server.uuid, (network, server));
+                continue;
+            };
+            let problem = if seen_on.uuid == network.uuid {
+                format!("{} lists it twice", describe_network(network))
+            } else if seen_on.account != network.account {
+                format!(
+                    "it is on networks of two accounts, \"{}\" and \"{}\"",
+                    seen_on.account, network.account
+                )
+            } else if seen.title != server.title {
+                format!(
+                    "{} calls it \"{}\", {} \"{}\"",
+                    describe_network(seen_on),
+                    seen.title,
+                    describe_network(network),
+                    server.title
+                )
+            } else {
+                continue;
+            };
+            return Err(invalid(place, problem));
+        }
+        Ok(())
     }
 
     fn validate_peering(&self, peering: &SimPeering) -> Result<(), SimError> {
@@ -404,6 +454,10 @@ fn describe_network(network: &SimNetwork) -> String {
     format!("network {} (\"{}\")", network.uuid, network.name)
 }
 
+fn describe_server(server: &SimServer) -> String {
+    format!("server {} (\"{}\")", server.uuid, server.title)
+}
+
 fn describe_peering(peering: &SimPeering) -> String {
     format!(
         "peering \"{}\" of account \"{}\"",
@@ -417,6 +471,7 @@ mod tests {
 
     const APP: &str = "03126dc1-a69f-4bc2-8b24-e31c22d64712";
     const AIVEN: &str = "03585987-bf7d-4544-8e9b-5a1b4d74a333";
+    const WEB_1: &str = "00798b85-efdc-41ca-8021-f6ef457b8531";
 
     /// A small valid world; each rejection test breaks one thing in it.
     const SMALL: &str = r#"
@@ -443,6 +498,7 @@ zone = "fi-hel1"
 router = "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"
 ip_networks = ["192.168.0.0/24", "fc02:c4f3::/64"]
 labels = { env = "prod" }
+servers = [{ uuid = "00798b85-efdc-41ca-8021-f6ef457b8531", title = "web-1" }]
 
 [[network]]
 account = "peer"
@@ -507,8 +563,16 @@ labels = { managed-by = "peerings" }
                 value: "prod".into()
             }]
         );
+        assert_eq!(
+            app.servers,
+            vec![SimServer {
+                uuid: WEB_1.parse().unwrap(),
+                title: "web-1".into()
+            }]
+        );
         let peer = world.network(AIVEN.parse().unwrap()).unwrap();
         assert_eq!((peer.kind, peer.router), (NetworkKind::Public, None));
+        assert!(peer.servers.is_empty());
         let peering = world.peerings().next().unwrap();
         assert_eq!(peering.configured_status, SimConfiguredStatus::Disabled);
         assert_eq!(peering.uuid, super::super::world::nth_uuid(0));
@@ -520,6 +584,20 @@ labels = { managed-by = "peerings" }
                 value: "peerings".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_server_on_two_networks_of_its_account_is_listed_by_both() {
+        let source = format!(
+            "{SMALL}\n[[network]]\naccount = \"me\"\nuuid = \"13126dc1-a69f-4bc2-8b24-e31c22d64712\"\n\
+             name = \"db\"\nzone = \"fi-hel1\"\nservers = [{{ uuid = \"{WEB_1}\", title = \"web-1\" }}]\n"
+        );
+        let world = World::from_toml(&source).unwrap();
+        let listed: Vec<(&str, &str)> = world
+            .servers()
+            .map(|(network, server)| (network.name.as_str(), server.title.as_str()))
+            .collect();
+        assert_eq!(listed, [("app", "web-1"), ("db", "web-1")]);
     }
 
     #[test]
@@ -550,6 +628,11 @@ labels = { managed-by = "peerings" }
         assert!(bad_uuid.contains("line"), "{bad_uuid}");
         let bad_status = rejection(&SMALL.replace("\"disabled\"", "\"off\""));
         assert!(bad_status.contains("unknown variant `off`"), "{bad_status}");
+        let bad_server = rejection(&SMALL.replace("title = \"web-1\"", "name = \"web-1\""));
+        assert!(
+            bad_server.contains("unknown field `name`") && bad_server.contains("line"),
+            "{bad_server}"
+        );
     }
 
     #[test]
@@ -623,6 +706,30 @@ labels = { managed-by = "peerings" }
                     "uuid = \"03126dc1-a69f-4bc2-8b24-e31c22d64712\"",
                 ),
                 "network 03126dc1-a69f-4bc2-8b24-e31c22d64712 (\"peer vpc\"): the UUID 03126dc1-a69f-4bc2-8b24-e31c22d64712 is already used",
+            ),
+            (
+                SMALL.replace(
+                    "title = \"web-1\" }]",
+                    "title = \"web-1\" }, { uuid = \"00798b85-efdc-41ca-8021-f6ef457b8531\", title = \"web-1\" }]",
+                ),
+                "server 00798b85-efdc-41ca-8021-f6ef457b8531 (\"web-1\"): network 03126dc1-a69f-4bc2-8b24-e31c22d64712 (\"app\") lists it twice",
+            ),
+            (
+                SMALL.replace(
+                    "ip_networks = [\"172.16.0.0/24\"]",
+                    "ip_networks = [\"172.16.0.0/24\"]\nservers = [{ uuid = \"00798b85-efdc-41ca-8021-f6ef457b8531\", title = \"web-1\" }]",
+                ),
+                "server 00798b85-efdc-41ca-8021-f6ef457b8531 (\"web-1\"): it is on networks of two accounts, \"me\" and \"peer\"",
+            ),
+            (
+                format!(
+                    "{SMALL}\n[[network]]\naccount = \"me\"\nuuid = \"13126dc1-a69f-4bc2-8b24-e31c22d64712\"\nname = \"db\"\nzone = \"fi-hel1\"\nservers = [{{ uuid = \"{WEB_1}\", title = \"db-1\" }}]\n"
+                ),
+                "network 03126dc1-a69f-4bc2-8b24-e31c22d64712 (\"app\") calls it \"web-1\", network 13126dc1-a69f-4bc2-8b24-e31c22d64712 (\"db\") \"db-1\"",
+            ),
+            (
+                SMALL.replace(WEB_1, "8a6457ea-1ca3-470a-b508-4d4d38bf8d3e"),
+                "the UUID 8a6457ea-1ca3-470a-b508-4d4d38bf8d3e is already used by another router, network, peering or server",
             ),
             (
                 SMALL.replace("network = \"03126dc1", "network = \"13126dc1"),

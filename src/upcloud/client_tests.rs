@@ -273,6 +273,58 @@ async fn get_reads_one_peering_and_keeps_an_unknown_state() {
 }
 
 #[tokio::test]
+async fn a_network_lists_its_servers_by_title_and_a_bad_server_uuid_is_malformed() {
+    let network = |servers: &str| {
+        json(
+            "200 OK",
+            &format!(
+                r#"{{"networks": {{"network": [{{"uuid": "{NETWORK_UUID}", "name": "app",
+                "type": "private", "zone": "fi-hel1"{servers}}}]}}}}"#
+            ),
+        )
+    };
+    let server = Server::start(vec![
+        network(
+            r#", "servers": {"server": [
+                {"uuid": "00798b85-efdc-41ca-8021-f6ef457b8531", "title": "web-2"},
+                {"uuid": "0077fa3d-32db-4b09-9f5f-30d9e9afb565", "title": "web-1"}]}"#,
+        ),
+        network(""),
+        network(r#", "servers": {"server": [{"uuid": "web-3", "title": "web-3"}]}"#),
+    ])
+    .await;
+    let client = client(&server, fast(0));
+    let networks = client.list_networks().await.unwrap();
+    let titles: Vec<(String, String)> = networks[0]
+        .servers
+        .iter()
+        .map(|server| (server.title.clone(), server.id.to_string()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (
+                "web-1".into(),
+                "0077fa3d-32db-4b09-9f5f-30d9e9afb565".into()
+            ),
+            (
+                "web-2".into(),
+                "00798b85-efdc-41ca-8021-f6ef457b8531".into()
+            ),
+        ]
+    );
+    assert!(client.list_networks().await.unwrap()[0].servers.is_empty());
+    let error = client.list_networks().await.unwrap_err();
+    assert!(matches!(error, ApiError::Malformed { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains(&format!(
+            "network \"{NETWORK_UUID}\": server \"web-3\": its uuid is not a UUID"
+        )),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn delete_accepts_an_empty_answer() {
     let server = Server::start(vec![response("204 No Content", &[], "")]).await;
     client(&server, fast(0))

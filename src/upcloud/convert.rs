@@ -3,8 +3,8 @@
 
 use crate::cidr::Cidr;
 use crate::model::{
-    ConfiguredStatus, Labels, Network, NetworkId, NetworkType, Peering, PeeringId, PeeringKey,
-    PeeringPatch, PeeringSpec, PeeringState,
+    AttachedServer, ConfiguredStatus, Labels, Network, NetworkId, NetworkType, Peering, PeeringId,
+    PeeringKey, PeeringPatch, PeeringSpec, PeeringState,
 };
 
 use super::wire;
@@ -46,10 +46,12 @@ pub(super) fn peering(operation: &str, peering: wire::Peering) -> Result<Peering
 }
 
 pub(super) fn network(operation: &str, network: wire::Network) -> Result<Network, ApiError> {
-    let id = network_id(&network.uuid).ok_or_else(|| ApiError::Malformed {
+    let malformed = |detail: String| ApiError::Malformed {
         operation: operation.to_owned(),
-        detail: format!("network {:?}: its uuid is not a UUID", network.uuid),
-    })?;
+        detail: format!("network {:?}: {detail}", network.uuid),
+    };
+    let id = network_id(&network.uuid).ok_or_else(|| malformed("its uuid is not a UUID".into()))?;
+    let servers = servers(network.servers.unwrap_or_default()).map_err(malformed)?;
     Ok(Network {
         id,
         name: network.name,
@@ -57,7 +59,29 @@ pub(super) fn network(operation: &str, network: wire::Network) -> Result<Network
         zone: network.zone,
         router: network.router.filter(|router| !router.is_empty()),
         ranges: ranges(network.ip_networks),
+        servers,
     })
+}
+
+/// The attached servers, by title, each once.
+fn servers(servers: wire::NetworkServers) -> Result<Vec<AttachedServer>, String> {
+    let mut attached = servers
+        .server
+        .into_iter()
+        .map(|server| {
+            let id = server
+                .uuid
+                .parse()
+                .map_err(|_| format!("server {:?}: its uuid is not a UUID", server.uuid))?;
+            Ok(AttachedServer {
+                title: server.title,
+                id,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    attached.sort();
+    attached.dedup();
+    Ok(attached)
 }
 
 /// The ranges that parse; one that does not cannot be compared, and only serves predictions.

@@ -158,6 +158,23 @@ pub struct Network {
     pub ip_networks: Option<IpNetworks>,
     #[serde(default, deserialize_with = "labels_in_either_shape")]
     pub labels: Vec<Label>,
+    /// `{"server": [...]}`: the servers attached to it; absent or empty when none [C].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servers: Option<NetworkServers>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NetworkServers {
+    #[serde(default)]
+    pub server: Vec<NetworkServer>,
+}
+
+/// A server as a network lists it [C].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NetworkServer {
+    pub uuid: String,
+    #[serde(default)]
+    pub title: String,
 }
 
 /// `{"routers": {"router": [...]}}`: the answer of `GET /1.3/router` [C].
@@ -260,6 +277,32 @@ mod tests {
                     key: "a".into(),
                     value: "b".into()
                 }]
+            );
+        }
+    }
+
+    #[test]
+    fn reads_a_network_with_servers_with_an_empty_list_or_without_one() {
+        let with = r#"{"uuid": "039d20c5-dfe0-44b4-b0e1-8cb2b5ae1567", "name": "app",
+            "type": "private", "zone": "fi-hel2",
+            "servers": {"server": [{"uuid": "00798b85-efdc-41ca-8021-f6ef457b8531", "title": "web-1"}]}}"#;
+        let network: Network = serde_json::from_str(with).unwrap();
+        let servers = network.servers.unwrap().server;
+        assert_eq!(
+            (servers[0].uuid.as_str(), servers[0].title.as_str()),
+            ("00798b85-efdc-41ca-8021-f6ef457b8531", "web-1")
+        );
+        let bare = r#"{"uuid": "u", "name": "n", "type": "private", "zone": "z""#;
+        for none in [
+            format!("{bare}}}"),
+            format!(r#"{bare}, "servers": null}}"#),
+            format!(r#"{bare}, "servers": {{}}}}"#),
+            format!(r#"{bare}, "servers": {{"server": []}}}}"#),
+        ] {
+            let network: Network = serde_json::from_str(&none).unwrap();
+            assert!(
+                network.servers.unwrap_or_default().server.is_empty(),
+                "{none}"
             );
         }
     }

@@ -41,6 +41,7 @@ fn network(n: u128, name: &str) -> Network {
         zone: "fi-hel1".into(),
         router: Some("0448a70f-0014-4e78-beef-870ab332ad9f".into()),
         ranges: vec![format!("10.0.{n}.0/24").parse().expect("a range")],
+        servers: vec![],
     }
 }
 
