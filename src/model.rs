@@ -70,6 +70,16 @@ pub struct PeeringKey {
     pub peer_network: NetworkId,
 }
 
+impl PeeringKey {
+    /// The key of the other half: from the peer network towards this one.
+    pub fn reverse(self) -> PeeringKey {
+        PeeringKey {
+            network: self.peer_network,
+            peer_network: self.network,
+        }
+    }
+}
+
 /// What the owner asks for: the peering administratively up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum ConfiguredStatus {
@@ -238,12 +248,12 @@ pub struct Network {
     pub router: Option<String>,
     /// Its address ranges. Two peered networks' ranges must not overlap.
     pub ranges: Vec<crate::cidr::Cidr>,
-    /// The servers attached to it, by title. Those already there when a peering becomes
-    /// active learn its route only when they renew their DHCP lease.
+    /// The servers attached to it, as the API lists them. Those already there when a peering
+    /// becomes active learn its route only when they renew their DHCP lease.
     pub servers: Vec<AttachedServer>,
 }
 
-/// A server attached to a network, as the network lists it.
+/// A server attached to a network, as the network lists it. Ordered by title, then UUID.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AttachedServer {
     pub title: String,

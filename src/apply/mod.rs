@@ -1,6 +1,7 @@
 //! Carrying out a plan through the API: a failure fails only its own change, nothing is reported
 //! done that was not, and a run that stops early says what it did not start.
 
+pub mod activated;
 mod advice;
 mod delete;
 pub mod wait;

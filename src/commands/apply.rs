@@ -109,7 +109,12 @@ pub fn run(
         notice.abort();
         report
     });
-    output.summary(&report, stop.is_requested());
+    output.changes_done(
+        &report,
+        stop.is_requested(),
+        &apply::activated::by_the_changes(plan, &report),
+        &planned.names,
+    );
     if stop.is_requested() {
         return Ok(Exit::Interrupted);
     }
@@ -134,7 +139,11 @@ pub fn run(
                 waited
             })
             .context("cannot read the peerings' states while waiting")?;
-        output.settled(&waited);
+        output.settled(
+            &waited,
+            &apply::activated::while_waiting(plan, &report, &waited),
+            &planned.names,
+        );
         if waited.interrupted {
             return Ok(Exit::Interrupted);
         }

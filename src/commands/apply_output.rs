@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
+use crate::apply::activated::Activated;
 use crate::apply::wait::{WaitEvent, Waited};
 use crate::apply::{Event, Report};
 use crate::cli::ApplyOutput;
@@ -90,7 +91,28 @@ impl ApplyOutputWriter {
         }
     }
 
-    pub(super) fn summary(&self, report: &Report, interrupted: bool) {
+    /// The changes are over: the summary, and the peerings they turned active (in JSON before
+    /// the summary, which ends a run without `--wait`).
+    pub(super) fn changes_done(
+        &self,
+        report: &Report,
+        interrupted: bool,
+        activated: &[Activated],
+        names: &NetworkNames,
+    ) {
+        match self.format {
+            ApplyOutput::Human => {
+                self.summary(report, interrupted);
+                self.activated(activated, names, false);
+            }
+            ApplyOutput::Json => {
+                self.activated(activated, names, false);
+                self.summary(report, interrupted);
+            }
+        }
+    }
+
+    fn summary(&self, report: &Report, interrupted: bool) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -106,6 +128,26 @@ impl ApplyOutputWriter {
         }
     }
 
+    /// The peerings that turned active (by the changes, or `while_waiting`), and the servers
+    /// that need a DHCP renewal.
+    fn activated(&self, activated: &[Activated], names: &NetworkNames, while_waiting: bool) {
+        match self.format {
+            ApplyOutput::Human => anstream::print!(
+                "{}",
+                render::human::activated(activated, names, while_waiting)
+            ),
+            ApplyOutput::Json => {
+                for peering in activated {
+                    emit(render::events::became_active(
+                        peering,
+                        names,
+                        SystemTime::now(),
+                    ));
+                }
+            }
+        }
+    }
+
     /// What `--wait` watches, and each state as it is seen.
     pub(super) fn wait_event(&self, event: &WaitEvent<'_>) {
         match self.format {
@@ -114,19 +156,22 @@ impl ApplyOutputWriter {
         }
     }
 
-    /// Where `--wait` left the changed peerings.
-    pub(super) fn settled(&self, waited: &Waited) {
+    /// Where `--wait` left the changed peerings, and those it saw turn active.
+    pub(super) fn settled(&self, waited: &Waited, activated: &[Activated], names: &NetworkNames) {
         match self.format {
             ApplyOutput::Human => anstream::print!("{}", render::human::settled(waited)),
             ApplyOutput::Json => {
                 for peering in &waited.settled {
                     emit(render::events::settled(peering, SystemTime::now()));
                 }
-                emit(render::events::wait_finished(
-                    waited.interrupted,
-                    SystemTime::now(),
-                ));
             }
+        }
+        self.activated(activated, names, true);
+        if self.format == ApplyOutput::Json {
+            emit(render::events::wait_finished(
+                waited.interrupted,
+                SystemTime::now(),
+            ));
         }
     }
 }

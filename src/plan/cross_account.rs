@@ -69,10 +69,7 @@ fn missing_other_half(
         return None;
     }
     let (owner, _) = networks.get(&peering.key.peer_network)?;
-    let reverse = PeeringKey {
-        network: peering.key.peer_network,
-        peer_network: peering.key.network,
-    };
+    let reverse = peering.key.reverse();
     let has_half = observed
         .get(*owner)
         .is_some_and(|seen| seen.peerings.iter().any(|p| p.key == reverse));
@@ -91,10 +88,7 @@ fn undeclared_other_half(
     observed: &BTreeMap<Option<String>, Observed>,
 ) -> Option<String> {
     let account = owner.as_deref()?;
-    let reverse = PeeringKey {
-        network: key.peer_network,
-        peer_network: key.network,
-    };
+    let reverse = key.reverse();
     let declared = desired.peerings_of(Some(account)).any(|p| p.key == reverse);
     let exists = observed
         .get(owner)

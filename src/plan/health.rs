@@ -211,6 +211,7 @@ mod tests {
             unmanaged: Vec::new(),
             elsewhere: Vec::new(),
             owned: 0,
+            renewals: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@ mod cross_account;
 pub mod health;
 mod names;
 pub mod ownership;
+pub mod renewal;
 mod same_account;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use change::{Action, Change, FieldChange, Summary, Warning};
 pub use names::NetworkNames;
 pub use ownership::{FileOwner, Ownership};
+pub use renewal::Renewals;
 pub use same_account::declared_twice;
 
 use crate::config::{Desired, DesiredPeering};
@@ -40,6 +42,8 @@ pub struct Plan {
     /// How many peerings in the account are this file's (see [`ownership`]), before the plan
     /// runs: the delete safety threshold counts only these.
     pub owned: usize,
+    /// The servers on the networks read, and the peerings expected to turn active.
+    pub renewals: Renewals,
 }
 
 /// A peering managed by another file, which this file does not list.
@@ -66,6 +70,7 @@ impl Plan {
             unmanaged: Vec::new(),
             elsewhere: Vec::new(),
             owned: 0,
+            renewals: Renewals::default(),
         };
         for plan in plans {
             merged.changes.extend(plan.changes);
@@ -73,6 +78,7 @@ impl Plan {
             merged.unmanaged.extend(plan.unmanaged);
             merged.elsewhere.extend(plan.elsewhere);
             merged.owned += plan.owned;
+            merged.renewals.absorb(plan.renewals);
         }
         let is_delete = |change: &Change| matches!(change.action, Action::Delete { .. });
         merged.changes.sort_by(|a, b| {
@@ -120,7 +126,8 @@ impl Plan {
 /// changes by name, then its deletes; [`Plan::merge`] makes them one. Deterministic, and
 /// independent of the order of either input (the file guarantees names and keys are unique).
 /// Creates also get warnings that only the other side's account can tell: a peer network that
-/// is missing, not private or without a router, or whose ranges overlap.
+/// is missing, not private or without a router, or whose ranges overlap; and each plan says
+/// which of its peerings it expects to turn active (see [`renewal`]).
 pub fn plan_accounts(
     desired: &Desired,
     observed: &BTreeMap<Option<String>, Observed>,
@@ -130,6 +137,7 @@ pub fn plan_accounts(
         .map(|(account, seen)| plan_account(account.as_deref(), desired, seen))
         .collect();
     cross_account::add_warnings(&mut plans, desired, observed);
+    renewal::add_expectations(&mut plans, observed);
     plans
 }
 
@@ -183,6 +191,7 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
             .values()
             .filter(|p| owner.ownership_of(p) == Ownership::Owned)
             .count(),
+        renewals: Renewals::of_networks(&observed.networks),
     }
 }
 

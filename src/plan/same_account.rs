@@ -134,6 +134,7 @@ mod tests {
             zone: "fi-hel1".into(),
             router: None,
             ranges: vec![],
+            servers: vec![],
         }
     }
 

@@ -14,7 +14,13 @@
 //!   state or "gone";
 //! - `settled` (with `--wait`): `name`, `verdict` (reached, waiting, needs_attention), `state`
 //!   (null when gone);
-//! - `wait_finished` (with `--wait`, after the `settled` events): `interrupted`;
+//! - `became_active`: one of the file's peerings turned active, so the servers already on its
+//!   network need a DHCP renewal: `name`, `account`, `network`, `network_name` and `renew_dhcp`
+//!   (each `uuid` and `title`; perhaps none). Before `summary` for those the changes turned
+//!   active; with `--wait`, also after the `settled` events for those it saw turn active. Once
+//!   per peering;
+//! - `wait_finished` (with `--wait`, after the `settled` and `became_active` events):
+//!   `interrupted`;
 //! - `summary`: the tally (`interrupted_changes`: changes under way when the run was
 //!   interrupted), `succeeded` and `interrupted`. A run interrupted before any change (while
 //!   reading the accounts) has only this event, with `interrupted` true.
@@ -24,12 +30,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::apply::activated::Activated;
 use crate::apply::wait::{Settled, WaitEvent, WaitVerdict};
 use crate::apply::{ChangeResult, Outcome, Report};
 use crate::model::PeeringState;
-use crate::plan::Change;
+use crate::plan::{Change, NetworkNames};
 
-use super::json::PlanDocument;
+use super::json::{PlanDocument, server_entries};
 
 /// The plan document inside its event, its keys in the order `plan --output json` prints them.
 #[derive(Debug, Serialize)]
@@ -113,6 +120,21 @@ pub fn wait_event(wait: &WaitEvent<'_>, at: SystemTime) -> EventLine {
             json!({ "name": name, "from": state(*from), "to": state(*to) }),
         ),
     }
+}
+
+pub fn became_active(activated: &Activated, names: &NetworkNames, at: SystemTime) -> EventLine {
+    let change = activated.change;
+    event(
+        "became_active",
+        at,
+        json!({
+            "name": change.name,
+            "account": change.account,
+            "network": change.key.network.to_string(),
+            "network_name": names.name(change.key.network),
+            "renew_dhcp": server_entries(activated.servers),
+        }),
+    )
 }
 
 pub fn wait_finished(interrupted: bool, at: SystemTime) -> EventLine {

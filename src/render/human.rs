@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
+use crate::apply::activated::Activated;
 use crate::apply::wait::{WaitEvent, WaitVerdict, Waited};
 use crate::apply::{ChangeResult, Outcome, Report};
-use crate::model::{Labels, Peering, PeeringKey};
+use crate::model::{Labels, NetworkId, Peering, PeeringKey};
 use crate::plan::health::{self, Check, CheckVerdict, Health, Judged};
 use crate::plan::{
     Action, Change, FieldChange, NetworkNames, Plan, Warning, change::format_labels,
@@ -39,13 +40,13 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
         .iter()
         .partition(|change| matches!(change.action, Action::Delete { .. }));
     for change in others {
-        write_change(&mut out, change, names);
+        write_change(&mut out, change, plan, names);
     }
     if !deletes.is_empty() {
         let (headline, why) = wording::deletes_banner(deletes.len(), plain);
         let _ = writeln!(out, "  {DELETE_BANNER}{headline}: {why}{DELETE_BANNER:#}\n");
         for change in deletes {
-            write_change(&mut out, change, names);
+            write_change(&mut out, change, plan, names);
         }
     }
     write_left_alone(&mut out, plan);
@@ -83,7 +84,7 @@ fn write_left_alone(out: &mut String, plan: &Plan) {
     }
 }
 
-fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
+fn write_change(out: &mut String, change: &Change, plan: &Plan, names: &NetworkNames) {
     let name = &change.name;
     match &change.action {
         Action::Create(target) => {
@@ -124,6 +125,9 @@ fn write_change(out: &mut String, change: &Change, names: &NetworkNames) {
             existing(out, current, names);
             field(out, "procedure", wording::delete_procedure(current));
         }
+    }
+    if let Some(note) = wording::renewal_expected(change, plan, names) {
+        field(out, "after apply", &note);
     }
     for warning in &change.warnings {
         write_warning(out, warning);
@@ -339,6 +343,47 @@ pub fn settled(waited: &Waited) -> String {
             "  {style}{mark:<15}{style:#} {}: {state}",
             peering.name
         );
+    }
+    out
+}
+
+/// After peerings turned active: the servers already on their networks, under one heading per
+/// network (the networks without servers left out), and how to renew a lease. Empty when no
+/// server needs a renewal.
+pub fn activated(activated: &[Activated], names: &NetworkNames, while_waiting: bool) -> String {
+    let mut by_network: Vec<(NetworkId, Vec<&Activated>)> = Vec::new();
+    for peering in activated.iter().filter(|a| !a.servers.is_empty()) {
+        let network = peering.change.key.network;
+        match by_network.iter_mut().find(|(id, _)| *id == network) {
+            Some((_, peerings)) => peerings.push(peering),
+            None => by_network.push((network, vec![peering])),
+        }
+    }
+    if by_network.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n{BOLD}{}{BOLD:#}\n\n",
+        wording::renewal_headline(while_waiting)
+    );
+    for (network, peerings) in &by_network {
+        let peering_names: Vec<String> = peerings
+            .iter()
+            .map(|a| super::change_name(a.change))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}, now peered by {}:",
+            names.describe(*network),
+            peering_names.join(", ")
+        );
+        for server in peerings[0].servers {
+            let _ = writeln!(out, "      {:<18} {}", server.label(), server.id);
+        }
+        out.push('\n');
+    }
+    for line in wording::RENEWAL_HOW {
+        let _ = writeln!(out, "  {line}");
     }
     out
 }

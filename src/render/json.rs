@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::Peering;
+use crate::model::{AttachedServer, Peering, PeeringState};
 use crate::plan::health::{self, Check, Health, Judged};
 use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, Summary};
 
@@ -68,6 +68,27 @@ pub struct ChangeEntry {
     /// For an update: each field that changes.
     pub fields: Vec<FieldEntry>,
     pub warnings: Vec<WarningEntry>,
+    /// Only for a peering the plan expects to turn active once applied: the servers already on
+    /// its network, which will need a DHCP renewal then (perhaps none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renew_dhcp: Option<Vec<ServerEntry>>,
+}
+
+/// A server attached to a network.
+#[derive(Debug, Serialize)]
+pub struct ServerEntry {
+    pub uuid: String,
+    pub title: String,
+}
+
+pub fn server_entries(servers: &[AttachedServer]) -> Vec<ServerEntry> {
+    servers
+        .iter()
+        .map(|server| ServerEntry {
+            uuid: server.id.to_string(),
+            title: server.title.clone(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -97,7 +118,7 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
         changes: plan
             .changes
             .iter()
-            .map(|change| entry(change, names))
+            .map(|change| entry(change, plan, names))
             .collect(),
         summary: summary(plan.summary()),
         kept: plan.kept.iter().map(peering_entry).collect(),
@@ -127,7 +148,7 @@ fn peering_entry(peering: &Peering) -> PeeringEntry {
     }
 }
 
-fn entry(change: &Change, names: &NetworkNames) -> ChangeEntry {
+fn entry(change: &Change, plan: &Plan, names: &NetworkNames) -> ChangeEntry {
     let current = change.action.current();
     let (configured_status, labels) = change.action.outcome_fields();
     let (fields, adopt) = match &change.action {
@@ -157,6 +178,7 @@ fn entry(change: &Change, names: &NetworkNames) -> ChangeEntry {
                 message: warning.to_string(),
             })
             .collect(),
+        renew_dhcp: plan.renewals.expected(change).map(server_entries),
     }
 }
 
@@ -220,6 +242,9 @@ pub struct JudgedEntry {
     pub health: &'static str,
     pub explanation: &'static str,
     pub advice: Option<&'static str>,
+    /// For an active peering: the servers on its network, as the check read them; null for
+    /// any other.
+    pub network_servers: Option<Vec<ServerEntry>>,
 }
 
 pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument {
@@ -240,13 +265,13 @@ pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument 
         peerings: check
             .peerings
             .iter()
-            .map(|judged| judged_entry(judged, names))
+            .map(|judged| judged_entry(judged, plan, names))
             .collect(),
         managed_elsewhere: elsewhere_entries(&plan.elsewhere),
     }
 }
 
-fn judged_entry(judged: &Judged, names: &NetworkNames) -> JudgedEntry {
+fn judged_entry(judged: &Judged, plan: &Plan, names: &NetworkNames) -> JudgedEntry {
     let peering = judged.peering;
     let advice = (judged.health != Health::Healthy)
         .then(|| health::advice(&peering.state, peering.configured_status));
@@ -263,5 +288,7 @@ fn judged_entry(judged: &Judged, names: &NetworkNames) -> JudgedEntry {
         health: judged.health.as_str(),
         explanation: peering.state.explanation(),
         advice,
+        network_servers: (peering.state == PeeringState::Active)
+            .then(|| server_entries(plan.renewals.servers_on(peering.key.network))),
     }
 }

@@ -28,6 +28,7 @@ pub fn plan(plan: &Plan, names: &NetworkNames, graph: Option<&Graph>) -> String 
     write_changes_table(&mut out, plan, names);
     write_left_alone(&mut out, &plan.elsewhere);
     write_warnings(&mut out, plan);
+    write_renewals(&mut out, plan, names);
     if let Some(graph) = graph {
         write_diagram(&mut out, graph);
     }
@@ -211,6 +212,28 @@ fn write_diagram(out: &mut String, graph: &Graph) {
     } else {
         let _ = writeln!(out, "#### Topology\n\n{block}\n");
     }
+}
+
+/// The peerings expected to turn active, and the servers that will need a DHCP renewal then.
+fn write_renewals(out: &mut String, plan: &Plan, names: &NetworkNames) {
+    let notes: Vec<(&Change, String)> = plan
+        .changes
+        .iter()
+        .filter_map(|change| Some((change, wording::renewal_expected(change, plan, names)?)))
+        .collect();
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str("#### DHCP renewals\n\n");
+    for (change, note) in notes {
+        let _ = writeln!(
+            out,
+            "- **{}**: {}",
+            escape(&super::change_name(change)),
+            escape(&note)
+        );
+    }
+    out.push('\n');
 }
 
 /// `text`, styles stripped, as a code block in a collapsed `<details>`.

@@ -3,11 +3,13 @@
 //! it emphasises a headline, and how it marks a key of the file ([`Code`]).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
-use crate::model::{ConfiguredStatus, Peering};
+use crate::model::{AttachedServer, ConfiguredStatus, Peering};
 use crate::plan::Elsewhere;
 use crate::plan::change::managed_by_another_file;
 use crate::plan::health::{Check, CheckVerdict};
+use crate::plan::{Change, NetworkNames, Plan};
 
 /// How a renderer marks a key of the file, such as `configured_status`, inside a sentence.
 pub(super) type Code = fn(&str) -> String;
@@ -112,6 +114,57 @@ pub(super) fn delete_procedure(current: &Peering) -> &'static str {
     }
 }
 
+/// How many servers a sentence names before it counts the rest (`+ 2 more`).
+const SERVERS_NAMED: usize = 5;
+
+/// What the plan says of a peering it expects to turn active, when servers are on its network:
+/// how many will need a DHCP renewal, and the first few by title. Nothing to say without
+/// servers.
+pub(super) fn renewal_expected(
+    change: &Change,
+    plan: &Plan,
+    names: &NetworkNames,
+) -> Option<String> {
+    let servers = plan.renewals.expected(change)?;
+    if servers.is_empty() {
+        return None;
+    }
+    let network = change.key.network;
+    let network = names
+        .name(network)
+        .map_or_else(|| network.to_string(), str::to_owned);
+    let named: Vec<String> = servers
+        .iter()
+        .take(SERVERS_NAMED)
+        .map(AttachedServer::label)
+        .collect();
+    let mut titles = named.join(", ");
+    if let Some(more) = servers.len().checked_sub(SERVERS_NAMED).filter(|n| *n > 0) {
+        let _ = write!(titles, " + {more} more");
+    }
+    Some(format!(
+        "expected to turn active: {} on {network} will then need a DHCP renewal ({titles})",
+        count(servers.len(), "server")
+    ))
+}
+
+/// The headline of what `apply` says after peerings turned active, before it lists the servers
+/// by network.
+pub(super) fn renewal_headline(while_waiting: bool) -> String {
+    let when = if while_waiting { " while waiting" } else { "" };
+    format!(
+        "Renew the DHCP lease of these servers: they were on these networks before the peerings \
+         turned active{when}, and learn the new routes only when they renew it."
+    )
+}
+
+/// How to renew a lease [C: Aiven's UpCloud peering guide], and who needs no renewal.
+pub(super) const RENEWAL_HOW: [&str; 3] = [
+    "On each: `dhclient -r IFACE && dhclient IFACE`, or `networkctl renew IFACE` on",
+    "systemd-networkd, IFACE being its interface on that network.",
+    "Servers created from now on get the routes at boot.",
+];
+
 #[cfg(test)]
 mod tests {
     use uuid::Uuid;
@@ -157,6 +210,7 @@ mod tests {
             unmanaged: Vec::new(),
             elsewhere: Vec::new(),
             owned: 1,
+            renewals: Default::default(),
         }
     }
 

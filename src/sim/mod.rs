@@ -184,7 +184,7 @@ pub use serve::{ServeOptions, serve};
 pub use state::SimPeeringState;
 pub use world::{
     NetworkKind, SimAccount, SimConfiguredStatus, SimCredentials, SimNetwork, SimPeering,
-    SimRouter, World,
+    SimRouter, SimServer, World,
 };
 
 /// A running simulated platform: the world, the optional state file and the request log.

@@ -273,7 +273,7 @@ async fn get_reads_one_peering_and_keeps_an_unknown_state() {
 }
 
 #[tokio::test]
-async fn a_network_lists_its_servers_by_title_and_a_bad_server_uuid_is_malformed() {
+async fn a_network_lists_its_servers_and_a_bad_server_uuid_is_malformed() {
     let network = |servers: &str| {
         json(
             "200 OK",
@@ -304,12 +304,12 @@ async fn a_network_lists_its_servers_by_title_and_a_bad_server_uuid_is_malformed
         titles,
         [
             (
-                "web-1".into(),
-                "0077fa3d-32db-4b09-9f5f-30d9e9afb565".into()
-            ),
-            (
                 "web-2".into(),
                 "00798b85-efdc-41ca-8021-f6ef457b8531".into()
+            ),
+            (
+                "web-1".into(),
+                "0077fa3d-32db-4b09-9f5f-30d9e9afb565".into()
             ),
         ]
     );

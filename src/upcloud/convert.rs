@@ -63,9 +63,8 @@ pub(super) fn network(operation: &str, network: wire::Network) -> Result<Network
     })
 }
 
-/// The attached servers, by title, each once.
 fn servers(servers: wire::NetworkServers) -> Result<Vec<AttachedServer>, String> {
-    let mut attached = servers
+    servers
         .server
         .into_iter()
         .map(|server| {
@@ -78,10 +77,7 @@ fn servers(servers: wire::NetworkServers) -> Result<Vec<AttachedServer>, String>
                 id,
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
-    attached.sort();
-    attached.dedup();
-    Ok(attached)
+        .collect()
 }
 
 /// The ranges that parse; one that does not cannot be compared, and only serves predictions.

@@ -389,7 +389,7 @@ pub fn stable(text: &str) -> String {
             .get(..36)
             .filter(|c| uuid::Uuid::try_parse(c).is_ok() && c.len() == 36);
         match candidate {
-            Some(uuid) if !FIXED.contains(&uuid) && !is_demo_network(uuid) => {
+            Some(uuid) if !FIXED.contains(&uuid) && !is_demo_uuid(uuid) => {
                 out.push_str("[uuid]");
                 rest = &rest[36..];
             }
@@ -403,8 +403,17 @@ pub fn stable(text: &str) -> String {
     out
 }
 
-/// The demo world's networks (see the example files), which are part of what a person reads.
-fn is_demo_network(uuid: &str) -> bool {
+/// The demo world's networks (see the example files) and servers, which are part of what a
+/// person reads.
+fn is_demo_uuid(uuid: &str) -> bool {
+    static DEMO_SERVERS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let servers = DEMO_SERVERS.get_or_init(|| {
+        World::demo()
+            .servers()
+            .map(|(_, server)| server.uuid.to_string())
+            .collect()
+    });
     include_str!("../../peerings.toml.example").contains(uuid)
         || include_str!("../../examples/multi-account.toml").contains(uuid)
+        || servers.iter().any(|server| server == uuid)
 }
