@@ -6,7 +6,6 @@ mod common;
 
 use std::time::Duration;
 
-use common::running::Running;
 use common::*;
 use serde_json::Value;
 
@@ -80,7 +79,7 @@ fn a_create_that_turns_active_at_once_names_the_servers_on_its_network() {
 fn a_create_left_pending_names_no_server_until_the_wait_sees_it_turn_active() {
     let sim = sim_with_servers(&[("app", &WEB)]);
     let dir = project(&peering("app to silent", APP, SILENT));
-    let running = Running::start(
+    let running = sim.running(
         dir.path(),
         &[
             "apply",
@@ -88,10 +87,6 @@ fn a_create_left_pending_names_no_server_until_the_wait_sees_it_turn_active() {
             "--wait",
             "--poll-interval",
             "100ms",
-        ],
-        &[
-            ("UPCLOUD_API_URL", &sim.url()),
-            ("UPCLOUD_TOKEN", TEAM_TOKEN),
         ],
     );
     running.wait_until("the first look", |running| {
@@ -321,7 +316,7 @@ fn an_interrupt_while_waiting_still_names_what_turned_active_and_nothing_else() 
         peering("app to aiven", APP, AIVEN),
         peering("backend to silent", BACKEND, SILENT)
     ));
-    let running = Running::start(
+    let running = sim.running(
         dir.path(),
         &[
             "apply",
@@ -329,10 +324,6 @@ fn an_interrupt_while_waiting_still_names_what_turned_active_and_nothing_else() 
             "--wait",
             "--poll-interval",
             "200ms",
-        ],
-        &[
-            ("UPCLOUD_API_URL", &sim.url()),
-            ("UPCLOUD_TOKEN", TEAM_TOKEN),
         ],
     );
     running.wait_until("the first look", |running| {

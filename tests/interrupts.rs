@@ -21,17 +21,6 @@ fn two_peerings_to_the_silent_peer() -> String {
     )
 }
 
-fn start_against_sim(sim: &Sim, dir: &std::path::Path, args: &[&str]) -> Running {
-    Running::start(
-        dir,
-        args,
-        &[
-            ("UPCLOUD_API_URL", &sim.url()),
-            ("UPCLOUD_TOKEN", TEAM_TOKEN),
-        ],
-    )
-}
-
 #[test]
 fn sigterm_during_a_retry_after_of_minutes_ends_the_run_at_once_and_sends_nothing_new() {
     let server = Scripted::start(|request| match request.method.as_str() {
@@ -81,8 +70,7 @@ fn an_interrupt_while_a_delete_waits_for_disabled_stops_the_wait_and_says_it_is_
     // Disabling takes a minute: the delete polls for `disabled` all that time.
     sim.simulator.set_provisioning(Duration::from_secs(60));
     let dir = project("prune = true\n");
-    let running = start_against_sim(
-        &sim,
+    let running = sim.running(
         dir.path(),
         &["apply", "--auto-approve", "--poll-interval", "200ms"],
     );
@@ -111,8 +99,7 @@ fn an_interrupt_while_a_delete_waits_for_disabled_stops_the_wait_and_says_it_is_
 fn an_interrupt_while_apply_waits_stops_watching_and_shows_the_states_last_seen() {
     let sim = Sim::with_peerings("");
     let dir = project(&two_peerings_to_the_silent_peer());
-    let running = start_against_sim(
-        &sim,
+    let running = sim.running(
         dir.path(),
         &[
             "apply",
@@ -153,7 +140,7 @@ fn an_interrupt_while_the_accounts_are_read_changes_nothing_and_exits_130() {
     let sim = Sim::with_peerings("");
     sim.simulator.set_latency(Duration::from_secs(10));
     let dir = project(&two_peerings_to_the_silent_peer());
-    let running = start_against_sim(&sim, dir.path(), &["apply", "--auto-approve"]);
+    let running = sim.running(dir.path(), &["apply", "--auto-approve"]);
     running.wait_until("the reads", |_| !sim.log().is_empty());
     running.signal(libc::SIGINT);
     let (run, took) = running.finish();

@@ -276,6 +276,18 @@ impl Sim {
         )
     }
 
+    /// Starts the binary as [`Sim::run`] runs it, to watch and signal it while it runs.
+    pub fn running(&self, dir: &Path, args: &[&str]) -> running::Running {
+        running::Running::start(
+            dir,
+            args,
+            &[
+                ("UPCLOUD_API_URL", &self.url()),
+                ("UPCLOUD_TOKEN", TEAM_TOKEN),
+            ],
+        )
+    }
+
     /// Starts two `apply --auto-approve` at the same moment and checks both exit 0.
     pub fn two_successful_applies_at_once(&self, dir: &Path) -> Vec<Run> {
         let runs: Vec<Run> = std::thread::scope(|scope| {
