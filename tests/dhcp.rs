@@ -73,6 +73,17 @@ fn a_create_that_turns_active_at_once_names_the_servers_on_its_network() {
     );
     insta::assert_snapshot!("renewal_note_after_apply", note);
     assert!(note.ends_with(HOW), "{note}");
+    let reads: Vec<String> = sim
+        .log()
+        .iter()
+        .filter(|request| request.method == "GET")
+        .map(|request| request.path.clone())
+        .collect();
+    assert_eq!(
+        reads.len(),
+        2,
+        "the plan's two reads, no request for the servers: {reads:?}"
+    );
 }
 
 #[test]
