@@ -86,13 +86,27 @@ fn a_link_goes_from_nothing_to_both_halves_active_in_one_apply() {
     assert_eq!(again.code, 0, "{again:?}");
     let json = run(&sim, &dir, &["plan", "--output", "json"]);
     let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    for change in document["changes"].as_array().unwrap() {
-        assert_eq!(change["link"], "team <-> basic");
-        assert!(
-            change["account"] == "team" || change["account"] == "basic",
-            "{change}"
-        );
-    }
+    let changes = document["changes"].as_array().unwrap();
+    let mut halves: Vec<(&str, &str, &str)> = changes
+        .iter()
+        .map(|change| {
+            assert_eq!(change["link"], "team <-> basic", "{change}");
+            (
+                change["account"].as_str().unwrap(),
+                change["action"].as_str().unwrap(),
+                change["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    halves.sort();
+    assert_eq!(
+        halves,
+        [
+            ("basic", "noop", "team <-> basic (basic side)"),
+            ("team", "noop", "team <-> basic (team side)")
+        ],
+        "one converged half in each account"
+    );
 }
 
 #[test]

@@ -211,8 +211,39 @@ configured_status = "disabled"
             ("team".into(), "data".into())
         ]
     );
-    let patches: Vec<_> = sim.writes().into_iter().map(|r| r.method).collect();
-    assert_eq!(patches, ["PATCH", "PATCH"]);
+    // Each PATCH names only what changes: a field left out is left as it is.
+    let world = sim.world();
+    let path_of = |name: &str| {
+        let peering = world.peerings().find(|p| p.name == name).unwrap();
+        format!("/1.3/network-peering/{}", peering.uuid)
+    };
+    let mut patches: Vec<(String, String, serde_json::Value)> = sim
+        .writes()
+        .into_iter()
+        .map(|r| (r.method, r.path, serde_json::from_str(&r.body).unwrap()))
+        .collect();
+    patches.sort_by_key(|(_, _, body)| body.to_string());
+    assert_eq!(
+        patches,
+        [
+            (
+                "PATCH".to_owned(),
+                path_of("to disable"),
+                serde_json::json!({"network_peering": {"configured_status": "disabled"}})
+            ),
+            (
+                "PATCH".to_owned(),
+                path_of("new name"),
+                serde_json::json!({"network_peering": {
+                    "name": "new name",
+                    "labels": [
+                        {"key": "managed-by", "value": "peerings"},
+                        {"key": "team", "value": "data"}
+                    ]
+                }})
+            ),
+        ]
+    );
     assert_eq!(
         sim.run(dir.path(), &["plan", "--detailed-exitcode"]).code,
         0
@@ -400,7 +431,14 @@ fn wrong_credentials_are_an_error_that_never_shows_them() {
             ("UPCLOUD_PASSWORD", "pw_very_secret"),
         ],
     );
+    assert_eq!(basic.code, 1, "{basic:?}");
+    assert!(basic.stderr.contains("401"), "{}", basic.stderr);
     assert!(!basic.output().contains("pw_very_secret"));
+    assert!(
+        !basic
+            .output()
+            .contains(&basic_credentials("u", "pw_very_secret"))
+    );
 }
 
 #[test]
@@ -422,7 +460,9 @@ fn credentials_must_be_exactly_one_kind_and_are_checked_before_any_request() {
     for env in cases {
         let run = run_peerings(dir.path(), &["plan"], env);
         assert_eq!(run.code, 1, "{run:?}");
-        assert!(!run.output().contains("t0k3n_x") && !run.output().contains("p4ss_x"));
+        for secret in ["t0k3n_x", "p4ss_x", &basic_credentials("u", "p4ss_x")] {
+            assert!(!run.output().contains(secret), "{run:?}");
+        }
         messages.push(run.stderr);
     }
     assert!(sim.log().is_empty(), "no request was sent: {:?}", sim.log());

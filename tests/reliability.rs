@@ -6,7 +6,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::running::Running;
@@ -103,35 +102,46 @@ fn two_applies_at_the_same_moment_both_succeed_and_leave_one_peering_per_pair() 
     );
 }
 
+/// How many creates the simulator has received, answered or not.
+fn creates_sent(sim: &Sim) -> usize {
+    sim.log().iter().filter(|r| r.method == "POST").count()
+}
+
 #[test]
 fn an_apply_killed_at_any_point_converges_when_run_again() {
-    // Kill points spread over the whole apply: before the plan's reads answer, during the
-    // creates, and after most of them.
-    for kill_after_ms in [5, 40, 80, 120, 160, 200, 260, 330, 420, 550, 700] {
-        let sim = Sim::start(world_with_networks(24));
-        sim.simulator.set_latency(Duration::from_millis(40));
-        let dir = project(&file_with_peerings(0..24));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_peerings"))
-            .current_dir(dir.path())
-            .args(["apply", "--auto-approve", "--parallelism", "4"])
-            .env_clear()
-            .env("UPCLOUD_API_URL", sim.url())
-            .env("UPCLOUD_TOKEN", TEAM_TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(kill_after_ms));
-        child.kill().ok();
-        child.wait().unwrap();
+    // Killed without warning (SIGKILL) as the k-th create arrives, from early in the creates to
+    // late: with 4 in flight, at least k - 4 are done by then, and the 2 rounds of slow answers
+    // still to come keep the last ones from being done.
+    const PEERINGS: usize = 32;
+    for k in [5, 9, 13, 17, 21, 24] {
+        let sim = Sim::start(world_with_networks(PEERINGS));
+        sim.simulator.set_latency(Duration::from_millis(50));
+        let dir = project(&file_with_peerings(0..PEERINGS));
+        let apply = Running::start(
+            dir.path(),
+            &["apply", "--auto-approve", "--parallelism", "4"],
+            &[
+                ("UPCLOUD_API_URL", &sim.url()),
+                ("UPCLOUD_TOKEN", TEAM_TOKEN),
+            ],
+        );
+        apply.wait_until(&format!("create {k}"), |_| creates_sent(&sim) >= k);
+        assert!(
+            apply.kill(),
+            "create {k}: the apply had ended before the kill"
+        );
         let created_before = team_peerings(&sim);
+        assert!(
+            created_before > 0 && created_before < PEERINGS,
+            "killed at create {k}: {created_before} of {PEERINGS} done, not some of them"
+        );
 
         let rerun = sim.run(dir.path(), &["apply", "--auto-approve"]);
-        assert_eq!(rerun.code, 0, "killed after {kill_after_ms} ms: {rerun:?}");
+        assert_eq!(rerun.code, 0, "killed at create {k}: {rerun:?}");
         assert_eq!(
             team_peerings(&sim),
-            24,
-            "killed after {kill_after_ms} ms ({created_before} done before)"
+            PEERINGS,
+            "killed at create {k} ({created_before} done before): one peering per pair"
         );
         assert_eq!(
             sim.run(dir.path(), &["plan", "--detailed-exitcode"]).code,
@@ -247,23 +257,33 @@ fn no_credential_appears_in_any_output_of_any_command_at_any_verbosity() {
     let sim = Sim::with_peerings("");
     let dir = project(&file_with_team_peering("p"));
     let url = sim.url();
-    let credentials: [&[(&str, &str)]; 3] = [
-        &[("UPCLOUD_TOKEN", TEAM_TOKEN)],
-        &[
-            ("UPCLOUD_USERNAME", BASIC_USER),
-            ("UPCLOUD_PASSWORD", BASIC_PASSWORD),
-        ],
-        &[("UPCLOUD_TOKEN", "ucat_wrong_secret_value")],
+    // What each kind of credential must never show: the secret, and for HTTP Basic also the
+    // base64 of `user:password` that goes into the `Authorization` header.
+    let basic = basic_credentials(BASIC_USER, BASIC_PASSWORD);
+    let wrong_token = "ucat_wrong_secret_value";
+    type Environment<'a> = &'a [(&'a str, &'a str)];
+    let credentials: [(Environment, Vec<&str>); 3] = [
+        (&[("UPCLOUD_TOKEN", TEAM_TOKEN)], vec![TEAM_TOKEN]),
+        (
+            &[
+                ("UPCLOUD_USERNAME", BASIC_USER),
+                ("UPCLOUD_PASSWORD", BASIC_PASSWORD),
+            ],
+            vec![BASIC_PASSWORD, &basic],
+        ),
+        (&[("UPCLOUD_TOKEN", wrong_token)], vec![wrong_token]),
     ];
-    let commands: [&[&str]; 5] = [
-        &["plan"],
-        &["plan", "--output", "json"],
-        &["apply", "--auto-approve"],
-        &["import"],
-        &["plan", "--out", "plan.json"],
+    // Each command's exit code with each credential above: the `basic` account does not hold
+    // the file's network, so its create is refused; a wrong token is refused everywhere.
+    let commands: [(&[&str], [i32; 3]); 5] = [
+        (&["plan"], [0, 0, 1]),
+        (&["plan", "--output", "json"], [0, 0, 1]),
+        (&["apply", "--auto-approve"], [0, 1, 1]),
+        (&["import"], [0, 0, 1]),
+        (&["plan", "--out", "plan.json"], [0, 0, 1]),
     ];
-    for env in credentials {
-        for command in commands {
+    for (index, (env, secrets)) in credentials.iter().enumerate() {
+        for (command, codes) in commands {
             for verbosity in [None, Some("-v"), Some("-vv"), Some("-vvv")] {
                 let mut args: Vec<&str> = command.to_vec();
                 args.extend(verbosity);
@@ -274,15 +294,16 @@ fn no_credential_appears_in_any_output_of_any_command_at_any_verbosity() {
                         all_env.push(("RUST_LOG", level));
                     }
                     let run = run_peerings(dir.path(), &args, &all_env);
+                    assert_eq!(run.code, codes[index], "{args:?} {rust_log:?}: {run:?}");
+                    assert!(!run.output().contains("panicked"), "{run:?}");
                     let written =
                         std::fs::read_to_string(path_in(&dir, "plan.json")).unwrap_or_default();
-                    for (_, secret) in env.iter().filter(|(name, _)| *name != "UPCLOUD_USERNAME") {
+                    for secret in secrets {
                         assert!(
                             !run.output().contains(secret),
                             "{args:?} {rust_log:?} printed a secret"
                         );
                         assert!(!written.contains(secret), "the plan file holds a secret");
-                        assert!(!run.output().contains("panicked"), "{run:?}");
                     }
                 }
             }

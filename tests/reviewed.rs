@@ -147,6 +147,43 @@ fn a_change_applied_meanwhile_makes_the_reviewed_plan_stale_not_nothing_to_do() 
     assert_eq!(sim.writes().len(), writes);
 }
 
+#[test]
+fn a_change_in_the_account_to_what_the_plan_only_keeps_makes_it_stale() {
+    // A peering of this file that the file no longer lists, kept because `prune` is off: the
+    // plan shows it and changes nothing about it, so only the facts record it.
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"kept\"\nnetwork = \"{BACKEND}\"\n\
+         peer_network = \"{SILENT}\"\nlabels = {{ managed-by = \"peerings\" }}\n"
+    ));
+    let dir = project(&file_with_peering("reviewed"));
+    assert_eq!(sim.run(dir.path(), &["plan", "--out", "plan.json"]).code, 0);
+    let plan = read_json(&path_in(&dir, "plan.json"));
+    assert_eq!(plan["plan"]["kept"][0]["name"], "kept", "{plan}");
+
+    // Someone renames the kept peering by hand (here through another file, as a PATCH).
+    let elsewhere = project(&format!(
+        "[[peering]]\nname = \"renamed by hand\"\nnetwork = \"{BACKEND}\"\npeer_network = \"{SILENT}\"\n"
+    ));
+    assert_eq!(
+        sim.run(elsewhere.path(), &["apply", "--auto-approve"]).code,
+        0
+    );
+    let writes = sim.writes().len();
+
+    let run = sim.run(dir.path(), &["apply", "--plan", "plan.json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("plan is stale"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("-         \"name\": \"kept\",")
+            && run
+                .stderr
+                .contains("+         \"name\": \"renamed by hand\","),
+        "says what changed: {}",
+        run.stderr
+    );
+    assert_eq!(sim.writes().len(), writes, "no write: {:?}", sim.writes());
+}
+
 /// The binary's folder first on PATH, so that a suggested `peerings ...` line runs this build.
 fn path_with_binary() -> String {
     let binary = Path::new(env!("CARGO_BIN_EXE_peerings"));

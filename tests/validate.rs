@@ -50,7 +50,13 @@ fn a_missing_file_says_which_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_peerings(dir.path(), &["validate", "-f", "nope.toml"], &[]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("nope.toml"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "error: cannot read nope.toml: there is no such file\n  \
+         = help: create it (peerings.toml.example shows the format), write one with \
+         `peerings import -o nope.toml`, or name another with -f PATH\n"
+    );
+    assert_eq!(run.stdout, "");
 }
 
 #[test]

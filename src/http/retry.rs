@@ -125,6 +125,36 @@ mod tests {
         assert_eq!(backoff_ceiling_nanos(u32::MAX, Duration::ZERO, cap), 0);
     }
 
+    #[test]
+    fn the_backoff_is_spread_uniformly_up_to_its_ceiling() {
+        // Full jitter draws uniformly from [0, ceiling]: over many draws the largest comes close
+        // to the ceiling and the mean close to half of it. A backoff that never waits (or always
+        // waits the whole ceiling) passes the bounds above, but not this.
+        let base = Duration::from_millis(250);
+        let cap = Duration::from_secs(20);
+        let mut rng = SmallRng::seed_from_u64(15);
+        let draws = 10_000;
+        for (retry, ceiling) in [
+            (0, Duration::from_millis(250)),
+            (3, Duration::from_secs(2)),
+            (12, Duration::from_secs(20)),
+        ] {
+            let delays: Vec<Duration> = (0..draws)
+                .map(|_| backoff_delay(retry, base, cap, &mut rng))
+                .collect();
+            let longest = delays.iter().max().copied().unwrap_or_default();
+            let mean = delays.iter().sum::<Duration>() / draws;
+            assert!(
+                longest <= ceiling && longest >= ceiling.mul_f64(0.99),
+                "retry {retry}: longest {longest:?} of ceiling {ceiling:?}"
+            );
+            assert!(
+                mean >= ceiling.mul_f64(0.48) && mean <= ceiling.mul_f64(0.52),
+                "retry {retry}: mean {mean:?} of ceiling {ceiling:?}"
+            );
+        }
+    }
+
     proptest! {
         #[test]
         fn the_backoff_stays_within_full_jitter_bounds(

@@ -362,4 +362,6 @@ fn local_network_warnings(
 }
 
 #[cfg(test)]
+mod account_tests;
+#[cfg(test)]
 mod tests;

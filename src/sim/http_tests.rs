@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::log::LOGGED_BODY_CAPACITY;
 use super::serve::simulator_to_serve;
 use super::{ErrorAnswer, LoggedRequest, ServeOptions, Simulator, World};
 use crate::upcloud::wire;
@@ -645,21 +646,24 @@ async fn logs_every_request_in_order() {
         .await;
     api.create(DEMO, create_body("x", APP, BACKEND)).await;
     api.get("/1.3/router", Auth::None).await;
+    let created = create_body("x", APP, BACKEND).to_string();
     let expected = [
         (
             "GET",
             "/1.3/network-peering?label=team%3Ddata",
+            "",
             Some("demo"),
             200,
         ),
-        ("POST", "/1.3/network-peering", Some("demo"), 201),
-        ("GET", "/1.3/router", None, 401),
+        ("POST", "/1.3/network-peering", &created, Some("demo"), 201),
+        ("GET", "/1.3/router", "", None, 401),
     ];
     let expected: Vec<LoggedRequest> = expected
         .into_iter()
-        .map(|(method, path, account, status)| LoggedRequest {
+        .map(|(method, path, body, account, status)| LoggedRequest {
             method: method.into(),
             path: path.into(),
+            body: body.to_owned(),
             account: account.map(str::to_owned),
             status,
             fault: None,
@@ -670,12 +674,45 @@ async fn logs_every_request_in_order() {
 }
 
 #[tokio::test]
+async fn the_log_keeps_the_start_of_a_long_body() {
+    let api = demo().await;
+    let long_name = "n".repeat(3 * LOGGED_BODY_CAPACITY);
+    let sent = create_body(&long_name, APP, BACKEND).to_string();
+    let answer = api
+        .create(DEMO, create_body(&long_name, APP, BACKEND))
+        .await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    let logged = &api.simulator.request_log()[0].body;
+    assert_eq!(logged.as_str(), &sent[..LOGGED_BODY_CAPACITY]);
+}
+
+#[tokio::test]
 async fn latency_delays_every_answer() {
     let api = demo().await;
-    api.simulator.set_latency(Duration::from_millis(200));
-    let started = Instant::now();
-    assert_eq!(api.get("/1.3/router", DEMO).await.status, 200);
-    assert!(started.elapsed() >= Duration::from_millis(200));
+    let latency = Duration::from_millis(200);
+    api.simulator.set_latency(latency);
+    let created = create_body("slow", APP, BACKEND);
+    // Reads, a write and a refusal, one after the other: each waits its own latency.
+    let requests = [
+        (Method::GET, "/1.3/router", DEMO, None, 200),
+        (Method::GET, "/1.3/network-peering", DEMO, None, 200),
+        (
+            Method::POST,
+            "/1.3/network-peering",
+            DEMO,
+            Some(created),
+            201,
+        ),
+        (Method::GET, "/1.3/network", Auth::None, None, 401),
+    ];
+    for (method, path, auth, body, status) in requests {
+        let started = Instant::now();
+        let answer = api.send(method.clone(), path, auth, body).await;
+        assert_eq!(answer.status, status, "{method} {path}: {}", answer.text);
+        let took = started.elapsed();
+        assert!(took >= latency, "{method} {path} answered in {took:?}");
+    }
+    assert_eq!(api.simulator.request_log().len(), 4);
 }
 
 #[tokio::test]

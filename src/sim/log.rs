@@ -1,11 +1,14 @@
 //! The request log: the requests the simulator received, for tests and benchmarks to assert on,
-//! with the fault each one got and how many requests were in flight when it arrived.
+//! with the body each one sent, the fault it got and how many requests were in flight when it
+//! arrived.
 //!
-//! It keeps the last [`LOG_CAPACITY`] requests and forgets older ones, so that a `sim serve`
-//! running for days holds a bounded amount of memory. A test or benchmark sends far fewer
-//! between two resets of the log.
+//! It keeps the last [`LOG_CAPACITY`] requests, and of each body its first
+//! [`LOGGED_BODY_CAPACITY`] bytes, and forgets older requests, so that a `sim serve` running
+//! for days holds a bounded amount of memory. A test or benchmark sends far fewer between two
+//! resets of the log.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
@@ -24,6 +27,10 @@ pub struct LoggedRequest {
     pub method: String,
     /// The path with its query, as sent.
     pub path: String,
+    /// The body as the simulator read it, up to its first [`LOGGED_BODY_CAPACITY`] bytes (as
+    /// UTF-8, lossily). Empty for a request without a body, and for one whose body was never
+    /// read because a fault or failed authentication answered first.
+    pub body: String,
     /// The authenticated account; `None` when authentication failed or never ran (a fault
     /// answered first).
     pub account: Option<String>,
@@ -41,6 +48,10 @@ pub struct LoggedRequest {
 
 /// How many requests the log keeps: the most recent ones.
 pub const LOG_CAPACITY: usize = 10_000;
+
+/// How much of each request's body the log keeps: far more than any body this API takes (a
+/// create with labels is a few hundred bytes), while a full log stays within tens of megabytes.
+pub const LOGGED_BODY_CAPACITY: usize = 2048;
 
 /// The log and the in-flight count, kept together so that every entry's `in_flight` agrees
 /// with the order of the log.
@@ -151,6 +162,7 @@ pub async fn record(
     let entry = LoggedRequest {
         method: request.method().to_string(),
         path,
+        body: String::new(),
         account: None,
         status: 0,
         fault: None,
@@ -165,17 +177,36 @@ pub async fn record(
         (number, lock(&simulator.shared.dice).draw())
     };
     request.extensions_mut().insert(draw);
+    let (request, body) = copy_body(request);
     let response = next.run(request).await;
-    log_answer(&simulator, number, &response);
+    log_answer(&simulator, number, &response, &lock(&body));
     hold_until_sent(response, in_flight)
 }
 
-fn log_answer(simulator: &Simulator, number: u64, response: &Response) {
+/// Passes the request's body on unchanged, as it is read, keeping a copy of its first
+/// [`LOGGED_BODY_CAPACITY`] bytes.
+fn copy_body(request: Request) -> (Request, Arc<Mutex<Vec<u8>>>) {
+    let copy = Arc::new(Mutex::new(Vec::new()));
+    let filled = Arc::clone(&copy);
+    let (parts, body) = request.into_parts();
+    let stream = body.into_data_stream().map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            let mut kept = lock(&filled);
+            let room = LOGGED_BODY_CAPACITY.saturating_sub(kept.len());
+            kept.extend_from_slice(&bytes[..room.min(bytes.len())]);
+        }
+        chunk
+    });
+    (Request::from_parts(parts, Body::from_stream(stream)), copy)
+}
+
+fn log_answer(simulator: &Simulator, number: u64, response: &Response, body: &[u8]) {
     let fault = response.extensions().get::<Fault>().copied();
     let mut log = lock(&simulator.shared.log);
     let Some(entry) = log.entry_mut(number) else {
         return;
     };
+    entry.body = String::from_utf8_lossy(body).into_owned();
     entry.account = response
         .extensions()
         .get::<Caller>()
@@ -212,6 +243,7 @@ mod tests {
         LoggedRequest {
             method: "GET".into(),
             path: path.into(),
+            body: String::new(),
             account: None,
             status: 0,
             fault: None,

@@ -20,6 +20,13 @@ pub const TEAM_TOKEN: &str = "ucat_team_secret_token_0123456789";
 pub const BASIC_USER: &str = "basic-api-user";
 pub const BASIC_PASSWORD: &str = "basic-secret-password-9876";
 
+/// What HTTP Basic authentication sends for `user` and `password` (RFC 7617): the base64 of
+/// `user:password`, which is as secret as the password and must never show either.
+pub fn basic_credentials(user: &str, password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+}
+
 /// Networks of the test world.
 pub const APP: &str = "11111111-1111-4111-8111-111111111111";
 pub const BACKEND: &str = "22222222-2222-4222-8222-222222222222";

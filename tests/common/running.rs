@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
@@ -100,6 +101,18 @@ impl Running {
         let pid = libc::pid_t::try_from(self.child.id()).expect("pid fits pid_t");
         // SAFETY: signals our own child, which has not been reaped yet (`finish` reaps it).
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill");
+    }
+
+    /// Kills the process at once, as a crash or `kill -9` would (SIGKILL: it gets no chance to
+    /// clean up or report), and reaps it. True when the kill is what ended it, so that the
+    /// process was still running when the signal came; false when it had exited before.
+    pub fn kill(mut self) -> bool {
+        self.signal(libc::SIGKILL);
+        let status = self.child.wait().expect("wait");
+        for reader in self.readers.drain(..) {
+            reader.join().expect("reader");
+        }
+        status.signal() == Some(libc::SIGKILL)
     }
 
     /// Waits for the process to end and says how long that took; kills it after a generous
