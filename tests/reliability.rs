@@ -8,7 +8,6 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use common::running::Running;
 use common::*;
 use peerings::sim::{Faults, Probability};
 
@@ -117,13 +116,9 @@ fn an_apply_killed_at_any_point_converges_when_run_again() {
         let sim = Sim::start(world_with_networks(PEERINGS));
         sim.simulator.set_latency(Duration::from_millis(50));
         let dir = project(&file_with_peerings(0..PEERINGS));
-        let apply = Running::start(
+        let apply = sim.running(
             dir.path(),
             &["apply", "--auto-approve", "--parallelism", "4"],
-            &[
-                ("UPCLOUD_API_URL", &sim.url()),
-                ("UPCLOUD_TOKEN", TEAM_TOKEN),
-            ],
         );
         apply.wait_until(&format!("create {k}"), |_| creates_sent(&sim) >= k);
         assert!(
@@ -155,13 +150,9 @@ fn an_interrupt_finishes_what_is_under_way_reports_and_exits_130() {
     let sim = Sim::start(world_with_networks(30));
     sim.simulator.set_latency(Duration::from_millis(150));
     let dir = project(&file_with_peerings(0..30));
-    let running = Running::start(
+    let running = sim.running(
         dir.path(),
         &["apply", "--auto-approve", "--parallelism", "2"],
-        &[
-            ("UPCLOUD_API_URL", &sim.url()),
-            ("UPCLOUD_TOKEN", TEAM_TOKEN),
-        ],
     );
     running.wait_until("a few creates", |_| sim.writes().len() >= 3);
     running.signal(libc::SIGINT);

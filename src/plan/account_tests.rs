@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
+use super::tests::{arb_labels, arb_owner, arb_status, key, labels, net};
 use super::*;
 use crate::config::{AccountCredentials, AccountSpec, Desired, DesiredPeering};
 use crate::model::{
@@ -17,17 +18,6 @@ use crate::model::{
 const ACCOUNTS: [&str; 2] = ["a", "b"];
 const NETWORKS: u128 = 10;
 const PER_ACCOUNT: u128 = 4;
-
-fn net(n: u128) -> NetworkId {
-    NetworkId(uuid::Uuid::from_u128(0x1000 + n))
-}
-
-fn key(network: u128, peer: u128) -> PeeringKey {
-    PeeringKey {
-        network: net(network),
-        peer_network: net(peer),
-    }
-}
 
 /// The account that holds network `n`, if it is one of the file's.
 fn home(n: u128) -> Option<&'static str> {
@@ -62,6 +52,7 @@ impl NetworkFacts {
                 .router
                 .then(|| format!("0448a70f-0014-4e78-beef-{n:012}")),
             ranges: vec![self.cidr().parse().expect("a range")],
+            servers: Vec::new(),
         }
     }
 
@@ -92,32 +83,6 @@ impl Case {
     fn observed_of(&self, account: &str) -> &Observed {
         &self.observed[&Some(account.to_owned())]
     }
-}
-
-fn labels_of(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn arb_labels() -> impl Strategy<Value = Labels> {
-    proptest::collection::btree_map("[a-c]{2}", "[x-z]{0,2}", 0..3)
-}
-
-fn arb_status() -> impl Strategy<Value = ConfiguredStatus> {
-    prop_oneof![
-        Just(ConfiguredStatus::Active),
-        Just(ConfiguredStatus::Disabled)
-    ]
-}
-
-fn arb_owner() -> impl Strategy<Value = Option<String>> {
-    prop_oneof![
-        Just(None),
-        Just(Some("x".to_owned())),
-        Just(Some("y".to_owned()))
-    ]
 }
 
 fn arb_network_facts() -> impl Strategy<Value = NetworkFacts> {
@@ -569,7 +534,7 @@ fn a_pair_listed_twice_is_planned_with_its_lowest_uuid_in_either_order() {
         key: key(1, 9),
         configured_status: ConfiguredStatus::Active,
         state: PeeringState::Active,
-        labels: labels_of(&[(MANAGED_BY_KEY, MANAGED_BY_VALUE)]),
+        labels: labels(&[(MANAGED_BY_KEY, MANAGED_BY_VALUE)]),
     };
     let (low, high) = (peering(0xa1, "low"), peering(0xa2, "high"));
     let listed = Desired {

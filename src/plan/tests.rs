@@ -21,18 +21,18 @@ fn plan(desired: &Desired, observed: &Observed) -> Plan {
     ))
 }
 
-fn net(n: u128) -> NetworkId {
+pub(super) fn net(n: u128) -> NetworkId {
     NetworkId(uuid::Uuid::from_u128(0x1000 + n))
 }
 
-fn key(network: u128, peer: u128) -> PeeringKey {
+pub(super) fn key(network: u128, peer: u128) -> PeeringKey {
     PeeringKey {
         network: net(network),
         peer_network: net(peer),
     }
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
+pub(super) fn labels(pairs: &[(&str, &str)]) -> Labels {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -282,11 +282,11 @@ fn an_update_patches_only_the_changed_fields() {
 // Properties: planning is deterministic, independent of input order, and once the account
 // looks like the plan's targets, planning again gives no changes.
 
-fn arb_labels() -> impl Strategy<Value = Labels> {
+pub(super) fn arb_labels() -> impl Strategy<Value = Labels> {
     proptest::collection::btree_map("[a-c]{2}", "[x-z]{0,2}", 0..3)
 }
 
-fn arb_status() -> impl Strategy<Value = ConfiguredStatus> {
+pub(super) fn arb_status() -> impl Strategy<Value = ConfiguredStatus> {
     prop_oneof![Just(Active), Just(Disabled)]
 }
 
@@ -317,7 +317,7 @@ fn arb_desired() -> impl Strategy<Value = Desired> {
 }
 
 /// No owner, or one of two, so that files and peerings share owners often.
-fn arb_owner() -> impl Strategy<Value = Option<String>> {
+pub(super) fn arb_owner() -> impl Strategy<Value = Option<String>> {
     prop_oneof![
         Just(None),
         Just(Some("a".to_owned())),
