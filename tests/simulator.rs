@@ -139,3 +139,27 @@ fn two_processes_sharing_one_state_file_keep_every_write() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_world_file_error_is_said_once() {
+    let dir = project("");
+    std::fs::write(
+        path_in(&dir, "world.toml"),
+        "default_account = \"a\"\nbogus = 1\n\n[accounts.a]\ntoken = \"x\"\n",
+    )
+    .expect("write the world");
+    let run = run_peerings(
+        dir.path(),
+        &["sim", "serve", "--world", "world.toml", "--listen", "127.0.0.1:0"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("world.toml is not valid"), "{run:?}");
+    assert_eq!(
+        run.stderr.matches("unknown field `bogus`").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("line 2").count(), 1, "{}", run.stderr);
+}

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    /// Not TOML, or not the shape of a world file; the message names the line.
-    #[error("{0}")]
+    /// Not TOML, or not the shape of a world file; the message names the line. Transparent, so
+    /// that the parser's message is said once, not again as its own cause.
+    #[error(transparent)]
     Syntax(#[from] toml::de::Error),
     /// A world that does not hold together; `place` names the item.
     #[error("{place}: {problem}")]
