@@ -150,7 +150,14 @@ fn a_world_file_error_is_said_once() {
     .expect("write the world");
     let run = run_peerings(
         dir.path(),
-        &["sim", "serve", "--world", "world.toml", "--listen", "127.0.0.1:0"],
+        &[
+            "sim",
+            "serve",
+            "--world",
+            "world.toml",
+            "--listen",
+            "127.0.0.1:0",
+        ],
         &[],
     );
     assert_eq!(run.code, 1, "{run:?}");

@@ -21,6 +21,34 @@ fn a_valid_file_validates_offline() {
 }
 
 #[test]
+fn validate_counts_in_the_singular_and_per_account() {
+    let one = r#"[networks]
+app = "11111111-1111-4111-8111-111111111111"
+
+[[peering]]
+name = "p"
+network = "app"
+peer_network = "22222222-2222-4222-8222-222222222222"
+"#;
+    let dir = project(one);
+    let run = run_peerings(dir.path(), &["validate"], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "peerings.toml is valid: 1 peering, 1 network alias.\n"
+    );
+    let dir = project(include_str!("../examples/multi-account.toml"));
+    let run = run_peerings(dir.path(), &["validate"], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "peerings.toml is valid: 4 peerings (2 in demo, 2 in platform), 1 link (2 of the \
+         peerings), 4 network aliases.\n",
+        "the aliases of [accounts.NAME.networks] count too"
+    );
+}
+
+#[test]
 fn every_problem_is_reported_with_file_line_and_what_to_do() {
     let dir = project(
         r#"[networks]

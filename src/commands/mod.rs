@@ -11,6 +11,7 @@ mod import;
 mod invocation;
 mod manuals;
 mod plan;
+mod validate;
 
 use account::Connection;
 pub use invocation::Invocation;
@@ -80,7 +81,7 @@ fn report_error(error: &anyhow::Error) {
 fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
     let chatter = Chatter { quiet: cli.quiet };
     match cli.command {
-        Command::Validate(args) => validate(&args.file.file),
+        Command::Validate(args) => validate::run(&args.file.file),
         Command::Plan(args) => {
             let connection = Connection::new(&args.api);
             let run = plan::run(&args.file.file, &connection, &args, &invocation, chatter);
@@ -180,15 +181,4 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
-}
-
-fn validate(file: &Path) -> anyhow::Result<Exit> {
-    let desired = config::load(file)?;
-    anstream::println!(
-        "{} is valid: {} peerings, {} network aliases.",
-        file.display(),
-        desired.peerings.len(),
-        desired.aliases.len()
-    );
-    Ok(Exit::Success)
 }

@@ -8,6 +8,8 @@ pub mod json;
 pub mod markdown;
 mod wording;
 
+pub use wording::{count, counted};
+
 use crate::plan::Change;
 
 /// How output names a change: its name, and the account where the file has several (a link's

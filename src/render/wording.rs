@@ -18,11 +18,16 @@ pub(super) type Code = fn(&str) -> String;
 pub(super) const NO_CHANGES: &str = "No changes: the account matches the file.";
 
 /// `1 peering`, `2 peerings`.
-pub(super) fn count(n: usize, noun: &str) -> String {
+pub fn count(n: usize, noun: &str) -> String {
+    counted(n, noun, &format!("{noun}s"))
+}
+
+/// `1 network alias`, `2 network aliases`: for nouns whose plural is not just an `s` more.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("{n} {noun}")
+        format!("{n} {one}")
     } else {
-        format!("{n} {noun}s")
+        format!("{n} {many}")
     }
 }
 
