@@ -1,5 +1,9 @@
 //! Diagnostics on stderr through `tracing`: warnings by default, `-v` for retries, `-vv` for
-//! every request, `-q` for errors only; `RUST_LOG` overrides all of them.
+//! every request, `-q` for errors only; `RUST_LOG` overrides all of them. Coloured only on a
+//! terminal, and never with `NO_COLOR` set, like the rest of the output: a log redirected to a
+//! file or a pipe holds plain text.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -21,7 +25,12 @@ pub fn init(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour())
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -340,3 +340,24 @@ fn assert_exit_status(page: &str, which: &str) {
         );
     }
 }
+
+#[test]
+fn log_lines_carry_no_colour_into_a_pipe() {
+    let dir = project(include_str!("../peerings.toml.example"));
+    for (args, env) in [
+        (&["-vv", "--api-url", "sim:state.json", "plan"][..], &[][..]),
+        (
+            &["--api-url", "sim:state.json", "plan"][..],
+            &[("RUST_LOG", "debug")][..],
+        ),
+    ] {
+        let output = common::peerings_command(dir.path(), args, env)
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(stderr.contains("GET "), "{args:?}: requests are logged: {stderr}");
+        assert!(!stderr.contains('\u{1b}'), "{args:?}: colour codes: {stderr:?}");
+    }
+}
