@@ -73,7 +73,8 @@ pub struct FileOption {
 #[command(next_help_heading = "API")]
 pub struct ApiOptions {
     /// The UpCloud API's root URL; the client adds /1.3/... `sim:STATE.json` runs the embedded
-    /// simulator instead, with its state kept in STATE.json (no credentials needed).
+    /// simulator instead, with its state kept in STATE.json; it needs no credentials and uses
+    /// none from the environment.
     #[arg(
         long,
         value_name = "URL",

@@ -224,6 +224,7 @@ fn pruning_and_ownership_work_per_account() {
 #[test]
 fn the_multi_account_example_runs_against_the_simulator() {
     let dir = project(include_str!("../examples/multi-account.toml"));
+    // Variables for real accounts, exported in the shell, are not sent to the simulator.
     let apply = run_peerings(
         dir.path(),
         &[
@@ -233,7 +234,11 @@ fn the_multi_account_example_runs_against_the_simulator() {
             "--poll-interval",
             "100ms",
         ],
-        &[],
+        &[
+            ("UPCLOUD_TOKEN_DEMO", "ucat_real_token"),
+            ("UPCLOUD_USERNAME_PLATFORM", "real-user"),
+            ("UPCLOUD_PASSWORD_PLATFORM", "real-password"),
+        ],
     );
     insta::assert_snapshot!("multi_account_example_apply", stable(&apply.stdout));
     // The one-sided peering is reported at once, not waited for until the timeout.
@@ -258,4 +263,30 @@ fn the_multi_account_example_runs_against_the_simulator() {
         run_peerings(dir.path(), &["plan", "--detailed-exitcode"], &[]).code,
         0
     );
+}
+
+#[test]
+fn refused_credentials_name_the_accounts_variables() {
+    let sim = Sim::with_peerings("");
+    let dir = project(&format!(
+        "{ACCOUNTS}\n[[peering]]\naccount = \"basic\"\nname = \"p\"\nnetwork = \"{BASIC_NET}\"\npeer_network = \"{AIVEN}\"\n"
+    ));
+    let url = sim.url();
+    let env = [
+        ("UPCLOUD_API_URL", url.as_str()),
+        ("TEAM_TOKEN", TEAM_TOKEN),
+        ("BASIC_USER", BASIC_USER),
+        ("BASIC_PASSWORD", "not-the-password"),
+    ];
+    let run = run_peerings(dir.path(), &["plan"], &env);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "the API refused the credentials in BASIC_USER and BASIC_PASSWORD (username_env and \
+             password_env of account basic)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.output().contains("not-the-password"));
 }

@@ -357,7 +357,13 @@ fn log_lines_carry_no_colour_into_a_pipe() {
             .expect("the binary runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{args:?}: {stderr}");
-        assert!(stderr.contains("GET "), "{args:?}: requests are logged: {stderr}");
-        assert!(!stderr.contains('\u{1b}'), "{args:?}: colour codes: {stderr:?}");
+        assert!(
+            stderr.contains("GET "),
+            "{args:?}: requests are logged: {stderr}"
+        );
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "{args:?}: colour codes: {stderr:?}"
+        );
     }
 }

@@ -502,3 +502,42 @@ fn usage_errors_exit_1_not_2_so_detailed_exitcode_stays_unambiguous() {
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("validate"));
 }
+
+#[test]
+fn refused_credentials_name_the_variables_to_check_and_the_same_request_every_time() {
+    let sim = Sim::with_peerings("");
+    let dir = project("");
+    let cases = [
+        (
+            &[("UPCLOUD_TOKEN", "ucat_wrong")][..],
+            "the credentials in UPCLOUD_TOKEN",
+        ),
+        (
+            &[
+                ("UPCLOUD_USERNAME", "nobody"),
+                ("UPCLOUD_PASSWORD", "wrong"),
+            ],
+            "the credentials in UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
+        ),
+    ];
+    for (credentials, named) in cases {
+        let url = sim.url();
+        let mut env = vec![("UPCLOUD_API_URL", url.as_str())];
+        env.extend_from_slice(credentials);
+        let runs: Vec<Run> = (0..6)
+            .map(|_| run_peerings(dir.path(), &["plan"], &env))
+            .collect();
+        for run in &runs {
+            assert_eq!(run.code, 1, "{run:?}");
+            assert!(run.stderr.contains(named), "{named}: {}", run.stderr);
+            assert!(run.stderr.contains("HTTP 401"), "{}", run.stderr);
+            assert!(!run.output().contains("ucat_wrong") && !run.output().contains("wrong\n"));
+            assert_eq!(run.stderr, runs[0].stderr, "the same words on every run");
+        }
+        assert!(
+            runs[0].stderr.contains("list network peerings"),
+            "peerings are read first: {}",
+            runs[0].stderr
+        );
+    }
+}

@@ -170,3 +170,36 @@ fn a_world_file_error_is_said_once() {
     );
     assert_eq!(run.stderr.matches("line 2").count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn the_quick_start_ignores_credentials_in_the_environment_and_says_so() {
+    let dir = project(EXAMPLE);
+    let sim_url = format!("sim:{}", path_in(&dir, "state.json").display());
+    for credentials in [
+        &[("UPCLOUD_TOKEN", "ucat_x")][..],
+        &[
+            ("UPCLOUD_USERNAME", "someone"),
+            ("UPCLOUD_PASSWORD", "secret"),
+        ],
+    ] {
+        let run = run_peerings(
+            dir.path(),
+            &["-v", "--api-url", &sim_url, "plan", "--detailed-exitcode"],
+            credentials,
+        );
+        assert_eq!(run.code, 2, "{credentials:?}: {run:?}");
+        assert!(
+            run.stderr
+                .contains("the simulator acts as its account demo; the credentials in the environment are not used"),
+            "-v says so: {}",
+            run.stderr
+        );
+    }
+    let quiet = run_peerings(
+        dir.path(),
+        &["--api-url", &sim_url, "apply", "--auto-approve"],
+        &[("UPCLOUD_TOKEN", "ucat_x")],
+    );
+    assert_eq!(quiet.code, 0, "{quiet:?}");
+    assert_eq!(quiet.stderr, "", "without -v, nothing on stderr");
+}

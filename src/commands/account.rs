@@ -3,6 +3,7 @@
 //! per state file, shared by the accounts that name it, so they live in one simulated world).
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -11,13 +12,13 @@ use anyhow::Context;
 use crate::apply::Clients;
 use crate::cli::ApiOptions;
 use crate::config::{AccountCredentials, AccountSpec, Desired};
-use crate::http::{ClientOptions, Secret};
+use crate::http::{ApiError, ClientOptions, Secret};
 use crate::plan::NetworkNames;
 use crate::plan::{self, Observed, Plan};
 use crate::render::graph::{Graph, View};
 use crate::sim;
 use crate::stop::StopSignal;
-use crate::upcloud::{Client, Credentials};
+use crate::upcloud::{Client, Credentials, PASSWORD_VAR, TOKEN_VAR, USERNAME_VAR};
 
 /// `--api-url sim:PATH` runs the simulator in-process, its state kept in PATH.
 const SIM_SCHEME: &str = "sim:";
@@ -55,6 +56,8 @@ impl Connection {
 /// The API clients of the accounts in use, and the simulators serving `sim:` URLs.
 pub struct Accounts {
     pub clients: Clients,
+    /// Where each account's credentials came from, for a refusal to name what to check.
+    sources: BTreeMap<Option<String>, CredentialSource>,
     simulators: BTreeMap<String, (sim::Simulator, SocketAddr)>,
 }
 
@@ -76,50 +79,108 @@ impl Planned {
     }
 }
 
+/// Where an account's credentials came from.
+#[derive(Debug, Clone)]
+enum CredentialSource {
+    /// These environment variables, as a person writes them: `UPCLOUD_TOKEN`, or
+    /// `UPCLOUD_TOKEN_PROD (token_env of account prod)`.
+    Variables(String),
+    /// The in-process simulator's own account of this name.
+    Simulator(String),
+}
+
+impl fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialSource::Variables(variables) => write!(f, "the credentials in {variables}"),
+            CredentialSource::Simulator(account) => {
+                write!(f, "the credentials of the simulator's account {account}")
+            }
+        }
+    }
+}
+
 impl Accounts {
-    /// The account the environment's credentials belong to (`None` in `clients`): for a file
-    /// without accounts, and for `import`.
-    pub async fn connect_env(connection: &Connection) -> anyhow::Result<Accounts> {
-        let mut accounts = Accounts {
+    fn none() -> Accounts {
+        Accounts {
             clients: Clients::new(),
+            sources: BTreeMap::new(),
             simulators: BTreeMap::new(),
-        };
+        }
+    }
+
+    /// The account the environment's credentials belong to (`None` in `clients`): for a file
+    /// without accounts, and for `import`. An in-process simulator (`sim:`) acts as its world's
+    /// default account whatever the environment holds: its quick start must work for someone
+    /// whose real credentials are exported.
+    pub async fn connect_env(connection: &Connection) -> anyhow::Result<Accounts> {
+        let mut accounts = Accounts::none();
         let url = accounts.endpoint(&connection.api_url).await?;
-        let credentials = match (&url, Credentials::any_in_env()) {
-            (Endpoint::Sim(path, _), false) => accounts.default_sim_credentials(path)?,
-            _ => Credentials::from_env()?,
+        let (credentials, source) = match &url {
+            Endpoint::Sim(path, _) => {
+                let (account, credentials) = accounts.default_sim_credentials(path)?;
+                if Credentials::any_in_env() {
+                    tracing::info!(
+                        "{}: the simulator acts as its account {account}; the credentials in \
+                         the environment are not used",
+                        connection.api_url
+                    );
+                }
+                (credentials, CredentialSource::Simulator(account))
+            }
+            Endpoint::Http(_) => {
+                let credentials = Credentials::from_env()?;
+                let variables = match &credentials {
+                    Credentials::Token(_) => TOKEN_VAR.to_owned(),
+                    Credentials::Basic { .. } => format!("{USERNAME_VAR} and {PASSWORD_VAR}"),
+                };
+                (credentials, CredentialSource::Variables(variables))
+            }
         };
         let client = connection.client(&url, credentials)?;
         accounts.clients.insert(None, client);
+        accounts.sources.insert(None, source);
         Ok(accounts)
     }
 
     /// Every account the file declares, or the environment's account if it declares none.
     /// Every credential variable is read before anything is sent; all missing ones are named.
+    /// An account on an in-process simulator acts as the simulator's account of its name, and
+    /// needs no variables.
     pub async fn connect(desired: &Desired, connection: &Connection) -> anyhow::Result<Accounts> {
         if !desired.uses_accounts() {
             return Accounts::connect_env(connection).await;
         }
-        let mut accounts = Accounts {
-            clients: Clients::new(),
-            simulators: BTreeMap::new(),
-        };
+        let mut accounts = Accounts::none();
         let mut missing = Vec::new();
         for (name, spec) in &desired.accounts {
             let url = accounts
                 .endpoint(spec.api_url.as_deref().unwrap_or(&connection.api_url))
                 .await?;
-            let credentials = match (read_account_credentials(spec), &url) {
-                (Ok(credentials), _) => credentials,
-                // The simulator's own account of that name: a quick start needs no secrets.
-                (Err(_), Endpoint::Sim(path, _)) => accounts.sim_credentials(path, name)?,
-                (Err(variables), Endpoint::Http(_)) => {
+            let (credentials, source) = match (&url, read_account_credentials(spec)) {
+                (Endpoint::Sim(path, _), given) => {
+                    if given.is_ok() {
+                        tracing::info!(
+                            "account {name}: the simulator acts as its account {name}; the \
+                             credentials in {} are not used",
+                            variables_of(name, spec)
+                        );
+                    }
+                    let credentials = accounts.sim_credentials(path, name)?;
+                    (credentials, CredentialSource::Simulator(name.clone()))
+                }
+                (Endpoint::Http(_), Ok(credentials)) => (
+                    credentials,
+                    CredentialSource::Variables(variables_of(name, spec)),
+                ),
+                (Endpoint::Http(_), Err(variables)) => {
                     missing.extend(variables.into_iter().map(|variable| (name, variable)));
                     continue;
                 }
             };
             let client = connection.client(&url, credentials)?;
             accounts.clients.insert(Some(name.clone()), client);
+            accounts.sources.insert(Some(name.clone()), source);
         }
         if !missing.is_empty() {
             let lines: Vec<String> = missing
@@ -135,24 +196,40 @@ impl Accounts {
         Ok(accounts)
     }
 
-    /// Reads every account's peerings and networks, all at once: one round trip. Refuses,
-    /// before anything is written, when two declared accounts turn out to be one.
+    /// Reads every account's peerings and networks, all at once: one round trip. When reads
+    /// fail, the first in a fixed order (accounts by name, peerings before networks) is
+    /// reported, so that the same failure reads the same on every run. Refuses, before
+    /// anything is written, when two declared accounts turn out to be one.
     pub async fn observe(&self) -> anyhow::Result<BTreeMap<Option<String>, Observed>> {
         let reads = self.clients.iter().map(|(account, client)| async move {
+            let (peerings, networks) = tokio::join!(client.list_peerings(), client.list_networks());
+            (
+                account,
+                peerings.and_then(|peerings| Ok((peerings, networks?))),
+            )
+        });
+        let mut observed = BTreeMap::new();
+        for (account, read) in futures::future::join_all(reads).await {
             let (mut peerings, networks) =
-                tokio::try_join!(client.list_peerings(), client.list_networks())
-                    .with_context(|| describe(account))?;
+                read.map_err(|error| self.read_failed(account, error))?;
             for peering in &mut peerings {
                 peering.account = account.clone();
             }
-            Ok::<_, anyhow::Error>((account.clone(), Observed { peerings, networks }))
-        });
-        let observed = futures::future::try_join_all(reads)
-            .await?
-            .into_iter()
-            .collect();
+            observed.insert(account.clone(), Observed { peerings, networks });
+        }
         refuse_declared_twice(&observed)?;
         Ok(observed)
+    }
+
+    /// A failed read, saying which account; for refused credentials, also where they came from.
+    fn read_failed(&self, account: &Option<String>, error: ApiError) -> anyhow::Error {
+        let reading = describe(account);
+        let refused = error.status() == Some(401);
+        match self.sources.get(account).filter(|_| refused) {
+            Some(source) => anyhow::Error::new(error)
+                .context(format!("the API refused {source} ({reading}); check them")),
+            None => anyhow::Error::new(error).context(reading),
+        }
     }
 
     pub async fn plan(&self, desired: &Desired) -> anyhow::Result<Planned> {
@@ -195,22 +272,22 @@ impl Accounts {
         Ok(simulator.world())
     }
 
-    /// With `sim:` and no credentials in the environment, act as the world's default account.
-    fn default_sim_credentials(&self, path: &str) -> anyhow::Result<Credentials> {
+    /// The world's default account, and its credentials, to act as with `sim:`.
+    fn default_sim_credentials(&self, path: &str) -> anyhow::Result<(String, Credentials)> {
         let world = self.world(path)?;
         let credentials = world
             .default_credentials()
             .context("the simulator's world has no default account to act as")?;
-        Ok(sim_credentials(credentials))
+        Ok((world.default_account, sim_credentials(credentials)))
     }
 
-    /// With `sim:` and the account's variables unset, act as the world's account of that name.
+    /// The credentials of the world's account of this name, to act as with `sim:`.
     fn sim_credentials(&self, path: &str, account: &str) -> anyhow::Result<Credentials> {
         let world = self.world(path)?;
         let found = world.accounts.get(account).with_context(|| {
             format!(
-                "account {account}'s credential variables are not set, and the simulator's \
-                 world ({path}) has no account named {account} to act as"
+                "the simulator's world ({path}) has no account named {account} to act as for \
+                 account {account}"
             )
         })?;
         Ok(sim_credentials(found.credentials.clone()))
@@ -245,6 +322,20 @@ impl Endpoint {
         match self {
             Endpoint::Http(url) | Endpoint::Sim(_, url) => url,
         }
+    }
+}
+
+/// The variables an account's credentials come from, as messages name them.
+fn variables_of(account: &str, spec: &AccountSpec) -> String {
+    match &spec.credentials {
+        AccountCredentials::Token { env } => format!("{env} (token_env of account {account})"),
+        AccountCredentials::Basic {
+            username_env,
+            password_env,
+        } => format!(
+            "{username_env} and {password_env} (username_env and password_env of account \
+             {account})"
+        ),
     }
 }
 

@@ -17,7 +17,6 @@ use account::Connection;
 pub use invocation::Invocation;
 
 use std::fmt::Display;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
@@ -26,7 +25,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, SimCommand};
-use crate::config::{self, LoadError};
+use crate::config::LoadError;
 use crate::exit::Exit;
 use crate::sim;
 

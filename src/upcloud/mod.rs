@@ -10,4 +10,4 @@ mod error;
 pub mod wire;
 
 pub use client::Client;
-pub use credentials::Credentials;
+pub use credentials::{Credentials, PASSWORD_VAR, TOKEN_VAR, USERNAME_VAR};
