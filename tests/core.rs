@@ -541,3 +541,43 @@ fn refused_credentials_name_the_variables_to_check_and_the_same_request_every_ti
         );
     }
 }
+
+#[test]
+fn names_with_line_breaks_controls_or_bidirectional_overrides_are_escaped_in_the_plan() {
+    let sim = Sim::with_peerings("");
+    let dir = project(&format!(
+        r#"[networks]
+"app\u202Enet" = "{APP}"
+
+[[peering]]
+name = "two\nlines"
+network = "app\u202Enet"
+peer_network = "{AIVEN}"
+labels = {{ team = "a\u202Eb" }}
+
+[[peering]]
+name = "evil\u202Egnirts \u001b[31mred"
+network = "{BACKEND}"
+peer_network = "{AIVEN}"
+"#
+    ));
+    let run = sim.run(dir.path(), &["plan"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for raw in ['\u{202e}', '\u{1b}'] {
+        assert!(
+            !run.stdout.contains(raw),
+            "{raw:?} printed raw:\n{}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains("two\nlines"), "{}", run.stdout);
+    for shown in [
+        "+ two\\nlines",
+        "+ evil\\u{202e}gnirts \\u{1b}[31mred",
+        "app\\u{202e}net (11111111-1111-4111-8111-111111111111)",
+    ] {
+        assert!(run.stdout.contains(shown), "{shown}:\n{}", run.stdout);
+    }
+    let markdown = sim.run(dir.path(), &["plan", "--output", "markdown"]);
+    assert!(!markdown.stdout.contains('\u{202e}'), "{}", markdown.stdout);
+}

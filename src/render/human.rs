@@ -15,6 +15,7 @@ use crate::plan::{
     Action, Change, FieldChange, NetworkNames, Plan, Warning, change::format_labels,
 };
 
+use super::printable;
 use super::wording::{self, NO_CHANGES, count};
 
 const CREATE: Style = AnsiColor::Green.on_default();
@@ -68,7 +69,8 @@ fn write_left_alone(out: &mut String, plan: &Plan) {
                 .as_ref()
                 .map(|a| format!(" in {a}"))
                 .unwrap_or_default();
-            let _ = writeln!(out, "      {} ({}){account}", peering.name, peering.id);
+            let name = printable(&peering.name);
+            let _ = writeln!(out, "      {name} ({}){account}", peering.id);
         }
         out.push('\n');
     }
@@ -85,14 +87,14 @@ fn write_left_alone(out: &mut String, plan: &Plan) {
 }
 
 fn write_change(out: &mut String, change: &Change, plan: &Plan, names: &NetworkNames) {
-    let name = &change.name;
+    let name = printable(&change.name);
     match &change.action {
         Action::Create(target) => {
             let _ = writeln!(out, "  {CREATE}+ {name}{CREATE:#}");
             origin(out, change);
             networks(out, target.key, names);
             field(out, "configured_status", target.configured_status.as_str());
-            field(out, "labels", &format_labels(&target.labels));
+            field(out, "labels", &printable(&format_labels(&target.labels)));
         }
         Action::Update {
             current,
@@ -144,14 +146,18 @@ fn origin(out: &mut String, change: &Change) {
         field(
             out,
             "link",
-            &format!("{link} (both halves are in this plan)"),
+            &format!("{} (both halves are in this plan)", printable(link)),
         );
     }
 }
 
 fn networks(out: &mut String, key: PeeringKey, names: &NetworkNames) {
-    field(out, "network", &names.describe(key.network));
-    field(out, "peer_network", &names.describe(key.peer_network));
+    field(out, "network", &printable(&names.describe(key.network)));
+    field(
+        out,
+        "peer_network",
+        &printable(&names.describe(key.peer_network)),
+    );
 }
 
 fn existing(out: &mut String, current: &Peering, names: &NetworkNames) {
@@ -161,7 +167,11 @@ fn existing(out: &mut String, current: &Peering, names: &NetworkNames) {
 }
 
 fn describe_state(peering: &Peering) -> String {
-    format!("{}: {}", peering.state, peering.state.explanation())
+    format!(
+        "{}: {}",
+        printable(peering.state.as_str()),
+        peering.state.explanation()
+    )
 }
 
 fn field(out: &mut String, label: &str, value: &str) {
@@ -197,7 +207,7 @@ fn write_labels_diff(out: &mut String, from: &Labels, to: &Labels) {
     let lines = |labels: &Labels| -> String {
         labels
             .iter()
-            .map(|(key, value)| format!("{key} = {value:?}\n"))
+            .map(|(key, value)| format!("{} = {value:?}\n", printable(key)))
             .collect()
     };
     let (old, new) = (lines(from), lines(to));
@@ -212,12 +222,13 @@ fn write_labels_diff(out: &mut String, from: &Labels, to: &Labels) {
 }
 
 fn write_warning(out: &mut String, warning: &Warning) {
+    let warning = printable(&warning.to_string()).into_owned();
     let _ = writeln!(out, "      {WARNING}warning:{WARNING:#} {warning}");
 }
 
 /// One line (and advice) for a finished change of an apply.
 pub fn outcome(result: &ChangeResult) -> String {
-    let name = super::change_name(&result.change);
+    let name = printable(&super::change_name(&result.change)).into_owned();
     match &result.outcome {
         Outcome::Created(peering) => format!(
             "  {CREATE}+ created{CREATE:#}   {name}: {}, {}\n",
@@ -259,11 +270,14 @@ pub fn outcome(result: &ChangeResult) -> String {
             "  {UNCHANGED}? not started{UNCHANGED:#} {name}: the run stopped before it began; run apply again\n"
         ),
         Outcome::Interrupted { error } => format!(
-            "  {UPDATE}? interrupted{UPDATE:#} {name}: {error}; run apply again to finish it\n"
+            "  {UPDATE}? interrupted{UPDATE:#} {name}: {}; run apply again to finish it\n",
+            printable(&error.to_string())
         ),
         Outcome::Failed { error, advice } => {
+            let error = printable(&error.to_string()).into_owned();
             let mut line = format!("  {REMOVED}! failed{REMOVED:#}    {name}: {error}\n");
             if let Some(advice) = advice {
+                let advice = printable(advice);
                 let _ = writeln!(line, "              {BOLD}what to do:{BOLD:#} {advice}");
             }
             line
@@ -299,7 +313,10 @@ pub fn apply_summary(report: &Report, interrupted: bool) -> String {
 /// changes.
 pub fn wait_event(event: &WaitEvent<'_>) -> String {
     let state = |state: Option<&crate::model::PeeringState>| {
-        state.map_or_else(|| "gone".to_owned(), ToString::to_string)
+        state.map_or_else(
+            || "gone".to_owned(),
+            |state| printable(state.as_str()).into_owned(),
+        )
     };
     match event {
         WaitEvent::Watching { peerings, timeout } => {
@@ -309,13 +326,20 @@ pub fn wait_event(event: &WaitEvent<'_>) -> String {
                 count(peerings.len(), "peering")
             );
             for watched in *peerings {
-                let _ = writeln!(out, "  - {}, {}", watched.name, watched.goal);
+                let _ = writeln!(out, "  - {}, {}", printable(&watched.name), watched.goal);
             }
             out
         }
-        WaitEvent::Seen { name, state: now } => format!("  {name}: {}\n", state(*now)),
+        WaitEvent::Seen { name, state: now } => {
+            format!("  {}: {}\n", printable(name), state(*now))
+        }
         WaitEvent::Changed { name, from, to } => {
-            format!("  {name}: {} -> {}\n", state(*from), state(*to))
+            format!(
+                "  {}: {} -> {}\n",
+                printable(name),
+                state(*from),
+                state(*to)
+            )
         }
     }
 }
@@ -335,13 +359,13 @@ pub fn settled(waited: &Waited) -> String {
             WaitVerdict::NeedsAttention => (REMOVED, "needs attention"),
         };
         let state = match &peering.state {
-            Some(state) => format!("{state}: {}", state.explanation()),
+            Some(state) => format!("{}: {}", printable(state.as_str()), state.explanation()),
             None => "gone".to_owned(),
         };
         let _ = writeln!(
             out,
             "  {style}{mark:<15}{style:#} {}: {state}",
-            peering.name
+            printable(&peering.name)
         );
     }
     out
@@ -434,7 +458,9 @@ fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {
     let _ = writeln!(
         out,
         "  {style}{mark} {}{style:#}: {} (configured {}{note})",
-        judged.name, peering.state, peering.configured_status
+        printable(judged.name),
+        printable(peering.state.as_str()),
+        peering.configured_status
     );
     field(out, "uuid", &peering.id.to_string());
     networks(out, peering.key, names);

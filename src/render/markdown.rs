@@ -256,8 +256,9 @@ fn fenced(text: &str, language: &str) -> String {
 }
 
 /// Text for a table cell or a line of prose: HTML is written as entities, Markdown's inline
-/// punctuation is backslash-escaped (which also keeps `|` from ending a cell), and line breaks
-/// become spaces so a cell stays on its row.
+/// punctuation is backslash-escaped (which also keeps `|` from ending a cell), line breaks
+/// become spaces so a cell stays on its row, and other control characters and bidirectional
+/// overrides are written as escapes (`\u{202e}`), as [`super::printable`] does.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -266,6 +267,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
+            c if super::needs_escape(c) => out.extend(c.escape_debug()),
             '|' | '`' | '\\' | '*' | '_' | '[' | ']' | '~' | '!' | '#' => {
                 out.push('\\');
                 out.push(c);
@@ -287,6 +289,7 @@ mod tests {
             r"a\|b &lt;script&gt;\`x\` \*y\* \[l\](u)"
         );
         assert_eq!(escape("line\nbreak"), "line break");
+        assert_eq!(escape("abc\u{202e}fed\u{1b}"), "abc\\u{202e}fed\\u{1b}");
         assert_eq!(escape("app-hel1 to aiven"), "app-hel1 to aiven");
     }
 
