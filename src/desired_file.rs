@@ -154,7 +154,8 @@ fn write_peering(
 
 /// An alias for every network the peerings use: the account's name for it, made a bare TOML key
 /// and unique; for a peer network in another account, whose name is not visible, `peer-` and the
-/// start of its UUID.
+/// start of its UUID; for a network whose name is a UUID (which the file refuses as an alias),
+/// `network-` and the start of it.
 fn aliases(observed: &Observed, peerings: &[&Peering]) -> BTreeMap<NetworkId, String> {
     let names: BTreeMap<NetworkId, &str> = observed
         .networks
@@ -168,8 +169,12 @@ fn aliases(observed: &Observed, peerings: &[&Peering]) -> BTreeMap<NetworkId, St
     let mut taken = BTreeSet::new();
     used.into_iter()
         .map(|id| {
-            let base = match names.get(&id) {
-                Some(name) => slug(name),
+            let base = match names.get(&id).map(|name| slug(name)) {
+                // A UUID as an alias would mean that network itself; the file refuses it.
+                Some(slug) if slug.parse::<NetworkId>().is_ok() => {
+                    format!("network-{}", &slug[..8])
+                }
+                Some(slug) => slug,
                 None => format!("peer-{}", &id.to_string()[..8]),
             };
             (id, claim(base, &mut taken))
@@ -361,6 +366,44 @@ mod tests {
         );
         let desired = crate::config::parse(&text, "imported.toml").unwrap();
         assert_eq!(desired.owner, None);
+    }
+
+    #[test]
+    fn a_network_named_like_a_uuid_gets_an_alias_that_is_not_one() {
+        let mut world = observed();
+        world.networks[0].name = net(2).to_string();
+        world.networks[1].name = "peer-00000000".into();
+        let text = from_observed(&world, Scope::All);
+        let desired = crate::config::parse(&text, "imported.toml").unwrap();
+        assert_eq!(desired.peerings.len(), 3);
+        assert!(text.contains("network-00000000 = "), "{text}");
+    }
+
+    proptest::proptest! {
+        /// Whatever the networks are called, every alias is a valid, distinct key, and the file
+        /// loads with every peering.
+        #[test]
+        fn aliases_never_collide(
+            names in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zA-Z0-9 _().-]{0,12}",
+                    "(peer|network)-0000(0|1)00(0|1)(-2)?",
+                    proptest::strategy::Just(net(2).to_string()),
+                    proptest::strategy::Just(net(9).to_string().to_uppercase()),
+                ],
+                3,
+            )
+        ) {
+            let mut world = observed();
+            for (network, name) in world.networks.iter_mut().zip(&names) {
+                network.name = name.clone();
+            }
+            let text = from_observed(&world, Scope::All);
+            let desired = crate::config::parse(&text, "imported.toml")
+                .map_err(|error| proptest::test_runner::TestCaseError::fail(format!("{error}\n{text}")))?;
+            proptest::prop_assert_eq!(desired.peerings.len(), 3);
+            proptest::prop_assert_eq!(desired.aliases.len(), 5, "{}", text);
+        }
     }
 
     #[test]

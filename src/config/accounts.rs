@@ -296,17 +296,32 @@ fn read_env_var<'a>(
     secret: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<&'a str> {
+    let example = match field.name() {
+        "username_env" => "UPCLOUD_USERNAME_PROD",
+        "password_env" => "UPCLOUD_PASSWORD_PROD",
+        _ => "UPCLOUD_TOKEN_PROD",
+    };
     let help = format!(
-        "`{}` names the environment variable that holds the value, in quotes: `{} = \"{}\"`",
+        "`{}` names the environment variable that holds the value, in quotes: `{} = \"{example}\"`",
         field.name(),
         field.name(),
-        match field.name() {
-            "username_env" => "UPCLOUD_USERNAME_PROD",
-            "password_env" => "UPCLOUD_PASSWORD_PROD",
-            _ => "UPCLOUD_TOKEN_PROD",
-        }
     );
     let name = field.string(&help, problems)?;
+    if looks_like_token(name) {
+        problems.push(
+            Problem::new(
+                format!("`{}` holds what looks like an API token", field.name()),
+                field.value_span(),
+                "a secret, not the name of an environment variable",
+            )
+            .redact(field.value_span())
+            .help(format!(
+                "keep the token out of the file: put it in an environment variable and name the variable here, such as `{} = \"{example}\"`",
+                field.name()
+            )),
+        );
+        return None;
+    }
     let trouble = if name.is_empty() {
         "empty".to_owned()
     } else if name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -339,6 +354,12 @@ fn read_env_var<'a>(
     }
     problems.push(problem);
     None
+}
+
+/// An UpCloud API token: `ucat_` and what follows, in any case.
+fn looks_like_token(text: &str) -> bool {
+    text.get(..5)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("ucat_"))
 }
 
 fn read_api_url<'a>(

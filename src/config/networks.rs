@@ -104,8 +104,8 @@ pub(super) fn read_aliases(
         .collect()
 }
 
-/// `:` separates an account from an alias in references, so an alias name with one would be
-/// read as something else.
+/// An alias name that would be read as something else: a UUID, which always means that network
+/// itself, or a name with `:`, which separates an account from an alias in references.
 fn check_alias_name(
     alias: Field,
     owner: Option<&str>,
@@ -113,6 +113,17 @@ fn check_alias_name(
     problems: &mut Vec<Problem>,
 ) {
     let name = alias.name();
+    if name.parse::<NetworkId>().is_ok() {
+        problems.push(
+            Problem::new(
+                format!("network alias `{name}` is a UUID"),
+                alias.key.span(),
+                "a UUID means that network itself, so this alias could never be used",
+            )
+            .help("an alias is a name for a network's UUID: choose a name, such as `app-hel1 = \"<UUID>\"`"),
+        );
+        return;
+    }
     let Some((prefix, rest)) = name.split_once(':') else {
         return;
     };

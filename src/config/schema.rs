@@ -178,6 +178,10 @@ fn aliases(_: &mut SchemaGenerator) -> Schema {
             "description": "The network's UUID.",
             "type": "string",
             "pattern": UUID_PATTERN
+        },
+        "propertyNames": {
+            "description": "A name, not a UUID: a UUID always means that network itself.",
+            "not": { "pattern": UUID_PATTERN }
         }
     })
 }

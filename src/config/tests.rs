@@ -753,6 +753,41 @@ other = "somewhere"
 }
 
 #[test]
+fn a_token_where_its_variable_belongs() {
+    let shown = rejected(
+        r#"
+[accounts.prod]
+token_env = "ucat_01J9ZX8Q7R6S5T4U3V2W1XSECRET"
+
+[accounts.shared]
+username_env = "SHARED_USER"
+password_env = "UCAT_ANOTHERSECRET"
+"#,
+    );
+    assert!(
+        !shown.contains("SECRET"),
+        "the token is not echoed:\n{shown}"
+    );
+    assert_snapshot!(shown);
+}
+
+#[test]
+fn alias_key_that_is_a_uuid() {
+    assert_snapshot!(rejected(
+        r#"
+[networks]
+"03126dc1-a69f-4bc2-8b24-e31c22d64712" = "03585987-bf7d-4544-8e9b-5a1b4d74a333"
+
+[accounts.prod]
+token_env = "T"
+
+[accounts.prod.networks]
+"88AC25EA-0B4F-424E-8668-82B747169590" = "03585987-bf7d-4544-8e9b-5a1b4d74a333"
+"#
+    ));
+}
+
+#[test]
 fn peering_keys_without_a_peering_header() {
     assert_snapshot!(rejected(&format!(
         r#"
