@@ -157,6 +157,30 @@ fn deleting_most_owned_peerings_needs_force() {
     let dir = project(&format!(
         "prune = true\n\n[[peering]]\nname = \"owned 0\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n"
     ));
+    // The plan says beforehand that apply will refuse, in every format.
+    let warning = "apply will refuse to delete 3 of the 4 peerings this file manages (more than \
+                   30 %) unless it is given --force";
+    let human = sim.run(dir.path(), &["plan"]);
+    assert!(
+        human.stdout.contains(&format!("warning: {warning}.")),
+        "{}",
+        human.stdout
+    );
+    let markdown = sim.run(dir.path(), &["plan", "--output", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains(&warning.replace("--force", "`--force`")),
+        "{}",
+        markdown.stdout
+    );
+    let json = sim.run(dir.path(), &["plan", "--output", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(document["needs_force"], true);
+    assert_eq!(
+        document["mass_deletes"],
+        serde_json::json!([{"account": null, "deletes": 3, "owned": 4, "message": warning}])
+    );
     let refused = sim.run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(refused.code, 1);
     insta::assert_snapshot!("mass_delete_refused", stable(&refused.stderr));

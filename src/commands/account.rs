@@ -63,9 +63,7 @@ pub struct Accounts {
 
 /// What the accounts hold, and the plan that would make them match the file.
 pub struct Planned {
-    /// One plan per account, for the per-account delete safety check.
-    pub per_account: Vec<Plan>,
-    /// All of them as one.
+    /// Every account's plan, as one.
     pub plan: Plan,
     pub names: NetworkNames,
     /// What each account holds (`None`: the account of a file without accounts).
@@ -235,10 +233,8 @@ impl Accounts {
     pub async fn plan(&self, desired: &Desired) -> anyhow::Result<Planned> {
         let observed = self.observe().await?;
         let names = NetworkNames::across(desired, observed.values());
-        let per_account = plan::plan_accounts(desired, &observed);
-        let plan = Plan::merge(per_account.clone());
+        let plan = Plan::merge(plan::plan_accounts(desired, &observed));
         Ok(Planned {
-            per_account,
             plan,
             names,
             observed,

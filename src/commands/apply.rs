@@ -72,7 +72,7 @@ pub fn run(
         output.nothing_to_do();
         return Ok(Exit::Success);
     }
-    refuse_mass_delete(&planned.per_account, args.force)?;
+    refuse_mass_delete(plan, args.force)?;
     if reviewed.is_none() && !args.auto_approve {
         match runtime.block_on(confirm(stop))? {
             Confirmation::Approved => {}
@@ -212,30 +212,22 @@ fn check_reviewed(
 }
 
 /// The safety net for a file that lost most of its entries by mistake, account by account.
-fn refuse_mass_delete(plans: &[Plan], force: bool) -> anyhow::Result<()> {
-    let Some(plan) = plans.iter().find(|plan| plan.deletes_too_many()) else {
+fn refuse_mass_delete(plan: &Plan, force: bool) -> anyhow::Result<()> {
+    let Some(mass) = plan.mass_deletes.first() else {
         return Ok(());
     };
     if force {
         return Ok(());
     }
-    let names: Vec<String> = plan
-        .deletes()
-        .map(|change| format!("  - {}", change.name))
+    let names: Vec<String> = mass
+        .names
+        .iter()
+        .map(|name| format!("  - {name}"))
         .collect();
-    let account = match plan
-        .deletes()
-        .next()
-        .and_then(|change| change.account.as_deref())
-    {
-        Some(account) => format!(" in account {account}"),
-        None => String::new(),
-    };
     anyhow::bail!(
-        "refusing to delete {} of the {} peerings this file manages{account} (more than 30 %):\n{}\n\
+        "refusing to delete {}:\n{}\n\
          If that is intended, run again with --force; nothing was changed",
-        names.len(),
-        plan.owned,
+        render::mass_delete(mass),
         names.join("\n")
     )
 }

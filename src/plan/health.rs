@@ -212,6 +212,7 @@ mod tests {
             elsewhere: Vec::new(),
             owned: 0,
             renewals: Default::default(),
+            mass_deletes: Vec::new(),
         }
     }
 

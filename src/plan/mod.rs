@@ -44,6 +44,21 @@ pub struct Plan {
     pub owned: usize,
     /// The servers on the networks read, and the peerings expected to turn active.
     pub renewals: Renewals,
+    /// The accounts whose deletes are too many to apply without `--force`.
+    pub mass_deletes: Vec<MassDelete>,
+}
+
+/// One account's deletes, when they are so many that a mistake is more likely than intent:
+/// more than 30 % of its owned peerings, when it has at least 4. `apply` refuses them unless
+/// given `--force`; `plan` says so beforehand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MassDelete {
+    /// The file's name for the account; `None` in a file without accounts.
+    pub account: Option<String>,
+    /// The names of the peerings to delete, in plan order.
+    pub names: Vec<String>,
+    /// How many peerings of the account are this file's.
+    pub owned: usize,
 }
 
 /// A peering managed by another file, which this file does not list.
@@ -61,8 +76,8 @@ const SAFETY_MIN_OWNED: usize = 4;
 
 impl Plan {
     /// Several accounts' plans as one: changes by name, then deletes by name; the accounts'
-    /// peerings left alone together. Check [`Plan::deletes_too_many`] on each plan before: the
-    /// safety threshold is per account.
+    /// peerings left alone together, and each account's mass delete (the safety threshold is per
+    /// account).
     pub fn merge(plans: Vec<Plan>) -> Plan {
         let mut merged = Plan {
             changes: Vec::new(),
@@ -71,6 +86,7 @@ impl Plan {
             elsewhere: Vec::new(),
             owned: 0,
             renewals: Renewals::default(),
+            mass_deletes: Vec::new(),
         };
         for plan in plans {
             merged.changes.extend(plan.changes);
@@ -79,6 +95,7 @@ impl Plan {
             merged.elsewhere.extend(plan.elsewhere);
             merged.owned += plan.owned;
             merged.renewals.absorb(plan.renewals);
+            merged.mass_deletes.extend(plan.mass_deletes);
         }
         let is_delete = |change: &Change| matches!(change.action, Action::Delete { .. });
         merged.changes.sort_by(|a, b| {
@@ -113,12 +130,20 @@ impl Plan {
             .filter(|change| matches!(change.action, Action::Delete { .. }))
     }
 
-    /// Whether the deletes are so many that a mistake is more likely than intent: more than
-    /// 30 % of the owned peerings, when there are at least 4.
-    pub fn deletes_too_many(&self) -> bool {
-        let deletes = self.deletes().count();
-        self.owned >= SAFETY_MIN_OWNED && deletes * 100 > self.owned * SAFE_DELETE_PERCENT
+    /// Whether `apply` refuses this plan without `--force`.
+    pub fn needs_force(&self) -> bool {
+        !self.mass_deletes.is_empty()
     }
+}
+
+/// One account's deletes, if they are too many; see [`MassDelete`].
+fn mass_delete(account: Option<&str>, deletes: &[Change], owned: usize) -> Option<MassDelete> {
+    let too_many = owned >= SAFETY_MIN_OWNED && deletes.len() * 100 > owned * SAFE_DELETE_PERCENT;
+    too_many.then(|| MassDelete {
+        account: account.map(str::to_owned),
+        names: deletes.iter().map(|change| change.name.clone()).collect(),
+        owned,
+    })
 }
 
 /// Compares every account the file declares (or, for a file without accounts, the account of the
@@ -180,6 +205,11 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
         }
     }
     deletes.sort_by(|a, b| a.name.cmp(&b.name));
+    let owned = existing
+        .values()
+        .filter(|p| owner.ownership_of(p) == Ownership::Owned)
+        .count();
+    let mass_deletes = mass_delete(account, &deletes, owned).into_iter().collect();
     changes.extend(deletes);
 
     Plan {
@@ -187,10 +217,8 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
         kept: sorted_by_name(kept),
         unmanaged: sorted_by_name(unmanaged),
         elsewhere: sorted_by_owner(elsewhere),
-        owned: existing
-            .values()
-            .filter(|p| owner.ownership_of(p) == Ownership::Owned)
-            .count(),
+        owned,
+        mass_deletes,
         renewals: Renewals::of_networks(&observed.networks),
     }
 }

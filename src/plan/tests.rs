@@ -205,7 +205,7 @@ fn deleting_more_than_30_percent_of_at_least_4_owned_is_too_many() {
             peerings: (0..owned_count).map(owned).collect(),
             networks: vec![],
         };
-        plan(&desired, &observed).deletes_too_many()
+        plan(&desired, &observed).needs_force()
     };
     assert!(!case(3, 0), "fewer than 4 owned: never too many");
     assert!(case(4, 2), "2 of 4 is 50 %");
@@ -636,5 +636,5 @@ fn the_delete_safety_counts_only_the_files_own_peerings() {
     let planned = plan(&file, &more);
     // 2 of team-a's 4 go: 50 %, though only 2 of the account's 9 managed peerings.
     assert_eq!((planned.deletes().count(), planned.owned), (2, 4));
-    assert!(planned.deletes_too_many());
+    assert!(planned.needs_force());
 }

@@ -52,6 +52,13 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     }
     write_left_alone(&mut out, plan);
     let _ = writeln!(out, "{BOLD}{}{BOLD:#}", plan.summary());
+    for mass in &plan.mass_deletes {
+        let _ = writeln!(
+            out,
+            "{WARNING}warning:{WARNING:#} {}.",
+            wording::needs_force(mass, plain)
+        );
+    }
     out
 }
 

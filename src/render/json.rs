@@ -10,6 +10,8 @@ use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, Summary};
 
 use crate::plan::NetworkNames;
 
+use super::wording;
+
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Serialize)]
@@ -23,6 +25,10 @@ pub struct PlanDocument {
     pub unmanaged: Vec<PeeringEntry>,
     /// Peerings another file manages (one with another `owner`) that this file does not list.
     pub managed_elsewhere: Vec<ElsewhereEntry>,
+    /// Whether `apply` refuses this plan unless given `--force`: see `mass_deletes`.
+    pub needs_force: bool,
+    /// Each account whose deletes are more than 30 % of its owned peerings (of at least 4).
+    pub mass_deletes: Vec<MassDeleteEntry>,
 }
 
 /// A peering another file manages.
@@ -32,6 +38,16 @@ pub struct ElsewhereEntry {
     pub owner: Option<String>,
     #[serde(flatten)]
     pub peering: PeeringEntry,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MassDeleteEntry {
+    /// The file's name for the account; null in a file without accounts.
+    pub account: Option<String>,
+    /// How many peerings the plan deletes there, and how many it owns.
+    pub deletes: usize,
+    pub owned: usize,
+    pub message: String,
 }
 
 /// An existing peering the plan leaves alone.
@@ -124,6 +140,17 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
         kept: plan.kept.iter().map(peering_entry).collect(),
         unmanaged: plan.unmanaged.iter().map(peering_entry).collect(),
         managed_elsewhere: elsewhere_entries(&plan.elsewhere),
+        needs_force: plan.needs_force(),
+        mass_deletes: plan
+            .mass_deletes
+            .iter()
+            .map(|mass| MassDeleteEntry {
+                account: mass.account.clone(),
+                deletes: mass.names.len(),
+                owned: mass.owned,
+                message: wording::needs_force(mass, |text| text.to_owned()),
+            })
+            .collect(),
     }
 }
 

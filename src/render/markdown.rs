@@ -103,6 +103,9 @@ fn write_deletes(out: &mut String, plan: &Plan) {
     }
     let (headline, why) = wording::deletes_banner(deletes.len(), code);
     let _ = writeln!(out, "> [!CAUTION]\n> **{headline}**: {why}.\n>");
+    for mass in &plan.mass_deletes {
+        let _ = writeln!(out, "> **{}.**\n>", wording::needs_force(mass, code));
+    }
     for change in deletes {
         if let Some(current) = change.action.current() {
             let _ = writeln!(

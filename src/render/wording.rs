@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::model::{AttachedServer, ConfiguredStatus, Peering};
 use crate::plan::Elsewhere;
+use crate::plan::MassDelete;
 use crate::plan::change::managed_by_another_file;
 use crate::plan::health::{Check, CheckVerdict};
 use crate::plan::{Change, NetworkNames, Plan};
@@ -107,6 +108,29 @@ pub(super) fn deletes_banner(deletes: usize, code: Code) -> (String, String) {
             "the file no longer lists {them} and sets {}",
             code("prune = true")
         ),
+    )
+}
+
+/// `3 of the 4 peerings this file manages in account prod (more than 30 %)`: what `apply`
+/// refuses to delete without `--force`.
+pub fn mass_delete(mass: &MassDelete) -> String {
+    let account = match &mass.account {
+        Some(account) => format!(" in account {account}"),
+        None => String::new(),
+    };
+    format!(
+        "{} of the {} peerings this file manages{account} (more than 30 %)",
+        mass.names.len(),
+        mass.owned
+    )
+}
+
+/// A plan's warning that `apply` will refuse it.
+pub(super) fn needs_force(mass: &MassDelete, code: Code) -> String {
+    format!(
+        "apply will refuse to delete {} unless it is given {}",
+        mass_delete(mass),
+        code("--force")
     )
 }
 
@@ -216,6 +240,7 @@ mod tests {
             elsewhere: Vec::new(),
             owned: 1,
             renewals: Default::default(),
+            mass_deletes: Vec::new(),
         }
     }
 
