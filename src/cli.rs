@@ -260,11 +260,21 @@ pub struct ImportArgs {
     #[arg(long)]
     pub managed_only: bool,
 
-    /// Write the file here instead of to stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the file here instead of to stdout, as `plan --out` does.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
 
-    /// Overwrite the --output file if it exists.
+    /// The old name of --out, kept for one release: a deprecation warning goes with it. (Every
+    /// other `--output` names a format.)
+    #[arg(
+        long = "output",
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "out"
+    )]
+    pub output_deprecated: Option<PathBuf>,
+
+    /// Overwrite the --out file if it exists.
     #[arg(long)]
     pub force: bool,
 

@@ -293,6 +293,31 @@ fn import_writes_a_file_that_plans_to_nothing_but_adoption() {
 }
 
 #[test]
+fn import_writes_to_out_like_plan_and_output_is_not_a_file_name() {
+    let sim = Sim::with_peerings(THREE_EXISTING);
+    let dir = tempfile::tempdir().unwrap();
+    let out = sim.run(dir.path(), &["import", "--out", "imported.toml"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(dir.path().join("imported.toml").exists());
+    assert!(!out.stderr.contains("deprecated"), "{}", out.stderr);
+
+    let format = sim.run(dir.path(), &["import", "--output", "json"]);
+    assert_eq!(format.code, 1, "{format:?}");
+    assert!(format.stderr.contains("use -o FILE"), "{}", format.stderr);
+    assert!(!dir.path().join("json").exists(), "no file named json");
+
+    let old = sim.run(dir.path(), &["import", "--output", "legacy.toml"]);
+    assert_eq!(old.code, 0, "{old:?}");
+    assert!(dir.path().join("legacy.toml").exists());
+    assert!(
+        old.stderr
+            .contains("--output FILE is deprecated and will go in a later release: use -o FILE"),
+        "{}",
+        old.stderr
+    );
+}
+
+#[test]
 fn wait_follows_a_cooperative_peer_to_active() {
     let sim = Sim::with_peerings("");
     sim.simulator.set_provisioning(Duration::from_millis(300));

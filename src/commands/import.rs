@@ -22,7 +22,8 @@ pub async fn run(
     } else {
         Existing::Keep
     };
-    if let Some(path) = &args.output {
+    let out = out_file(args, chatter)?;
+    if let Some(path) = out {
         files::check_target(path, existing).map_err(|error| refusal(path, &error))?;
     }
     let accounts = Accounts::connect_env(connection).await?;
@@ -33,7 +34,7 @@ pub async fn run(
         Scope::All
     };
     let text = desired_file::from_observed(&observed, scope);
-    match &args.output {
+    match out {
         Some(path) => {
             files::write(path, text.as_bytes(), existing).map_err(|error| refusal(path, &error))?;
             chatter.say(format_args!(
@@ -45,6 +46,27 @@ pub async fn run(
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(Exit::Success)
+}
+
+/// `-o/--out FILE`, or the deprecated `--output FILE` with a warning. Everywhere else
+/// `--output` names a format, so `--output json` is refused rather than written to a file named
+/// `json`.
+fn out_file(args: &ImportArgs, chatter: Chatter) -> anyhow::Result<Option<&Path>> {
+    let Some(path) = &args.output_deprecated else {
+        return Ok(args.out.as_deref());
+    };
+    let text = path.to_string_lossy();
+    if ["human", "json", "markdown", "toml"].contains(&text.as_ref()) {
+        anyhow::bail!(
+            "import writes the desired-state file as TOML and has no --output format; to write \
+             it to a file, use -o FILE (or --out FILE); nothing was written"
+        );
+    }
+    chatter.say(format_args!(
+        "warning: --output FILE is deprecated and will go in a later release: use -o FILE (or \
+         --out FILE), as plan --out does"
+    ));
+    Ok(Some(path))
 }
 
 /// Why `-o FILE` was not written, and what to do instead.
