@@ -85,7 +85,9 @@ impl StopSignal {
     /// says what that means where it stands); a second ends the process at once with exit 130.
     /// Call it inside the runtime, before anything that may wait: the handlers are in place when
     /// it returns, and the task that hears them runs whenever the runtime does.
-    pub fn listen(&self) -> std::io::Result<()> {
+    /// `plan` is the command line that shows where the account stands, as the caller's
+    /// invocation gives it; the abort message suggests it.
+    pub fn listen(&self, plan: String) -> std::io::Result<()> {
         let mut signals = Signals::install()?;
         let stop = self.clone();
         tokio::spawn(async move {
@@ -94,7 +96,7 @@ impl StopSignal {
             signals.next().await;
             anstream::eprintln!(
                 "\nAborted at once: a change under way may or may not have been made; run \
-                 `peerings plan` to see where the account stands."
+                 `{plan}` to see where the account stands."
             );
             std::process::exit(Exit::Interrupted as i32);
         });

@@ -367,3 +367,61 @@ fn log_lines_carry_no_colour_into_a_pipe() {
         );
     }
 }
+
+#[test]
+fn suggested_commands_repeat_the_file_and_api_the_run_acted_on() {
+    let dir = project("");
+    std::fs::write(
+        dir.path().join("legacy.toml"),
+        include_str!("../peerings.toml.example"),
+    )
+    .expect("write");
+    let state = "sim:state.json";
+    let check = run_peerings(
+        dir.path(),
+        &["-f", "legacy.toml", "check", "--api-url", state],
+        &[],
+    );
+    assert_eq!(check.code, 2, "{check:?}");
+    assert!(
+        check.stdout.contains(
+            "Run `peerings -f legacy.toml --api-url sim:state.json plan` to see them, \
+             `peerings -f legacy.toml --api-url sim:state.json apply` to make them."
+        ),
+        "{}",
+        check.stdout
+    );
+    let markdown = run_peerings(
+        dir.path(),
+        &[
+            "-f",
+            "legacy.toml",
+            "--api-url",
+            state,
+            "check",
+            "--output",
+            "markdown",
+        ],
+        &[],
+    );
+    assert!(
+        markdown
+            .stdout
+            .contains("Run `peerings -f legacy.toml --api-url sim:state.json plan` to see them"),
+        "{}",
+        markdown.stdout
+    );
+    let missing = run_peerings(
+        dir.path(),
+        &["-f", "missing.toml", "--api-url", state, "plan"],
+        &[],
+    );
+    assert_eq!(missing.code, 1, "{missing:?}");
+    assert!(
+        missing
+            .stderr
+            .contains("write one with `peerings --api-url sim:state.json import -o missing.toml`"),
+        "import takes no -f, but the API: {}",
+        missing.stderr
+    );
+}

@@ -47,7 +47,7 @@ pub fn run(
     let runtime = runtime()?;
     let stop = &connection.stop;
     runtime
-        .block_on(async { stop.listen() })
+        .block_on(async { stop.listen(invocation.command(["plan"])) })
         .context("cannot listen for Ctrl-C and SIGTERM")?;
     let desired = config::load(file)?;
     let read = runtime.block_on(stop.unless_requested(async {

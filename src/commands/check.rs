@@ -8,18 +8,30 @@ use crate::cli::{CheckArgs, OutputFormat};
 use crate::config;
 use crate::exit::Exit;
 use crate::plan::health::{self, CheckVerdict};
-use crate::render;
 use crate::render::graph::View;
+use crate::render::{self, NextCommands};
 
+use super::Invocation;
 use super::account::{Accounts, Connection};
 
-pub async fn run(file: &Path, connection: &Connection, args: &CheckArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    file: &Path,
+    connection: &Connection,
+    args: &CheckArgs,
+    invocation: &Invocation,
+) -> anyhow::Result<Exit> {
     let desired = config::load(file)?;
     let accounts = Accounts::connect(&desired, connection).await?;
     let planned = accounts.plan(&desired).await?;
     let check = health::check(&planned.plan);
+    let next = NextCommands {
+        plan: invocation.command(["plan"]),
+        apply: invocation.command(["apply"]),
+    };
     match args.output {
-        OutputFormat::Human => anstream::print!("{}", render::human::check(&check, &planned.names)),
+        OutputFormat::Human => {
+            anstream::print!("{}", render::human::check(&check, &planned.names, &next));
+        }
         OutputFormat::Json => {
             let document = render::json::check(&planned.plan, &check, &planned.names);
             let mut stdout = std::io::stdout().lock();
@@ -28,7 +40,7 @@ pub async fn run(file: &Path, connection: &Connection, args: &CheckArgs) -> anyh
         }
         OutputFormat::Markdown => {
             let graph = (!args.no_graph).then(|| planned.graph(View::Both, &desired));
-            let markdown = render::markdown::check(&check, &planned.names, graph.as_ref());
+            let markdown = render::markdown::check(&check, &planned.names, &next, graph.as_ref());
             print!("{markdown}");
         }
     }

@@ -15,8 +15,10 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use clap::ArgMatches;
 use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory};
+
+use crate::cli::Cli;
 
 use crate::http::without_userinfo;
 
@@ -33,6 +35,21 @@ const REPEATED: [(&str, &str); 4] = [
 pub struct Invocation {
     /// Flag and value, in the order of [`REPEATED`].
     options: Vec<(&'static str, OsString)>,
+}
+
+/// Whether the subcommand `name` takes the option `flag`: a suggestion repeats only what the
+/// suggested command acts on (`import` reads no file, `validate` no API).
+fn takes(name: &str, flag: &str) -> bool {
+    let id = REPEATED
+        .iter()
+        .find(|(_, repeated)| *repeated == flag)
+        .map(|(id, _)| *id);
+    let command = Cli::command();
+    command.find_subcommand(name).is_none_or(|subcommand| {
+        subcommand
+            .get_arguments()
+            .any(|arg| Some(arg.get_id().as_str()) == id)
+    })
 }
 
 impl Invocation {
@@ -65,19 +82,26 @@ impl Invocation {
         Invocation { options }
     }
 
-    /// `peerings`, this run's options, then `args` (a subcommand and its arguments): one line
-    /// to paste into a shell.
+    /// `peerings`, this run's options that the subcommand acts on, then `args` (the subcommand
+    /// and its arguments): one line to paste into a shell.
     pub fn command<I>(&self, args: I) -> String
     where
         I: IntoIterator,
         I::Item: AsRef<OsStr>,
     {
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|arg| shell_quote(arg.as_ref()))
+            .collect();
+        let subcommand = args.first().map_or("", String::as_str);
         let mut words = vec!["peerings".to_owned()];
         for (flag, value) in &self.options {
-            words.push((*flag).to_owned());
-            words.push(shell_quote(value));
+            if takes(subcommand, flag) {
+                words.push((*flag).to_owned());
+                words.push(shell_quote(value));
+            }
         }
-        words.extend(args.into_iter().map(|arg| shell_quote(arg.as_ref())));
+        words.extend(args);
         words.join(" ")
     }
 }
@@ -150,6 +174,19 @@ mod tests {
         assert_eq!(
             given.command(["apply", "--plan", "plan.json"]),
             "peerings -f 'team a.toml' --api-url sim:demo.json apply --plan plan.json"
+        );
+    }
+
+    #[test]
+    fn only_the_options_the_suggested_command_acts_on_are_repeated() {
+        let given = invocation(&["-f", "team.toml", "--api-url", "sim:s.json", "plan"]);
+        assert_eq!(
+            given.command(["import", "-o", "team.toml"]),
+            "peerings --api-url sim:s.json import -o team.toml"
+        );
+        assert_eq!(
+            given.command(["validate"]),
+            "peerings -f team.toml validate"
         );
     }
 

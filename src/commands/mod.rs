@@ -16,7 +16,9 @@ mod validate;
 use account::Connection;
 pub use invocation::Invocation;
 
+use std::ffi::OsStr;
 use std::fmt::Display;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
@@ -42,10 +44,10 @@ pub fn run() -> ExitCode {
     place_options_before_command(&mut cli, &matches);
     let invocation = Invocation::from_matches(&matches);
     crate::logging::init(cli.verbose, cli.quiet);
-    match execute(cli, invocation) {
+    match execute(cli, &invocation) {
         Ok(exit) => exit.into(),
         Err(error) => {
-            report_error(&error);
+            report_error(&error, &invocation);
             Exit::Failure.into()
         }
     }
@@ -61,13 +63,16 @@ fn usage_error(error: &clap::Error) -> Exit {
     }
 }
 
-fn report_error(error: &anyhow::Error) {
+fn report_error(error: &anyhow::Error, invocation: &Invocation) {
     const ERROR: Style = AnsiColor::Red.on_default().bold();
     match error.downcast_ref::<LoadError>() {
         Some(LoadError::Invalid(problems)) => anstream::eprint!("{}", problems.render(true)),
         Some(read @ LoadError::Read { .. }) => {
             anstream::eprintln!("{ERROR}error:{ERROR:#} {read}");
-            if let Some(help) = read.help() {
+            let import = |file: &Path| {
+                invocation.command([OsStr::new("import"), OsStr::new("-o"), file.as_os_str()])
+            };
+            if let Some(help) = read.help(import) {
                 anstream::eprintln!("  = help: {help}");
             }
         }
@@ -77,26 +82,26 @@ fn report_error(error: &anyhow::Error) {
 
 /// Runs the parsed command line; `invocation` is how it was given, for the commands that
 /// messages suggest running next.
-fn execute(cli: Cli, invocation: Invocation) -> anyhow::Result<Exit> {
+fn execute(cli: Cli, invocation: &Invocation) -> anyhow::Result<Exit> {
     let chatter = Chatter { quiet: cli.quiet };
     match cli.command {
         Command::Validate(args) => validate::run(&args.file.file),
         Command::Plan(args) => {
             let connection = Connection::new(&args.api);
-            let run = plan::run(&args.file.file, &connection, &args, &invocation, chatter);
+            let run = plan::run(&args.file.file, &connection, &args, invocation, chatter);
             runtime()?.block_on(run)
         }
         Command::Apply(args) => {
             let connection = Connection::new(&args.api);
-            apply::run(&args.file.file, &connection, &args, &invocation, chatter)
+            apply::run(&args.file.file, &connection, &args, invocation, chatter)
         }
         Command::Import(args) => {
             let connection = Connection::new(&args.api);
-            runtime()?.block_on(import::run(&connection, &args, &invocation, chatter))
+            runtime()?.block_on(import::run(&connection, &args, invocation, chatter))
         }
         Command::Check(args) => {
             let connection = Connection::new(&args.api);
-            runtime()?.block_on(check::run(&args.file.file, &connection, &args))
+            runtime()?.block_on(check::run(&args.file.file, &connection, &args, invocation))
         }
         Command::Graph(args) => {
             let connection = Connection::new(&args.api);

@@ -111,15 +111,18 @@ pub enum LoadError {
 
 impl LoadError {
     /// What to do about a file that could not be read, where its cause suggests something.
-    pub fn help(&self) -> Option<String> {
-        let LoadError::Read { path, cause } = self else {
+    /// `import` is the command line that would write the missing file from an account, as the
+    /// caller's invocation gives it (`peerings import -o PATH`, with its API options).
+    pub fn help(&self, import: impl FnOnce(&Path) -> String) -> Option<String> {
+        let LoadError::Read { path: file, cause } = self else {
             return None;
         };
-        let path = path.display();
+        let path = file.display();
         match cause {
             ReadError::NotFound => Some(format!(
-                "create it (peerings.toml.example shows the format), write one with \
-                 `peerings import -o {path}`, or name another with -f PATH"
+                "create it (peerings.toml.example shows the format), write one with `{}`, or \
+                 name another with -f PATH",
+                import(file)
             )),
             ReadError::Directory => Some(format!(
                 "-f names the desired-state file itself, e.g. -f {}/peerings.toml",

@@ -16,7 +16,7 @@ use crate::plan::{
 };
 
 use super::printable;
-use super::wording::{self, NO_CHANGES, count};
+use super::wording::{self, NO_CHANGES, NextCommands, count};
 
 const CREATE: Style = AnsiColor::Green.on_default();
 const UPDATE: Style = AnsiColor::Yellow.on_default();
@@ -421,9 +421,9 @@ pub fn activated(activated: &[Activated], names: &NetworkNames, while_waiting: b
 
 /// The check's verdict, then each listed peering that is not as it should be, with what its
 /// state means and what to do.
-pub fn check(check: &Check, names: &NetworkNames) -> String {
+pub fn check(check: &Check, names: &NetworkNames, next: &NextCommands) -> String {
     let mut out = String::new();
-    let words = wording::verdict(check, plain);
+    let words = wording::verdict(check, plain, next);
     let style = match check.verdict() {
         CheckVerdict::Drift => UPDATE,
         CheckVerdict::Unhealthy => REMOVED_BOLD,

@@ -10,7 +10,7 @@ use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, change::format_l
 
 use super::graph::{self, Graph};
 use super::human;
-use super::wording::{self, NO_CHANGES};
+use super::wording::{self, NO_CHANGES, NextCommands};
 use crate::plan::NetworkNames;
 
 /// Above this many edges, the diagram is folded into a `<details>` block.
@@ -38,9 +38,14 @@ pub fn plan(plan: &Plan, names: &NetworkNames, graph: Option<&Graph>) -> String 
 
 /// The verdict, a table of the listed peerings that are not as they should be, and the diagram
 /// (unless `graph` is `None`).
-pub fn check(check: &Check, names: &NetworkNames, graph: Option<&Graph>) -> String {
+pub fn check(
+    check: &Check,
+    names: &NetworkNames,
+    next: &NextCommands,
+    graph: Option<&Graph>,
+) -> String {
     let mut out = String::from("### peerings check\n\n");
-    let words = wording::verdict(check, code);
+    let words = wording::verdict(check, code, next);
     let _ = write!(out, "**{}**: {}", words.headline, words.meaning);
     if let Some(next) = words.next {
         let _ = write!(out, " {next}");

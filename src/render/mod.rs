@@ -8,7 +8,7 @@ pub mod json;
 pub mod markdown;
 mod wording;
 
-pub use wording::{count, counted, mass_delete};
+pub use wording::{NextCommands, count, counted, mass_delete};
 
 use std::borrow::Cow;
 

@@ -45,20 +45,31 @@ pub(super) fn elsewhere_counts(elsewhere: &[Elsewhere]) -> Vec<String> {
         .collect()
 }
 
+/// The command lines a report suggests running next, as the caller's own invocation would give
+/// them (its file, its API), so that they act on what this run acted on.
+#[derive(Debug, Clone)]
+pub struct NextCommands {
+    pub plan: String,
+    pub apply: String,
+}
+
 /// A check's conclusion: a headline (`Drift`), what it means, and for drift what to run next.
 pub(super) struct VerdictWords {
     pub headline: &'static str,
     pub meaning: String,
-    pub next: Option<&'static str>,
+    pub next: Option<String>,
 }
 
-pub(super) fn verdict(check: &Check, code: Code) -> VerdictWords {
+pub(super) fn verdict(check: &Check, code: Code, next: &NextCommands) -> VerdictWords {
     let status = code("configured_status");
     let (headline, meaning, next) = match check.verdict() {
         CheckVerdict::Drift => (
             "Drift",
             format!("changes are pending. {}", check.pending),
-            Some("Run `peerings plan` to see them, `peerings apply` to make them."),
+            Some(format!(
+                "Run `{}` to see them, `{}` to make them.",
+                next.plan, next.apply
+            )),
         ),
         CheckVerdict::Unhealthy => (
             "Unhealthy",
@@ -244,13 +255,20 @@ mod tests {
         }
     }
 
+    fn next() -> NextCommands {
+        NextCommands {
+            plan: "peerings plan".into(),
+            apply: "peerings apply".into(),
+        }
+    }
+
     /// Both renderers of a check, styles stripped.
     fn both(plan: &Plan) -> [String; 2] {
         let check = health::check(plan);
         let names = NetworkNames::default();
         [
-            anstream::adapter::strip_str(&human::check(&check, &names)).to_string(),
-            markdown::check(&check, &names, None),
+            anstream::adapter::strip_str(&human::check(&check, &names, &next())).to_string(),
+            markdown::check(&check, &names, &next(), None),
         ]
     }
 
@@ -300,7 +318,7 @@ mod tests {
             Action::Delete { current: disabled },
         ]);
         let [human_check, markdown_check] = both(&plan);
-        let words = verdict(&health::check(&plan), |text| text.to_owned());
+        let words = verdict(&health::check(&plan), |text| text.to_owned(), &next());
         assert_eq!(words.headline, "Drift");
         for text in [&human_check, &markdown_check] {
             assert!(

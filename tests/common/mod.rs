@@ -388,8 +388,11 @@ pub fn path_in(dir: &tempfile::TempDir, name: &str) -> PathBuf {
 }
 
 /// `text` with every UUID the simulator generated (peerings' UUIDs, assigned in the order
-/// concurrent requests happen to arrive) replaced by `[uuid]`. The test world's own UUIDs stay.
+/// concurrent requests happen to arrive) replaced by `[uuid]`, and the simulator's URL (its port
+/// differs on every run) by `[simulator]`. The test world's own UUIDs stay.
 pub fn stable(text: &str) -> String {
+    let text = without_simulator_port(text);
+    let text = text.as_str();
     const FIXED: [&str; 9] = [
         APP,
         BACKEND,
@@ -435,4 +438,20 @@ fn is_demo_uuid(uuid: &str) -> bool {
     include_str!("../../peerings.toml.example").contains(uuid)
         || include_str!("../../examples/multi-account.toml").contains(uuid)
         || servers.iter().any(|server| server == uuid)
+}
+
+/// `http://127.0.0.1:PORT` replaced by `[simulator]`.
+fn without_simulator_port(text: &str) -> String {
+    const LOOPBACK: &str = "http://127.0.0.1:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(LOOPBACK) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + LOOPBACK.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str("[simulator]");
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
