@@ -25,7 +25,9 @@ fn an_apply_of_100_converges_in_one_run_through_rate_limits_5xx_and_dropped_conn
     sim.simulator.set_faults(Faults {
         seed: 7,
         rate_429: probability(0.30),
-        retry_after_s: 1,
+        // "Retry now": a wait of a second on 30 % of the requests would hold the whole account
+        // for most of the run (see the account-wide wait's own test below).
+        retry_after_s: 0,
         rate_503: probability(0.20),
         rate_drop_before: probability(0.025),
         rate_drop_after: probability(0.025),
@@ -416,4 +418,63 @@ fn hostile_answers_end_in_a_clear_error_and_never_a_panic() {
             assert!(run.stderr.contains(expected), "{case}: {}", run.stderr);
         }
     }
+}
+
+#[test]
+fn when_the_api_tells_one_request_to_wait_no_request_of_the_account_starts_until_it_is_over() {
+    use common::scripted::{Reply, Scripted, network_list, one_peering, peering, peering_list};
+    // The first create is told to wait two seconds; the others are answered after 300 ms.
+    let told = std::sync::atomic::AtomicBool::new(false);
+    let server = Scripted::start(move |request| {
+        use std::sync::atomic::Ordering;
+        match request.method.as_str() {
+            "GET" if request.path.starts_with("/1.3/network-peering") => peering_list(&[]),
+            "GET" => network_list(&[APP, BACKEND, NO_ROUTER]),
+            _ if !told.swap(true, Ordering::SeqCst) => {
+                Reply::json("429 Too Many Requests", "").header("Retry-After", "2")
+            }
+            _ => {
+                std::thread::sleep(Duration::from_millis(300));
+                let sent: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+                let network = sent["network_peering"]["network"]["uuid"].as_str().unwrap();
+                let created = peering(
+                    "0f7984bc-5d72-4aaf-b587-90e6a8f32efc",
+                    "created",
+                    (network, SILENT),
+                    ("active", "pending-peer"),
+                    true,
+                );
+                one_peering("201 Created", &created)
+            }
+        }
+    });
+    let dir = project(&format!(
+        "[[peering]]\nname = \"a\"\nnetwork = \"{APP}\"\npeer_network = \"{SILENT}\"\n\n\
+         [[peering]]\nname = \"b\"\nnetwork = \"{BACKEND}\"\npeer_network = \"{SILENT}\"\n\n\
+         [[peering]]\nname = \"c\"\nnetwork = \"{NO_ROUTER}\"\npeer_network = \"{SILENT}\"\n"
+    ));
+    let run = run_peerings(
+        dir.path(),
+        &["apply", "--auto-approve", "--parallelism", "2"],
+        &[("UPCLOUD_API_URL", &server.url), ("UPCLOUD_TOKEN", "t")],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("3 created"), "{}", run.stdout);
+    let posts: Vec<std::time::Instant> = server
+        .requests()
+        .iter()
+        .filter(|request| request.method == "POST")
+        .map(|request| request.at)
+        .collect();
+    assert_eq!(posts.len(), 4, "three creates, one of them twice");
+    let told_at = posts[0];
+    let during_the_wait: Vec<Duration> = posts[1..]
+        .iter()
+        .map(|at| at.duration_since(told_at))
+        .filter(|since| *since > Duration::from_millis(100) && *since < Duration::from_secs(2))
+        .collect();
+    assert!(
+        during_the_wait.is_empty(),
+        "requests started {during_the_wait:?} after the 429 asked for 2 s"
+    );
 }

@@ -5,6 +5,7 @@
 //! their bodies look.
 
 mod error;
+mod gate;
 mod retry;
 #[cfg(test)]
 pub(crate) mod scripted;

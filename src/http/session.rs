@@ -2,6 +2,7 @@
 //! likely to pass, and its answer read within bounds. The platforms' clients (`upcloud`,
 //! `aiven`) say which endpoints to call; this says how.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand::SeedableRng;
@@ -15,6 +16,7 @@ use url::Url;
 use crate::stop::StopSignal;
 
 use super::error::{ApiError, describe_redirect, describe_status};
+use super::gate::Gate;
 use super::retry::{backoff_delay, is_retryable_status, retry_after_delay};
 use super::secret::Secret;
 
@@ -83,6 +85,8 @@ pub struct Session {
     authorization: Authorization,
     options: ClientOptions,
     stop: StopSignal,
+    /// One account's requests slow down together (see `gate`).
+    gate: Arc<Gate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +159,7 @@ impl Session {
             authorization,
             options,
             stop: StopSignal::default(),
+            gate: Arc::new(Gate::default()),
         })
     }
 
@@ -226,8 +231,14 @@ impl Session {
             if self.stop.is_requested() {
                 return Err(interrupted(call, retries, last_failure));
             }
+            let Ok(started) = self.gate.turn(&self.stop).await else {
+                return Err(interrupted(call, retries, last_failure));
+            };
             let failure = match self.attempt(call).await {
-                Ok(body) => return Ok(body),
+                Ok(body) => {
+                    self.gate.accepted(started);
+                    return Ok(body);
+                }
                 Err(failure) => failure,
             };
             let attempts = retries.saturating_add(1);
@@ -242,6 +253,11 @@ impl Session {
                     &mut rng,
                 )
             });
+            if failure.asks_to_wait() {
+                self.gate.told_to_wait(delay);
+            } else {
+                self.gate.accepted(started);
+            }
             info!(
                 "retrying {} in {:.1} s (attempt {} of {}): {}",
                 call.operation,
@@ -357,6 +373,19 @@ impl Failure {
             Failure::NoAnswer { .. } => true,
             Failure::Status { status, .. } => is_retryable_status(status.as_u16()),
             Failure::TooLarge | Failure::Redirect { .. } => false,
+        }
+    }
+
+    /// The API asked for a wait: rate limiting (429), or any answer with `Retry-After`. The
+    /// whole session waits then, not just this request.
+    fn asks_to_wait(&self) -> bool {
+        match self {
+            Failure::Status {
+                status,
+                retry_after,
+                ..
+            } => *status == StatusCode::TOO_MANY_REQUESTS || retry_after.is_some(),
+            Failure::NoAnswer { .. } | Failure::TooLarge | Failure::Redirect { .. } => false,
         }
     }
 

@@ -282,3 +282,68 @@ async fn concurrent_requests_are_counted_in_flight() {
     );
     assert_eq!(api.simulator.max_in_flight(), 1);
 }
+
+#[tokio::test]
+async fn a_rate_limit_accepts_a_burst_of_its_size_then_answers_429_with_retry_after() {
+    let api = faulty(Faults {
+        rate_limit: Some("10/s".parse().unwrap()),
+        ..Faults::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..15 {
+        let response = api
+            .client
+            .get(format!("{}/1.3/network-peering", api.base))
+            .bearer_auth(DEMO_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.to_str().unwrap().to_owned());
+        statuses.push((response.status().as_u16(), retry_after));
+    }
+    let accepted = statuses.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(accepted, 10, "{statuses:?}");
+    assert!(
+        statuses[10..]
+            .iter()
+            .all(|answer| *answer == (429, Some("1".to_owned()))),
+        "{statuses:?}"
+    );
+    let logged: Vec<Option<String>> = api
+        .simulator
+        .request_log()
+        .into_iter()
+        .map(|entry| entry.fault)
+        .collect();
+    assert_eq!(logged[14].as_deref(), Some("rate-limit"));
+
+    // A second later the bucket is full again.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let response = api
+        .client
+        .get(format!("{}/1.3/network-peering", api.base))
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[test]
+fn rate_limits_read_as_requests_per_second() {
+    let limit: super::RateLimit = "25/s".parse().unwrap();
+    assert_eq!(limit.per_second(), 25);
+    assert_eq!(String::from(limit), "25/s");
+    for bad in ["0/s", "10", "10/m", "-1/s", "x/s"] {
+        assert!(bad.parse::<super::RateLimit>().is_err(), "{bad}");
+    }
+    let world = World::from_toml(
+        "default_account = \"a\"\n[accounts.a]\ntoken = \"t\"\n[faults]\nrate_limit = \"5/s\"\n",
+    )
+    .unwrap();
+    assert_eq!(world.faults.rate_limit, Some("5/s".parse().unwrap()));
+}

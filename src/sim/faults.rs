@@ -9,7 +9,7 @@
 
 use std::convert::Infallible;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -103,6 +103,87 @@ pub struct Faults {
     pub rate_slow_body: Probability,
     /// How long the body of a slow answer takes to arrive.
     pub slow_body_ms: u64,
+    /// At most this many requests a second (`"10/s"`), in bursts of up to that many; beyond it,
+    /// 429 with the `Retry-After` (whole seconds) until the next would be accepted.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A rate limit of the whole simulated API, as a load balancer in front of it enforces one
+/// [I: the real limit is not documented].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RateLimit {
+    per_second: u32,
+}
+
+impl RateLimit {
+    pub fn per_second(self) -> u32 {
+        self.per_second
+    }
+}
+
+/// `"10/s"`, in world files and on the command line.
+impl FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<RateLimit, String> {
+        let invalid =
+            || format!("{text:?} is not a rate like \"10/s\" (requests per second, at least 1)");
+        let count = text.trim().strip_suffix("/s").ok_or_else(invalid)?;
+        match count.trim().parse::<u32>() {
+            Ok(per_second) if per_second > 0 => Ok(RateLimit { per_second }),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+impl TryFrom<String> for RateLimit {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<RateLimit, String> {
+        text.parse()
+    }
+}
+
+impl From<RateLimit> for String {
+    fn from(limit: RateLimit) -> String {
+        format!("{}/s", limit.per_second)
+    }
+}
+
+/// The requests a [`RateLimit`] still lets through: a bucket of up to `per_second` tokens,
+/// refilled at `per_second` a second; each accepted request takes one.
+#[derive(Debug, Clone)]
+struct Bucket {
+    limit: RateLimit,
+    tokens: f64,
+    filled_at: Instant,
+}
+
+impl Bucket {
+    fn new(limit: RateLimit) -> Bucket {
+        Bucket {
+            limit,
+            tokens: f64::from(limit.per_second),
+            filled_at: Instant::now(),
+        }
+    }
+
+    /// Takes a token, or says how many whole seconds until there is one (at least 1).
+    fn take(&mut self) -> Result<(), u64> {
+        let now = Instant::now();
+        let rate = f64::from(self.limit.per_second);
+        let elapsed = now.duration_since(self.filled_at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate).min(rate);
+        self.filled_at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            return Ok(());
+        }
+        let wait = (1.0 - self.tokens) / rate;
+        // At most a second: the bucket gains `rate` tokens a second, and lacks less than one.
+        Err(wait.ceil().max(1.0) as u64)
+    }
 }
 
 /// One `Retry-After` second, as a rate limiter that refills every second would answer [I].
@@ -124,6 +205,7 @@ impl Default for Faults {
             rate_drop_after: Probability::ZERO,
             rate_slow_body: Probability::ZERO,
             slow_body_ms: DEFAULT_SLOW_BODY_MS,
+            rate_limit: None,
         }
     }
 }
@@ -190,12 +272,20 @@ impl Faults {
 /// A fault injected into one request, with what it needs to be carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    TooManyRequests { retry_after_s: u64 },
+    TooManyRequests {
+        retry_after_s: u64,
+    },
+    /// Over the [`RateLimit`].
+    RateLimited {
+        retry_after_s: u64,
+    },
     InternalError,
     Unavailable,
     DropBefore,
     DropAfter,
-    SlowBody { over: Duration },
+    SlowBody {
+        over: Duration,
+    },
 }
 
 impl Fault {
@@ -203,6 +293,7 @@ impl Fault {
     pub fn name(self) -> &'static str {
         match self {
             Fault::TooManyRequests { .. } => "429",
+            Fault::RateLimited { .. } => "rate-limit",
             Fault::InternalError => "500",
             Fault::Unavailable => "503",
             Fault::DropBefore => "drop-before",
@@ -229,12 +320,18 @@ pub struct Draw {
 pub struct FaultDice {
     faults: Faults,
     rng: StdRng,
+    bucket: Option<Bucket>,
 }
 
 impl FaultDice {
     pub fn new(faults: Faults) -> FaultDice {
         let rng = StdRng::seed_from_u64(faults.seed);
-        FaultDice { faults, rng }
+        let bucket = faults.rate_limit.map(Bucket::new);
+        FaultDice {
+            faults,
+            rng,
+            bucket,
+        }
     }
 
     /// Changes the latency alone; the sequence of draws goes on.
@@ -251,10 +348,11 @@ impl FaultDice {
             below += self.faults.rate(kind);
             roll < below
         });
-        Draw {
-            delay,
-            fault: kind.map(|kind| self.faults.fault(kind)),
+        let mut fault = kind.map(|kind| self.faults.fault(kind));
+        if let Some(Err(retry_after_s)) = self.bucket.as_mut().map(Bucket::take) {
+            fault = Some(Fault::RateLimited { retry_after_s });
         }
+        Draw { delay, fault }
     }
 }
 
@@ -273,7 +371,9 @@ pub async fn inject(request: Request, next: Next) -> Response {
         return next.run(request).await;
     };
     let mut response = match fault {
-        Fault::TooManyRequests { retry_after_s } => too_many_requests(retry_after_s),
+        Fault::TooManyRequests { retry_after_s } | Fault::RateLimited { retry_after_s } => {
+            too_many_requests(retry_after_s)
+        }
         Fault::InternalError => ErrorAnswer::InternalError.into_response(),
         Fault::Unavailable => ErrorAnswer::ServiceUnavailable.into_response(),
         Fault::DropBefore => Response::new(broken_body()),

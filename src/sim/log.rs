@@ -39,7 +39,7 @@ pub struct LoggedRequest {
     /// that was never sent.
     pub status: u16,
     /// The fault injected into this request: "429", "500", "503", "drop-before",
-    /// "drop-after" or "slow-body".
+    /// "drop-after", "slow-body", or "rate-limit" (a 429 for going over the rate limit).
     pub fault: Option<String>,
     /// How many requests were in flight when this one arrived, itself included. A request is
     /// in flight from its arrival until its answer is sent in full or its connection dropped.

@@ -112,6 +112,8 @@
 //! rate_drop_after = 0.0    # request handled and saved, connection closed before the answer
 //! rate_slow_body = 0.0     # answer's body trickled over slow_body_ms
 //! slow_body_ms = 1000
+//! rate_limit = "10/s"      # at most 10 requests a second (bursts of 10); the rest get 429
+//!                          # with Retry-After until the next would be accepted
 //! ```
 //!
 //! # The lifecycle of a peering
@@ -178,7 +180,7 @@ use uuid::Uuid;
 
 pub use error::SimError;
 pub use error_answers::ErrorAnswer;
-pub use faults::{Faults, Probability};
+pub use faults::{Faults, Probability, RateLimit};
 pub use log::LoggedRequest;
 pub use serve::{ServeOptions, serve};
 pub use state::SimPeeringState;

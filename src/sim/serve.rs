@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use super::error::SimError;
-use super::faults::{Faults, Probability};
+use super::faults::{Faults, Probability, RateLimit};
 use super::{Simulator, World, routes};
 
 /// How the served platform behaves: `sim serve`'s flags, to flatten into the command line.
@@ -67,6 +67,10 @@ struct ServeFlags {
     /// How long a slow answer's body takes to arrive. [default: 1000]
     #[arg(long, value_name = "MS")]
     slow_body_ms: Option<u64>,
+    /// Accept at most this many requests a second ("10/s"), in bursts of up to that many;
+    /// answer the others 429 with Retry-After.
+    #[arg(long, value_name = "N/s")]
+    rate_limit: Option<RateLimit>,
 }
 
 impl ServeFlags {
@@ -84,6 +88,7 @@ impl ServeFlags {
             rate_drop_after: self.rate_drop_after.unwrap_or(faults.rate_drop_after),
             rate_slow_body: self.rate_slow_body.unwrap_or(faults.rate_slow_body),
             slow_body_ms: self.slow_body_ms.unwrap_or(faults.slow_body_ms),
+            rate_limit: self.rate_limit.or(faults.rate_limit),
         }
     }
 

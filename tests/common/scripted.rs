@@ -13,6 +13,8 @@ pub struct Request {
     /// The path with its query.
     pub path: String,
     pub body: String,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// One answer: a status line's code and reason (`"303 See Other"`), extra headers and a JSON
@@ -139,6 +141,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
         method: words.next()?.to_owned(),
         path: words.next()?.to_owned(),
         body: String::from_utf8_lossy(&bytes[head_end..]).into_owned(),
+        at: std::time::Instant::now(),
     })
 }
 
