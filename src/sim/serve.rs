@@ -68,7 +68,7 @@ struct ServeFlags {
     #[arg(long, value_name = "MS")]
     slow_body_ms: Option<u64>,
     /// Accept at most this many requests a second ("10/s"), in bursts of up to that many;
-    /// answer the others 429 with Retry-After.
+    /// answer the others 429 with Retry-After. [default: none]
     #[arg(long, value_name = "N/s")]
     rate_limit: Option<RateLimit>,
 }
@@ -245,6 +245,12 @@ mod tests {
             ("rate-drop-after", faults.rate_drop_after.get().to_string()),
             ("rate-slow-body", faults.rate_slow_body.get().to_string()),
             ("slow-body-ms", faults.slow_body_ms.to_string()),
+            (
+                "rate-limit",
+                faults
+                    .rate_limit
+                    .map_or_else(|| "none".to_owned(), String::from),
+            ),
         ];
         let command = Cli::command();
         let flags: Vec<_> = command
