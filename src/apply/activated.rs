@@ -240,6 +240,10 @@ mod tests {
                 .iter()
                 .map(|(name, state)| Settled {
                     name: (*name).into(),
+                    key: PeeringKey {
+                        network: NetworkId(uuid::Uuid::nil()),
+                        peer_network: NetworkId(uuid::Uuid::nil()),
+                    },
                     state: Some(state.clone()),
                     verdict: WaitVerdict::Reached,
                 })

@@ -19,6 +19,8 @@ use super::{ApplyOptions, Clients, Outcome, Report};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
     pub name: String,
+    /// Its networks, so that output can say who holds the other side.
+    pub key: PeeringKey,
     /// The last state seen; `None` when the peering is gone.
     pub state: Option<PeeringState>,
     pub verdict: WaitVerdict,
@@ -210,7 +212,7 @@ fn judge_all(goals: &BTreeMap<Place, (String, Goal)>, look: &Look) -> Vec<Settle
         .iter()
         .filter_map(|(place, (name, goal))| {
             let state = look.get(place)?;
-            Some(judge(name, *goal, state.as_ref()))
+            Some(judge(name, place.1, *goal, state.as_ref()))
         })
         .collect()
 }
@@ -261,7 +263,7 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
         .collect()
 }
 
-fn judge(name: &str, goal: Goal, state: Option<&PeeringState>) -> Settled {
+fn judge(name: &str, key: PeeringKey, goal: Goal, state: Option<&PeeringState>) -> Settled {
     let verdict = match (goal, state) {
         (Goal::Unattainable, _) => WaitVerdict::NeedsAttention,
         (Goal::Gone, None) => WaitVerdict::Reached,
@@ -277,6 +279,7 @@ fn judge(name: &str, goal: Goal, state: Option<&PeeringState>) -> Settled {
     };
     Settled {
         name: name.to_owned(),
+        key,
         state: state.cloned(),
         verdict,
     }

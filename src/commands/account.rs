@@ -232,7 +232,7 @@ impl Accounts {
 
     pub async fn plan(&self, desired: &Desired) -> anyhow::Result<Planned> {
         let observed = self.observe().await?;
-        let names = NetworkNames::across(desired, observed.values());
+        let names = NetworkNames::of_accounts(desired, &observed);
         let plan = Plan::merge(plan::plan_accounts(desired, &observed));
         Ok(Planned {
             plan,

@@ -103,7 +103,7 @@ pub fn run(
             &planned.names,
             &options,
             stop,
-            |event| output.event(event),
+            |event| output.event(event, &planned.names),
         )
         .await;
         notice.abort();

@@ -65,7 +65,7 @@ impl ApplyOutputWriter {
         }
     }
 
-    pub(super) fn event(&self, event: Event<'_>) {
+    pub(super) fn event(&self, event: Event<'_>, names: &NetworkNames) {
         match (self.format, event) {
             (ApplyOutput::Human, Event::Started(change)) => {
                 if let Some(bar) = &self.bar {
@@ -73,7 +73,7 @@ impl ApplyOutputWriter {
                 }
             }
             (ApplyOutput::Human, Event::Finished(result)) => {
-                let line = render::human::outcome(result);
+                let line = render::human::outcome(result, names);
                 match &self.bar {
                     Some(bar) => {
                         bar.suspend(|| anstream::print!("{line}"));
@@ -159,7 +159,7 @@ impl ApplyOutputWriter {
     /// Where `--wait` left the changed peerings, and those it saw turn active.
     pub(super) fn settled(&self, waited: &Waited, activated: &[Activated], names: &NetworkNames) {
         match self.format {
-            ApplyOutput::Human => anstream::print!("{}", render::human::settled(waited)),
+            ApplyOutput::Human => anstream::print!("{}", render::human::settled(waited, names)),
             ApplyOutput::Json => {
                 for peering in &waited.settled {
                     emit(render::events::settled(peering, SystemTime::now()));

@@ -10,7 +10,7 @@ use crate::apply::activated::Activated;
 use crate::apply::wait::{WaitEvent, WaitVerdict, Waited};
 use crate::apply::{ChangeResult, Outcome, Report};
 use crate::model::{Labels, NetworkId, Peering, PeeringKey};
-use crate::plan::health::{self, Check, CheckVerdict, Health, Judged};
+use crate::plan::health::{Check, CheckVerdict, Health, Judged};
 use crate::plan::{
     Action, Change, FieldChange, NetworkNames, Plan, Warning, change::format_labels,
 };
@@ -126,7 +126,7 @@ fn write_change(out: &mut String, change: &Change, plan: &Plan, names: &NetworkN
         Action::Noop { current } => {
             let _ = writeln!(out, "  {UNCHANGED}= {name}{UNCHANGED:#}");
             origin(out, change);
-            field(out, "state", &describe_state(current));
+            field(out, "state", &describe_state(current, names));
         }
         Action::Delete { current } => {
             let _ = writeln!(out, "  {REMOVED_BOLD}- {name}{REMOVED_BOLD:#}");
@@ -170,14 +170,15 @@ fn networks(out: &mut String, key: PeeringKey, names: &NetworkNames) {
 fn existing(out: &mut String, current: &Peering, names: &NetworkNames) {
     field(out, "uuid", &current.id.to_string());
     networks(out, current.key, names);
-    field(out, "state", &describe_state(current));
+    field(out, "state", &describe_state(current, names));
 }
 
-fn describe_state(peering: &Peering) -> String {
+/// `pending-peer: waiting for account shared to create its half`.
+fn describe_state(peering: &Peering, names: &NetworkNames) -> String {
     format!(
         "{}: {}",
         printable(peering.state.as_str()),
-        peering.state.explanation()
+        wording::explanation(&peering.state, peering.key.peer_network, names)
     )
 }
 
@@ -234,17 +235,17 @@ fn write_warning(out: &mut String, warning: &Warning) {
 }
 
 /// One line (and advice) for a finished change of an apply.
-pub fn outcome(result: &ChangeResult) -> String {
+pub fn outcome(result: &ChangeResult, names: &NetworkNames) -> String {
     let name = printable(&super::change_name(&result.change)).into_owned();
     match &result.outcome {
         Outcome::Created(peering) => format!(
             "  {CREATE}+ created{CREATE:#}   {name}: {}, {}\n",
             peering.id,
-            describe_state(peering)
+            describe_state(peering, names)
         ),
         Outcome::Updated(peering) => format!(
             "  {UPDATE}~ updated{UPDATE:#}   {name}: {}\n",
-            describe_state(peering)
+            describe_state(peering, names)
         ),
         Outcome::Deleted => format!("  {REMOVED}- deleted{REMOVED:#}   {name}\n"),
         Outcome::AlreadyExists => format!(
@@ -267,7 +268,7 @@ pub fn outcome(result: &ChangeResult) -> String {
                 "  {UPDATE}~ updated{UPDATE:#}   {name}: it existed already with other fields \
                  (found after its create), brought to the file's {}{adopted}: {}\n",
                 fields.join(", "),
-                describe_state(peering)
+                describe_state(peering, names)
             )
         }
         Outcome::AlreadyGone => format!(
@@ -352,7 +353,7 @@ pub fn wait_event(event: &WaitEvent<'_>) -> String {
 }
 
 /// Where `--wait` left each changed peering.
-pub fn settled(waited: &Waited) -> String {
+pub fn settled(waited: &Waited, names: &NetworkNames) -> String {
     let mut out = if waited.interrupted {
         format!("\n{UPDATE}Waiting interrupted;{UPDATE:#} the states last seen:\n")
     } else {
@@ -366,7 +367,11 @@ pub fn settled(waited: &Waited) -> String {
             WaitVerdict::NeedsAttention => (REMOVED, "needs attention"),
         };
         let state = match &peering.state {
-            Some(state) => format!("{}: {}", printable(state.as_str()), state.explanation()),
+            Some(state) => format!(
+                "{}: {}",
+                printable(state.as_str()),
+                wording::explanation(state, peering.key.peer_network, names)
+            ),
             None => "gone".to_owned(),
         };
         let _ = writeln!(
@@ -471,11 +476,16 @@ fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {
     );
     field(out, "uuid", &peering.id.to_string());
     networks(out, peering.key, names);
-    field(out, "means", peering.state.explanation());
+    let peer = peering.key.peer_network;
+    field(
+        out,
+        "means",
+        &wording::explanation(&peering.state, peer, names),
+    );
     field(
         out,
         "what to do",
-        health::advice(&peering.state, peering.configured_status),
+        &wording::advice(&peering.state, peering.configured_status, peer, names),
     );
     for warning in judged.warnings {
         write_warning(out, warning);

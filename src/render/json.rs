@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::model::{AttachedServer, Peering, PeeringState};
-use crate::plan::health::{self, Check, Health, Judged};
+use crate::plan::health::{Check, Health, Judged};
 use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, Summary};
 
 use crate::plan::NetworkNames;
@@ -267,8 +267,8 @@ pub struct JudgedEntry {
     pub state: String,
     /// `healthy`, `transient` (provisioning) or `unhealthy`.
     pub health: &'static str,
-    pub explanation: &'static str,
-    pub advice: Option<&'static str>,
+    pub explanation: String,
+    pub advice: Option<String>,
     /// For an active peering: the servers on its network, as the check read them; null for
     /// any other.
     pub network_servers: Option<Vec<ServerEntry>>,
@@ -300,8 +300,10 @@ pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument 
 
 fn judged_entry(judged: &Judged, plan: &Plan, names: &NetworkNames) -> JudgedEntry {
     let peering = judged.peering;
-    let advice = (judged.health != Health::Healthy)
-        .then(|| health::advice(&peering.state, peering.configured_status));
+    let peer = peering.key.peer_network;
+    let advice = (judged.health != Health::Healthy).then(|| {
+        wording::advice(&peering.state, peering.configured_status, peer, names).into_owned()
+    });
     JudgedEntry {
         name: judged.name.to_owned(),
         account: peering.account.clone(),
@@ -313,7 +315,7 @@ fn judged_entry(judged: &Judged, plan: &Plan, names: &NetworkNames) -> JudgedEnt
         configured_status: peering.configured_status.as_str(),
         state: peering.state.to_string(),
         health: judged.health.as_str(),
-        explanation: peering.state.explanation(),
+        explanation: wording::explanation(&peering.state, peer, names).into_owned(),
         advice,
         network_servers: (peering.state == PeeringState::Active)
             .then(|| server_entries(plan.renewals.servers_on(peering.key.network))),

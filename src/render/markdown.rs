@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::model::Peering;
-use crate::plan::health::{self, Check, Health};
+use crate::plan::health::{Check, Health};
 use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, change::format_labels};
 
 use super::graph::{self, Graph};
@@ -64,8 +64,17 @@ pub fn check(
                 escape(&names.describe(peering.key.network)),
                 escape(&names.describe(peering.key.peer_network)),
                 state_cell(peering, judged.health),
-                escape(peering.state.explanation()),
-                escape(health::advice(&peering.state, peering.configured_status)),
+                escape(&wording::explanation(
+                    &peering.state,
+                    peering.key.peer_network,
+                    names
+                )),
+                escape(&wording::advice(
+                    &peering.state,
+                    peering.configured_status,
+                    peering.key.peer_network,
+                    names
+                )),
             );
         }
         out.push('\n');

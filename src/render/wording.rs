@@ -2,14 +2,15 @@
 //! Markdown comment never tell the same thing two ways. A renderer adds only its own markup: how
 //! it emphasises a headline, and how it marks a key of the file ([`Code`]).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{AttachedServer, ConfiguredStatus, Peering};
+use crate::model::{AttachedServer, ConfiguredStatus, NetworkId, Peering, PeeringState};
 use crate::plan::Elsewhere;
 use crate::plan::MassDelete;
 use crate::plan::change::managed_by_another_file;
-use crate::plan::health::{Check, CheckVerdict};
+use crate::plan::health::{self, Check, CheckVerdict};
 use crate::plan::{Change, NetworkNames, Plan};
 
 /// How a renderer marks a key of the file, such as `configured_status`, inside a sentence.
@@ -143,6 +144,48 @@ pub(super) fn needs_force(mass: &MassDelete, code: Code) -> String {
         mass_delete(mass),
         code("--force")
     )
+}
+
+/// What a peering's state means. For `pending-peer`, who must create the other half where the
+/// accounts read tell it (one of the file's accounts, or this same account), instead of the
+/// general words, which name Aiven as the usual other side.
+pub(super) fn explanation(
+    state: &PeeringState,
+    peer_network: NetworkId,
+    names: &NetworkNames,
+) -> Cow<'static, str> {
+    match (state, names.holder(peer_network)) {
+        (PeeringState::PendingPeer, Some(Some(account))) => {
+            format!("waiting for account {account} to create its half").into()
+        }
+        (PeeringState::PendingPeer, Some(None)) => {
+            "waiting for the half in the other direction, in this same account".into()
+        }
+        _ => state.explanation().into(),
+    }
+}
+
+/// What to do about a peering in `state`, for the person a nightly job alerts: as
+/// [`health::advice`] says, but for `pending-peer` naming the account that must act where the
+/// accounts read tell it.
+pub(super) fn advice(
+    state: &PeeringState,
+    configured: ConfiguredStatus,
+    peer_network: NetworkId,
+    names: &NetworkNames,
+) -> Cow<'static, str> {
+    match (state, names.holder(peer_network)) {
+        (PeeringState::PendingPeer, Some(Some(account))) => format!(
+            "account {account} must create the peering in the other direction: declare that half \
+             in this file (a [[link]] of both halves, or a [[peering]] with account = \
+             \"{account}\") and apply"
+        )
+        .into(),
+        (PeeringState::PendingPeer, Some(None)) => {
+            "create the peering in the other direction too: add it to the file and apply".into()
+        }
+        _ => health::advice(state, configured).into(),
+    }
 }
 
 /// How a delete is carried out: the API deletes only a disabled peering.
