@@ -19,9 +19,10 @@
 //! `active`. New peerings get UUIDs from a fixed sequence, so runs are reproducible.
 //!
 //! Without `--world`, the simulator starts from [`World::demo`]: the networks that
-//! `peerings.toml.example` names, in the accounts `demo` (the default, token
-//! `ucat_demo_0000000000000000`), `aiven` and `shared-services`, with a few servers on the
-//! networks, so that `apply` shows which of them need a DHCP renewal.
+//! `peerings.toml.example` and `examples/multi-account.toml` name, in the accounts `demo` (the
+//! default, token `ucat_demo_0000000000000000`), `aiven`, `shared-services` and `platform` (a
+//! test keeps this list true), with a few servers on the networks, so that `apply` shows which
+//! of them need a DHCP renewal.
 //!
 //! # World files
 //!

@@ -414,6 +414,36 @@ mod tests {
         assert_eq!(named, demo);
     }
 
+    /// The module docs name the demo world's accounts, in the sentence that starts "Without
+    /// `--world`"; they must be exactly the accounts it has.
+    #[test]
+    fn the_module_docs_name_the_demo_worlds_accounts() {
+        let docs = include_str!("mod.rs");
+        let sentence = docs
+            .split("//! Without `--world`")
+            .nth(1)
+            .and_then(|rest| rest.split("with a few servers").next())
+            .expect("the sentence about the demo world");
+        let sentence = sentence
+            .split("in the accounts")
+            .nth(1)
+            .expect("its accounts");
+        let mut named: Vec<&str> = sentence
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|word| !word.starts_with("ucat_"))
+            .collect();
+        named.sort_unstable();
+        let demo = World::demo();
+        let accounts: Vec<&str> = demo.accounts.keys().map(String::as_str).collect();
+        assert_eq!(named, accounts);
+        assert!(
+            sentence.contains(&format!("`{}` (the", demo.default_account)),
+            "the default account is named as such: {sentence}"
+        );
+    }
+
     #[test]
     fn the_demo_world_has_the_promised_shape() {
         let world = World::demo();
