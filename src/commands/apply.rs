@@ -21,7 +21,7 @@ use crate::render;
 use crate::reviewed::{self, PlanRecord};
 use crate::stop::StopSignal;
 
-use super::account::{Accounts, Connection};
+use super::account::{Accounts, Connection, Planned};
 use super::apply_output::{self, ApplyOutputWriter};
 use super::{Chatter, Invocation, runtime};
 
@@ -60,28 +60,17 @@ pub fn run(
         return Ok(Exit::Interrupted);
     };
     let (accounts, planned) = read?;
-    let plan = &planned.plan;
-    let output = ApplyOutputWriter::new(args.output, chatter, plan);
-    output.plan(plan, &planned.names);
-    if let Some((path, reviewed)) = &reviewed {
-        let document = render::json::plan(plan, &planned.names);
-        let now = PlanRecord::new(&desired, plan, &document)?;
-        check_reviewed(path, reviewed, &now, invocation, chatter)?;
-    }
-    if !plan.has_changes() {
-        output.nothing_to_do();
-        return Ok(Exit::Success);
-    }
-    refuse_mass_delete(plan, args.force)?;
-    if reviewed.is_none() && !args.auto_approve {
-        match runtime.block_on(confirm(stop))? {
-            Confirmation::Approved => {}
-            Confirmation::Declined => return Ok(Exit::Failure),
-            Confirmation::Interrupted => {
-                apply_output::interrupted_before_changes(args.output, "at the prompt");
-                return Ok(Exit::Interrupted);
-            }
-        }
+    let output = ApplyOutputWriter::new(args.output, chatter, &planned.plan);
+    output.plan(&planned.plan, &planned.names);
+    let gate = Gate {
+        desired: &desired,
+        planned: &planned,
+        reviewed: reviewed.as_ref().map(|(path, record)| (*path, record)),
+        invocation,
+        chatter,
+    };
+    if let Some(exit) = gate.pass(&runtime, &output, args, stop)? {
+        return Ok(exit);
     }
 
     let options = ApplyOptions {
@@ -90,6 +79,88 @@ pub fn run(
         wait_timeout: args.wait_timeout,
         poll_interval: args.poll_interval,
     };
+    let report = make_changes(&runtime, &accounts, &planned, &options, stop, &output);
+    if stop.is_requested() {
+        return Ok(Exit::Interrupted);
+    }
+    let exit = if report.succeeded() {
+        Exit::Success
+    } else {
+        Exit::Failure
+    };
+    if !args.wait {
+        return Ok(exit);
+    }
+    let waited = wait_for_states(&runtime, &accounts, &report, &options, stop, &output)?;
+    output.settled(
+        &waited,
+        &apply::activated::while_waiting(&planned.plan, &report, &waited),
+        &planned.names,
+    );
+    if waited.interrupted {
+        return Ok(Exit::Interrupted);
+    }
+    let all_reached = waited
+        .settled
+        .iter()
+        .all(|s| s.verdict == apply::wait::WaitVerdict::Reached);
+    Ok(if all_reached { exit } else { Exit::Failure })
+}
+
+/// What stands between a plan and its changes: the reviewed plan it must match, a plan with
+/// nothing to do, the delete safety check, and the person's answer.
+struct Gate<'a> {
+    desired: &'a config::Desired,
+    planned: &'a Planned,
+    reviewed: Option<(&'a Path, &'a PlanRecord)>,
+    invocation: &'a Invocation,
+    chatter: Chatter,
+}
+
+impl Gate<'_> {
+    /// `Some(exit)` when the run ends here; `None` when the changes may start.
+    fn pass(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        output: &ApplyOutputWriter,
+        args: &ApplyArgs,
+        stop: &StopSignal,
+    ) -> anyhow::Result<Option<Exit>> {
+        let plan = &self.planned.plan;
+        if let Some((path, reviewed)) = self.reviewed {
+            let document = render::json::plan(plan, &self.planned.names);
+            let now = PlanRecord::new(self.desired, plan, &document)?;
+            check_reviewed(path, reviewed, &now, self.invocation, self.chatter)?;
+        }
+        if !plan.has_changes() {
+            output.nothing_to_do();
+            return Ok(Some(Exit::Success));
+        }
+        refuse_mass_delete(plan, args.force)?;
+        if self.reviewed.is_some() || args.auto_approve {
+            return Ok(None);
+        }
+        Ok(match runtime.block_on(confirm(stop))? {
+            Confirmation::Approved => None,
+            Confirmation::Declined => Some(Exit::Failure),
+            Confirmation::Interrupted => {
+                apply_output::interrupted_before_changes(args.output, "at the prompt");
+                Some(Exit::Interrupted)
+            }
+        })
+    }
+}
+
+/// Runs the plan's changes, reporting each as it ends, and what they turned active.
+fn make_changes(
+    runtime: &tokio::runtime::Runtime,
+    accounts: &Accounts,
+    planned: &Planned,
+    options: &ApplyOptions,
+    stop: &StopSignal,
+    output: &ApplyOutputWriter,
+) -> apply::Report {
+    let plan = &planned.plan;
     let report = runtime.block_on(async {
         let notice = tokio::spawn(say_when_stopped(
             stop.clone(),
@@ -101,7 +172,7 @@ pub fn run(
             &accounts.clients,
             plan,
             &planned.names,
-            &options,
+            options,
             stop,
             |event| output.event(event, &planned.names),
         )
@@ -115,47 +186,32 @@ pub fn run(
         &apply::activated::by_the_changes(plan, &report),
         &planned.names,
     );
-    if stop.is_requested() {
-        return Ok(Exit::Interrupted);
-    }
-    let mut exit = if report.succeeded() {
-        Exit::Success
-    } else {
-        Exit::Failure
-    };
-    if args.wait {
-        let waited = runtime
-            .block_on(async {
-                let notice = tokio::spawn(say_when_stopped(
-                    stop.clone(),
-                    "Interrupted: no longer waiting; the changes above are made.",
-                ));
-                let waited =
-                    apply::wait::settle(&accounts.clients, &report, &options, stop, |event| {
-                        output.wait_event(&event)
-                    })
-                    .await;
-                notice.abort();
-                waited
+    report
+}
+
+/// `--wait`: follows the changed peerings until they settle, the time is up, or a stop.
+fn wait_for_states(
+    runtime: &tokio::runtime::Runtime,
+    accounts: &Accounts,
+    report: &apply::Report,
+    options: &ApplyOptions,
+    stop: &StopSignal,
+    output: &ApplyOutputWriter,
+) -> anyhow::Result<apply::wait::Waited> {
+    runtime
+        .block_on(async {
+            let notice = tokio::spawn(say_when_stopped(
+                stop.clone(),
+                "Interrupted: no longer waiting; the changes above are made.",
+            ));
+            let waited = apply::wait::settle(&accounts.clients, report, options, stop, |event| {
+                output.wait_event(&event)
             })
-            .context("cannot read the peerings' states while waiting")?;
-        output.settled(
-            &waited,
-            &apply::activated::while_waiting(plan, &report, &waited),
-            &planned.names,
-        );
-        if waited.interrupted {
-            return Ok(Exit::Interrupted);
-        }
-        if waited
-            .settled
-            .iter()
-            .any(|s| s.verdict != apply::wait::WaitVerdict::Reached)
-        {
-            exit = Exit::Failure;
-        }
-    }
-    Ok(exit)
+            .await;
+            notice.abort();
+            waited
+        })
+        .context("cannot read the peerings' states while waiting")
 }
 
 /// Says on stderr, as soon as a stop is requested, what it means where the run stands.

@@ -31,7 +31,7 @@ const SECRET_KEYS: [(&str, &str, &str); 6] = [
 
 /// Every `[accounts.NAME]` table.
 #[derive(Debug, Default)]
-pub(super) struct Accounts {
+pub(super) struct AccountTables {
     /// Every declared account, valid or not, so that references to one whose table has a problem
     /// are not reported again as unknown. `None`: the table has a problem.
     pub declared: BTreeMap<String, Option<AccountSpec>>,
@@ -39,7 +39,7 @@ pub(super) struct Accounts {
     pub aliases: BTreeMap<String, Aliases>,
 }
 
-impl Accounts {
+impl AccountTables {
     pub fn is_empty(&self) -> bool {
         self.declared.is_empty()
     }
@@ -49,8 +49,8 @@ impl Accounts {
     }
 }
 
-pub(super) fn read_accounts(field: Field, problems: &mut Vec<Problem>) -> Accounts {
-    let mut accounts = Accounts::default();
+pub(super) fn read_accounts(field: Field, problems: &mut Vec<Problem>) -> AccountTables {
+    let mut accounts = AccountTables::default();
     let Some(table) = field.table(ACCOUNTS_HELP, problems) else {
         return accounts;
     };
@@ -414,7 +414,7 @@ fn read_api_url<'a>(
 /// `account = "NAME"` (or `default_account`): the name, if it is a declared account.
 pub(super) fn read_account_ref<'a>(
     field: Field<'a, '_>,
-    accounts: &Accounts,
+    accounts: &AccountTables,
     problems: &mut Vec<Problem>,
 ) -> Option<&'a str> {
     let name = field.string(ACCOUNT_REF_HELP, problems)?;

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use toml::de::DeTable;
 
-use super::accounts::{Accounts, read_account_ref};
+use super::accounts::{AccountTables, read_account_ref};
 use super::desired::DesiredPeering;
 use super::labels::read_labels;
 use super::networks::{AliasTables, Viewpoint, resolve};
@@ -44,7 +44,7 @@ pub(super) struct Draft<'a> {
 
 /// What reading a peering needs to know about the rest of the file.
 pub(super) struct Context<'a, 'c> {
-    pub accounts: &'c Accounts,
+    pub accounts: &'c AccountTables,
     pub aliases: &'c AliasTables,
     /// `None`: no `default_account`; `Some(None)`: one that is wrong (and reported).
     pub default_account: Option<Option<&'a str>>,

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use super::accounts::{Accounts, read_account_ref, read_accounts};
+use super::accounts::{AccountTables, read_account_ref, read_accounts};
 use super::desired::{AccountSpec, Desired, PEERING_KEYS};
 use super::links::read_link;
 use super::networks::{AliasTables, Aliases, read_aliases};
@@ -117,7 +117,7 @@ fn misplaced_peering_key(key: &str) -> Option<String> {
 
 /// `[networks]` and the accounts' `networks` tables, with the names of every declared account.
 fn alias_tables(
-    accounts: &Accounts,
+    accounts: &AccountTables,
     networks: Option<Field>,
     problems: &mut Vec<Problem>,
 ) -> AliasTables {
@@ -159,7 +159,7 @@ fn read_drafts<'a>(
 }
 
 /// The accounts whose tables are valid.
-fn valid_accounts(accounts: &Accounts) -> BTreeMap<String, AccountSpec> {
+fn valid_accounts(accounts: &AccountTables) -> BTreeMap<String, AccountSpec> {
     accounts
         .declared
         .iter()
