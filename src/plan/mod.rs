@@ -39,7 +39,7 @@ pub struct Plan {
     /// Peerings another file manages that this file does not list: never touched. By owner,
     /// then by name.
     pub elsewhere: Vec<Elsewhere>,
-    /// How many peerings in the account are this file's (see [`ownership`]), before the plan
+    /// How many peerings in the account are this file's (see `plan::ownership`), before the plan
     /// runs: the delete safety threshold counts only these.
     pub owned: usize,
     /// The servers on the networks read, and the peerings expected to turn active.
@@ -152,7 +152,7 @@ fn mass_delete(account: Option<&str>, deletes: &[Change], owned: usize) -> Optio
 /// independent of the order of either input (the file guarantees names and keys are unique).
 /// Creates also get warnings that only the other side's account can tell: a peer network that
 /// is missing, not private or without a router, or whose ranges overlap; and each plan says
-/// which of its peerings it expects to turn active (see [`renewal`]).
+/// which of its peerings it expects to turn active (see `plan::renewal`).
 pub fn plan_accounts(
     desired: &Desired,
     observed: &BTreeMap<Option<String>, Observed>,

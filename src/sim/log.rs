@@ -27,7 +27,7 @@ pub struct LoggedRequest {
     pub method: String,
     /// The path with its query, as sent.
     pub path: String,
-    /// The body as the simulator read it, up to its first [`LOGGED_BODY_CAPACITY`] bytes (as
+    /// The body as the simulator read it, up to its first `LOGGED_BODY_CAPACITY` bytes (as
     /// UTF-8, lossily). Empty for a request without a body, and for one whose body was never
     /// read because a fault or failed authentication answered first.
     pub body: String,
