@@ -6,6 +6,8 @@
 //! - `peerings --version`: process start-up;
 //! - `plan` against an account with 10 and 100 existing peerings;
 //! - `apply` of 100 creates at `--parallelism` 1, 4 and 16;
+//! - `apply` of 100 creates at `--parallelism` 16 against a rate limit of 10 requests a second:
+//!   the requests sent per change, every refused one included (goal: at most 1.3);
 //! - in-process: loading and planning a file of 10,000 peerings (CPU time of this thread).
 //!
 //! For each run of the binary it prints the wall time, the floor (round trips times the
