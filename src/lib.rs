@@ -10,6 +10,7 @@
 //! integration tests and benchmarks: [`sim`], the simulator they run the binary against, and
 //! [`bench`](mod@bench), what the benchmarks time in process. Neither is a stable API.
 
+mod aiven;
 mod apply;
 mod cidr;
 mod cli;

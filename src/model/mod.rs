@@ -109,55 +109,65 @@ impl fmt::Display for ConfiguredStatus {
     }
 }
 
-/// What the platform reports about a peering. Strings the tool does not know are kept as they
-/// are, so a new state on the API's side is shown rather than rejected.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PeeringState {
-    Provisioning,
-    PendingPeer,
-    Active,
-    Disabled,
-    PeerDisabled,
-    ConflictSubnet,
-    MissingLocalRouter,
-    MissingPeerRouter,
-    DeletedPeerNetwork,
-    Error,
-    Unknown(String),
+/// A set of states an API spells as strings: the known ones, each with its spelling, and
+/// `Unknown` keeping any other string as it is, so that a new state on the API's side is shown
+/// rather than rejected.
+macro_rules! api_states {
+    ($(#[$doc:meta])* $name:ident { $($(#[$variant_doc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$variant_doc])* $variant,)*
+            Unknown(String),
+        }
+
+        impl $name {
+            const KNOWN: &[($name, &'static str)] = &[$(($name::$variant, $text),)*];
+
+            pub fn from_api(s: &str) -> Self {
+                Self::KNOWN
+                    .iter()
+                    .find(|(_, name)| *name == s)
+                    .map(|(state, _)| state.clone())
+                    .unwrap_or_else(|| $name::Unknown(s.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $name::Unknown(s) => s,
+                    known => Self::KNOWN
+                        .iter()
+                        .find(|(state, _)| state == known)
+                        .map_or("", |(_, name)| name),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+api_states! {
+    /// What the platform reports about a peering.
+    PeeringState {
+        Provisioning => "provisioning",
+        PendingPeer => "pending-peer",
+        Active => "active",
+        Disabled => "disabled",
+        PeerDisabled => "peer-disabled",
+        ConflictSubnet => "conflict-subnet",
+        MissingLocalRouter => "missing-local-router",
+        MissingPeerRouter => "missing-peer-router",
+        DeletedPeerNetwork => "deleted-peer-network",
+        Error => "error",
+    }
 }
 
 impl PeeringState {
-    const KNOWN: [(PeeringState, &'static str); 10] = [
-        (PeeringState::Provisioning, "provisioning"),
-        (PeeringState::PendingPeer, "pending-peer"),
-        (PeeringState::Active, "active"),
-        (PeeringState::Disabled, "disabled"),
-        (PeeringState::PeerDisabled, "peer-disabled"),
-        (PeeringState::ConflictSubnet, "conflict-subnet"),
-        (PeeringState::MissingLocalRouter, "missing-local-router"),
-        (PeeringState::MissingPeerRouter, "missing-peer-router"),
-        (PeeringState::DeletedPeerNetwork, "deleted-peer-network"),
-        (PeeringState::Error, "error"),
-    ];
-
-    pub fn from_api(s: &str) -> Self {
-        Self::KNOWN
-            .iter()
-            .find(|(_, name)| *name == s)
-            .map(|(state, _)| state.clone())
-            .unwrap_or_else(|| PeeringState::Unknown(s.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            PeeringState::Unknown(s) => s,
-            known => Self::KNOWN
-                .iter()
-                .find(|(state, _)| state == known)
-                .map_or("", |(_, name)| name),
-        }
-    }
-
     /// The state in words a person understands, with what to do about it where that is known.
     pub fn explanation(&self) -> &'static str {
         match self {
@@ -179,12 +189,6 @@ impl PeeringState {
             PeeringState::Error => "UpCloud reports an error; contact UpCloud support",
             PeeringState::Unknown(_) => "a state this version of peerings does not know",
         }
-    }
-}
-
-impl fmt::Display for PeeringState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -287,6 +291,14 @@ pub struct PeeringPatch {
     pub configured_status: Option<ConfiguredStatus>,
     pub labels: Option<Labels>,
 }
+
+// After the macros, which it uses.
+mod aiven;
+
+pub use aiven::{
+    AIVEN_PROJECT_KEY, AIVEN_VPC_KEY, AivenConnection, AivenVpc, ConnectionKey, ConnectionState,
+    ConnectionWarning, VpcId, VpcRef, VpcState,
+};
 
 #[cfg(test)]
 mod tests {
