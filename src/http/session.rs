@@ -73,6 +73,8 @@ pub enum Authorization {
     Bearer(Secret),
     /// HTTP Basic.
     Basic { username: String, password: Secret },
+    /// `Authorization: <scheme> <token>`, such as Aiven's `aivenv1`.
+    Scheme { scheme: &'static str, token: Secret },
 }
 
 /// Talks to one API root with one set of credentials. Cheap to clone; clones share connections
@@ -82,11 +84,36 @@ pub struct Session {
     http: reqwest::Client,
     base: Url,
     dialect: &'static Dialect,
-    authorization: Authorization,
+    credential: Credential,
     options: ClientOptions,
     stop: StopSignal,
     /// One account's requests slow down together (see `gate`).
     gate: Arc<Gate>,
+}
+
+/// An [`Authorization`] as the session sends it; a header built once is marked sensitive, so
+/// neither `Debug` nor reqwest's own logging shows it.
+#[derive(Debug, Clone)]
+enum Credential {
+    Bearer(Secret),
+    Basic { username: String, password: Secret },
+    Header(header::HeaderValue),
+}
+
+impl Credential {
+    fn new(authorization: Authorization) -> Result<Credential, ClientSetupError> {
+        Ok(match authorization {
+            Authorization::Bearer(token) => Credential::Bearer(token),
+            Authorization::Basic { username, password } => Credential::Basic { username, password },
+            Authorization::Scheme { scheme, token } => {
+                let mut value =
+                    header::HeaderValue::from_str(&format!("{scheme} {}", token.expose()))
+                        .map_err(|_| ClientSetupError::UnsendableToken { scheme })?;
+                value.set_sensitive(true);
+                Credential::Header(value)
+            }
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +122,8 @@ pub enum ClientSetupError {
     InvalidUrl { url: String, reason: String },
     #[error("cannot set up the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    #[error("the {scheme} token holds characters an HTTP header cannot carry")]
+    UnsendableToken { scheme: &'static str },
 }
 
 /// One request as every attempt sends it: the body is encoded once, up front.
@@ -144,6 +173,7 @@ impl Session {
         options: ClientOptions,
     ) -> Result<Self, ClientSetupError> {
         let base = base_url(api_url, dialect)?;
+        let credential = Credential::new(authorization)?;
         // No reqwest-wide timeout: each attempt is bounded by `options.timeout` as a whole,
         // in `attempt`, so that a slow body is a timeout too.
         let http = reqwest::Client::builder()
@@ -156,7 +186,7 @@ impl Session {
             http,
             base,
             dialect,
-            authorization,
+            credential,
             options,
             stop: StopSignal::default(),
             gate: Arc::new(Gate::default()),
@@ -352,11 +382,12 @@ impl Session {
     }
 
     fn authenticate(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.authorization {
-            Authorization::Bearer(token) => request.bearer_auth(token.expose()),
-            Authorization::Basic { username, password } => {
+        match &self.credential {
+            Credential::Bearer(token) => request.bearer_auth(token.expose()),
+            Credential::Basic { username, password } => {
                 request.basic_auth(username, Some(password.expose()))
             }
+            Credential::Header(value) => request.header(header::AUTHORIZATION, value.clone()),
         }
     }
 }
@@ -619,5 +650,32 @@ mod tests {
             message.contains("credentials belong in TEST_TOKEN, not in the URL"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_token_a_header_cannot_carry_is_refused_without_showing_it() {
+        let authorization = Authorization::Scheme {
+            scheme: "aivenv1",
+            token: Secret::new("secret\nwith a newline"),
+        };
+        let error = session("https://api.aiven.io", authorization).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the aivenv1 token holds characters an HTTP header cannot carry"
+        );
+    }
+
+    #[test]
+    fn a_session_never_shows_its_credential() {
+        let session = session(
+            "https://api.aiven.io",
+            Authorization::Scheme {
+                scheme: "aivenv1",
+                token: Secret::new("do-not-print-me"),
+            },
+        )
+        .unwrap();
+        let shown = format!("{session:?}");
+        assert!(!shown.contains("do-not-print-me"), "{shown}");
     }
 }

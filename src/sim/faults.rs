@@ -21,8 +21,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::aiven::AivenError;
 use super::error::SimError;
 use super::error_answers::ErrorAnswer;
+
+/// The paths of Aiven's API on the simulated server.
+const AIVEN_PREFIX: &str = "/v1/";
 
 /// A probability: a number from 0 to 1, never NaN, so fault rates can be compared and summed.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default, Serialize, Deserialize)]
@@ -316,11 +320,22 @@ pub struct Draw {
     pub fault: Option<Fault>,
 }
 
+/// A fault a test asks for: the next request of `method` whose path starts with `path` gets
+/// it, whatever the draw says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scripted {
+    method: String,
+    path: String,
+    fault: Fault,
+}
+
 /// The fault settings in force and the generator that draws from them.
 pub struct FaultDice {
     faults: Faults,
     rng: StdRng,
     bucket: Option<Bucket>,
+    /// In the order they were asked for; each is used once.
+    scripted: Vec<Scripted>,
 }
 
 impl FaultDice {
@@ -331,7 +346,30 @@ impl FaultDice {
             faults,
             rng,
             bucket,
+            scripted: Vec::new(),
         }
+    }
+
+    /// The next request of `method` to a path starting with `path` gets `fault`.
+    pub fn script(&mut self, method: &str, path: &str, fault: Fault) {
+        self.scripted.push(Scripted {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            fault,
+        });
+    }
+
+    /// [`FaultDice::draw`], with a scripted fault for this request in place of the drawn one.
+    pub fn draw_for(&mut self, method: &str, path: &str) -> Draw {
+        let mut draw = self.draw();
+        let scripted = self
+            .scripted
+            .iter()
+            .position(|s| s.method == method && path.starts_with(&s.path));
+        if let Some(index) = scripted {
+            draw.fault = Some(self.scripted.remove(index).fault);
+        }
+        draw
     }
 
     /// Changes the latency alone; the sequence of draws goes on.
@@ -370,10 +408,13 @@ pub async fn inject(request: Request, next: Next) -> Response {
     let Some(fault) = draw.fault else {
         return next.run(request).await;
     };
+    // Each API's error body, as the API itself (or its rate limiter) would answer.
+    let aiven = request.uri().path().starts_with(AIVEN_PREFIX);
     let mut response = match fault {
         Fault::TooManyRequests { retry_after_s } | Fault::RateLimited { retry_after_s } => {
-            too_many_requests(retry_after_s)
+            too_many_requests(aiven, retry_after_s)
         }
+        Fault::InternalError if aiven => AivenError::InternalError.into_response(),
         Fault::InternalError => ErrorAnswer::InternalError.into_response(),
         Fault::Unavailable => ErrorAnswer::ServiceUnavailable.into_response(),
         Fault::DropBefore => Response::new(broken_body()),
@@ -387,8 +428,12 @@ pub async fn inject(request: Request, next: Next) -> Response {
     response
 }
 
-fn too_many_requests(retry_after_s: u64) -> Response {
-    let mut response = ErrorAnswer::TooManyRequests.into_response();
+fn too_many_requests(aiven: bool, retry_after_s: u64) -> Response {
+    let mut response = if aiven {
+        AivenError::TooManyRequests.into_response()
+    } else {
+        ErrorAnswer::TooManyRequests.into_response()
+    };
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));

@@ -24,6 +24,8 @@ pub(super) enum Auth {
     None,
     Bearer(&'static str),
     Basic(&'static str, &'static str),
+    /// `Authorization: <this>`, as it is.
+    Header(&'static str),
 }
 
 pub(super) const DEMO: Auth = Auth::Bearer(DEMO_TOKEN);
@@ -32,7 +34,7 @@ pub(super) const AIVEN_ACCOUNT: Auth = Auth::Basic("aiven", "aiven-demo-password
 pub(super) struct Answer {
     pub(super) status: u16,
     pub(super) content_type: Option<String>,
-    allow: Option<String>,
+    pub(super) allow: Option<String>,
     pub(super) retry_after: Option<String>,
     pub(super) text: String,
 }
@@ -113,6 +115,7 @@ impl Api {
             Auth::None => request,
             Auth::Bearer(token) => request.bearer_auth(token),
             Auth::Basic(user, password) => request.basic_auth(user, Some(password)),
+            Auth::Header(value) => request.header("authorization", value),
         };
         if let Some(body) = body {
             request = request

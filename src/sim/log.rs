@@ -161,7 +161,7 @@ pub async fn record(
         .map_or_else(|| request.uri().path().to_owned(), |p| p.to_string());
     let entry = LoggedRequest {
         method: request.method().to_string(),
-        path,
+        path: path.clone(),
         body: String::new(),
         account: None,
         status: 0,
@@ -174,7 +174,8 @@ pub async fn record(
     let (number, draw) = {
         let mut log = lock(&simulator.shared.log);
         let number = log.arrive(entry);
-        (number, lock(&simulator.shared.dice).draw())
+        let draw = lock(&simulator.shared.dice).draw_for(request.method().as_str(), &path);
+        (number, draw)
     };
     request.extensions_mut().insert(draw);
     let (request, body) = copy_body(request);

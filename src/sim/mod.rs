@@ -117,6 +117,40 @@
 //!                          # with Retry-After until the next would be accepted
 //! ```
 //!
+//! # Aiven
+//!
+//! Aiven's project VPC endpoints (`/v1/...`) are served beside UpCloud's, as [`aiven`]
+//! describes. A world file gives them in `[aiven]`; the demo world has the project
+//! `demo-project` with one VPC on the `aiven` account's network, and the token below.
+//!
+//! ```toml
+//! [aiven]
+//! approval_ms = 0                    # a new connection is APPROVED this long (at least until
+//!                                    # the next request); default 0
+//! deletion_ms = 0                    # a deleted one is DELETING this long; default 0
+//! network_id_key = "to-network-id"   # the state_info key showing the Aiven network ID
+//! discoverable = true                # false: the Aiven network ID is shown nowhere
+//!
+//! [[aiven.token]]
+//! token = "aiven-demo-token-0000000000"   # sent as `Authorization: aivenv1 <token>` (or Bearer)
+//! projects = ["demo-project"]             # optional; default every project
+//!
+//! [[aiven.vpc]]
+//! project = "demo-project"
+//! uuid = "5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15"
+//! network = "03585987-bf7d-4544-8e9b-5a1b4d74a333"   # a network of the world, in Aiven's account
+//! state = "ACTIVE"                   # optional: APPROVED, ACTIVE (default), DELETING or DELETED
+//! cloud_name = "upcloud-fi-hel1"     # optional; default `upcloud-` and the network's zone
+//!
+//! # Optional: connections that exist already. Without `state`, Aiven builds its half at the
+//! # first request; with it, the connection shows that state and Aiven leaves it alone.
+//! [[aiven.connection]]
+//! project = "demo-project"
+//! vpc = "5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15"
+//! peer_vpc = "03126dc1-a69f-4bc2-8b24-e31c22d64712"
+//! state = "REJECTED_BY_PEER"
+//! ```
+//!
 //! # The lifecycle of a peering
 //!
 //! After a create, and after a PATCH that changes `configured_status`, a peering is
@@ -149,6 +183,7 @@
 //! request reads the world the file holds, so every write is kept and every simulator sees it
 //! (see `persist`).
 
+pub mod aiven;
 mod auth;
 mod error;
 mod error_answers;
@@ -181,7 +216,7 @@ use uuid::Uuid;
 
 pub use error::SimError;
 pub use error_answers::ErrorAnswer;
-pub use faults::{Faults, Probability, RateLimit};
+pub use faults::{Fault, Faults, Probability, RateLimit};
 pub use log::LoggedRequest;
 pub use serve::{ServeOptions, serve};
 pub use state::SimPeeringState;
@@ -207,6 +242,16 @@ struct Shared {
     dice: Mutex<faults::FaultDice>,
     /// How long a peering is `provisioning` after a change; 0 means never.
     provisioning_ms: AtomicU64,
+}
+
+/// The state file could not be written, so a change was not made; each API answers it in its
+/// own error body.
+struct NotSaved(String);
+
+impl From<NotSaved> for ErrorAnswer {
+    fn from(NotSaved(why): NotSaved) -> Self {
+        ErrorAnswer::StateNotSaved(why)
+    }
 }
 
 /// A lock whose holder panicked still guards consistent data: every change is made on a copy
@@ -301,6 +346,13 @@ impl Simulator {
         *lock(&self.shared.dice) = faults::FaultDice::new(faults);
     }
 
+    /// Gives `fault` to the next request of `method` (`"POST"`) whose path (with its query)
+    /// starts with `path`, instead of whatever the fault settings draw; for a test that needs a
+    /// fault at one exact place. [`Simulator::set_faults`] forgets the faults asked for so far.
+    pub fn script_fault(&self, method: &str, path: &str, fault: Fault) {
+        lock(&self.shared.dice).script(method, path, fault);
+    }
+
     /// How long a peering is `provisioning` after a create or a change of its
     /// `configured_status`, from now on (in whole milliseconds); zero means never.
     pub fn set_provisioning(&self, duration: Duration) {
@@ -362,10 +414,10 @@ impl Simulator {
     /// Applies `change` to a copy of the world and, if it succeeds and the copy is saved, makes
     /// the copy the world. A failed request or a failed save leaves the world as it was. With a
     /// state file, the change is made to the world the file holds, under its lock.
-    fn mutate<T>(
+    fn mutate<T, E: From<NotSaved>>(
         &self,
-        change: impl FnOnce(&mut World) -> Result<T, ErrorAnswer>,
-    ) -> Result<T, ErrorAnswer> {
+        change: impl FnOnce(&mut World) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut world = lock(&self.shared.world);
         let (answer, changed) = match &self.shared.state_file {
             Some(path) => persist::update(path, change)?,

@@ -42,7 +42,7 @@ pub fn create_peering(
     Ok(uuid)
 }
 
-fn create_half(
+pub(in crate::sim) fn create_half(
     world: &mut World,
     account: &str,
     request: CreatePeering,

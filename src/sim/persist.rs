@@ -15,8 +15,8 @@ use std::path::Path;
 
 use tempfile::NamedTempFile;
 
+use super::NotSaved;
 use super::error::SimError;
-use super::error_answers::ErrorAnswer;
 use super::world::World;
 
 const STATE_FILE: &str = "simulator state file";
@@ -70,11 +70,11 @@ pub fn create(path: &Path, initial: World) -> Result<World, SimError> {
 /// Reads the world from the file, lets `change` modify it and writes it back, all under the
 /// file's exclusive lock. Returns the answer and the world as saved. A refused change writes
 /// nothing.
-pub fn update<T>(
+pub fn update<T, E: From<NotSaved>>(
     path: &Path,
-    change: impl FnOnce(&mut World) -> Result<T, ErrorAnswer>,
-) -> Result<(T, World), ErrorAnswer> {
-    let not_saved = |error: SimError| ErrorAnswer::StateNotSaved(error.with_causes());
+    change: impl FnOnce(&mut World) -> Result<T, E>,
+) -> Result<(T, World), E> {
+    let not_saved = |error: SimError| E::from(NotSaved(error.with_causes()));
     let failed = |action| move |error| not_saved(file_error(action, path)(error));
     loop {
         let file = File::open(path).map_err(failed("open"))?;

@@ -1,8 +1,11 @@
-//! The HTTP face of the simulator: the `/1.3` endpoints, with bodies from `upcloud::wire`.
+//! The HTTP face of the simulator: the `/1.3` endpoints, with bodies from `upcloud::wire`, and
+//! Aiven's `/v1` endpoints beside them (`aiven::routes`).
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, Request, State};
 use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use serde::de::DeserializeOwned;
@@ -15,7 +18,7 @@ use super::faults::inject;
 use super::log::record;
 use super::state::now_ms;
 use super::world::World;
-use super::{Simulator, ops, present};
+use super::{Simulator, aiven, ops, present};
 use crate::upcloud::wire::{
     self, CreatePeeringRequest, ModifyPeering, ModifyPeeringRequest, NetworkEnvelope, NetworkList,
     NetworkListEnvelope, PeeringEnvelope, PeeringList, PeeringListEnvelope, RouterList,
@@ -26,6 +29,24 @@ use crate::upcloud::wire::{
 const IMMUTABLE_FIELDS: [&str; 2] = ["network", "peer_network"];
 
 pub fn router(simulator: Simulator) -> Router {
+    let upcloud = upcloud_router(simulator.clone());
+    Router::new()
+        .nest("/v1", aiven::router(simulator.clone()))
+        .fallback_service(upcloud)
+        // The last layer added runs first: log everything, including failed authentication
+        // and injected faults, which come before authentication as a load balancer's would;
+        // then let the platform do what is due before the request is handled.
+        .layer(middleware::from_fn_with_state(
+            simulator.clone(),
+            carry_out_what_is_due,
+        ))
+        .layer(middleware::from_fn(inject))
+        .layer(middleware::from_fn_with_state(simulator.clone(), record))
+        .with_state(simulator)
+}
+
+/// The UpCloud API: every path that is not Aiven's, unknown ones included.
+fn upcloud_router(simulator: Simulator) -> Router {
     Router::new()
         .route(
             "/1.3/network-peering",
@@ -47,15 +68,31 @@ pub fn router(simulator: Simulator) -> Router {
         .route("/1.3/router", get(list_routers))
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)
-        // The last layer added runs first: log everything, including failed authentication
-        // and injected faults, which come before authentication as a load balancer's would.
         .layer(middleware::from_fn_with_state(
             simulator.clone(),
             authenticate,
         ))
-        .layer(middleware::from_fn(inject))
-        .layer(middleware::from_fn_with_state(simulator.clone(), record))
         .with_state(simulator)
+}
+
+/// What the platforms do in the background (Aiven building or removing its halves) happens,
+/// as far as anyone can tell, before the next request is handled.
+async fn carry_out_what_is_due(
+    State(simulator): State<Simulator>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let moment = simulator.moment();
+    if simulator.read(|world| aiven::is_due(world, moment.now_ms)) {
+        let done = simulator.mutate(|world| {
+            aiven::advance(world, moment);
+            Ok::<(), ErrorAnswer>(())
+        });
+        if let Err(error) = done {
+            return error.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 async fn list_peerings(

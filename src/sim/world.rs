@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::aiven::AivenCloud;
 use super::faults::Faults;
 use crate::cidr::Cidr;
 use crate::upcloud::wire::Label;
@@ -37,6 +38,9 @@ pub struct World {
     /// The faults a simulator starts with; it may override them.
     #[serde(default)]
     pub faults: Faults,
+    /// Aiven's API: its tokens, project VPCs and their peering connections.
+    #[serde(default)]
+    pub aiven: AivenCloud,
 }
 
 /// How an account signs in: an API token, or an API user's name and password.
@@ -193,6 +197,11 @@ impl World {
         World::from_toml(DEMO_WORLD).expect("the built-in demo world is a valid world file")
     }
 
+    /// The token `sim:` mode uses for Aiven's API when the environment has none.
+    pub fn default_aiven_token(&self) -> Option<&str> {
+        self.aiven.tokens.first().map(|token| token.token.as_str())
+    }
+
     /// The credentials of the default account.
     pub fn default_credentials(&self) -> Option<SimCredentials> {
         self.accounts
@@ -259,7 +268,7 @@ impl World {
 }
 
 /// The demo world, in the world file format documented in the module docs.
-const DEMO_WORLD: &str = r#"
+pub(in crate::sim) const DEMO_WORLD: &str = r#"
 default_account = "demo"
 
 [accounts.demo]
@@ -357,6 +366,16 @@ zone = "fi-hel1"
 router = "844e0e99-6b69-4776-8206-cc95a63bfd77"
 ip_networks = ["10.60.0.0/24"]
 servers = [{ uuid = "00e5f2a4-8c3d-4b9a-8f4e-7d6c5b4a3f01", title = "ci-runner-1" }]
+
+# Aiven's API: the project VPC `demo-project` on UpCloud, whose network is the one above in
+# Aiven's own UpCloud account. `sim:` mode uses the token when AIVEN_TOKEN is not set.
+[[aiven.token]]
+token = "aiven-demo-token-0000000000"
+
+[[aiven.vpc]]
+project = "demo-project"
+uuid = "5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15"
+network = "03585987-bf7d-4544-8e9b-5a1b4d74a333"
 "#;
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::aiven::{AivenCloud, AivenToken, SimConnection, SimVpc, SimVpcState};
 use super::error::SimError;
 use super::faults::Faults;
 use super::rules;
@@ -36,6 +37,73 @@ struct WorldFile {
     provisioning_ms: u64,
     #[serde(default)]
     faults: Faults,
+    #[serde(default)]
+    aiven: AivenFile,
+}
+
+/// The `[aiven]` table: Aiven's API, its tokens, VPCs and existing connections.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AivenFile {
+    #[serde(default)]
+    approval_ms: u64,
+    #[serde(default)]
+    deletion_ms: u64,
+    #[serde(default = "default_network_id_key")]
+    network_id_key: String,
+    #[serde(default = "yes")]
+    discoverable: bool,
+    #[serde(default)]
+    token: Vec<AivenToken>,
+    #[serde(default)]
+    vpc: Vec<VpcFile>,
+    #[serde(default)]
+    connection: Vec<ConnectionFile>,
+}
+
+impl Default for AivenFile {
+    fn default() -> Self {
+        AivenFile {
+            approval_ms: 0,
+            deletion_ms: 0,
+            network_id_key: default_network_id_key(),
+            discoverable: true,
+            token: Vec::new(),
+            vpc: Vec::new(),
+            connection: Vec::new(),
+        }
+    }
+}
+
+/// Where the simulator shows the Aiven network ID unless told otherwise; any key would do, as
+/// the client's discovery rule does not depend on it (`aiven::wire::aiven_network_id`).
+fn default_network_id_key() -> String {
+    "to-network-id".to_owned()
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VpcFile {
+    project: String,
+    uuid: Uuid,
+    network: Uuid,
+    /// Default: `upcloud-` and the network's zone.
+    cloud_name: Option<String>,
+    #[serde(default)]
+    state: SimVpcState,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionFile {
+    project: String,
+    vpc: Uuid,
+    peer_vpc: String,
+    state: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -154,7 +222,7 @@ impl WorldFile {
             .into_iter()
             .map(RouterFile::into_router)
             .collect();
-        let networks = self
+        let networks: Vec<SimNetwork> = self
             .network
             .into_iter()
             .map(NetworkFile::into_network)
@@ -172,7 +240,9 @@ impl WorldFile {
             .into_iter()
             .map(PeeringFile::into_peering)
             .collect();
+        let aiven = self.aiven.into_cloud(&networks);
         let mut world = World {
+            aiven,
             default_account: self.default_account,
             accounts,
             routers,
@@ -188,6 +258,51 @@ impl WorldFile {
             world.peerings[index].uuid = uuid;
         }
         Ok(world)
+    }
+}
+
+impl AivenFile {
+    fn into_cloud(self, networks: &[SimNetwork]) -> AivenCloud {
+        let vpcs = self
+            .vpc
+            .into_iter()
+            .map(|vpc| {
+                let zone = networks
+                    .iter()
+                    .find(|network| network.uuid == vpc.network)
+                    .map_or("", |network| network.zone.as_str());
+                SimVpc {
+                    cloud_name: vpc.cloud_name.unwrap_or_else(|| format!("upcloud-{zone}")),
+                    project: vpc.project,
+                    uuid: vpc.uuid,
+                    network: vpc.network,
+                    state: vpc.state,
+                }
+            })
+            .collect();
+        let connections = self
+            .connection
+            .into_iter()
+            .map(|connection| SimConnection {
+                project: connection.project,
+                vpc: connection.vpc,
+                peer_cloud_account: crate::aiven::wire::UPCLOUD.to_owned(),
+                peer_vpc: connection.peer_vpc,
+                acts_at_ms: 0,
+                acted: false,
+                aiven_half: None,
+                deleting_until: None,
+                pinned_state: connection.state,
+            })
+            .collect();
+        AivenCloud {
+            tokens: self.token,
+            network_id_key: self.discoverable.then_some(self.network_id_key),
+            approval_ms: self.approval_ms,
+            deletion_ms: self.deletion_ms,
+            vpcs,
+            connections,
+        }
     }
 }
 
@@ -276,6 +391,7 @@ impl World {
             self.validate_network(network)?;
         }
         self.validate_servers()?;
+        self.validate_aiven()?;
         let mut pairs = HashSet::new();
         for peering in &self.peerings {
             self.validate_peering(peering)?;
@@ -284,6 +400,68 @@ impl World {
                     describe_peering(peering),
                     "the account already has a peering between these networks",
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Tokens are distinct, each VPC's network exists and serves one VPC, and each connection
+    /// belongs to a VPC, once per peer network.
+    fn validate_aiven(&self) -> Result<(), SimError> {
+        let aiven = &self.aiven;
+        let mut tokens = HashSet::new();
+        for token in &aiven.tokens {
+            if token.token.is_empty() || !tokens.insert(&token.token) {
+                return Err(invalid(
+                    "[[aiven.token]]",
+                    "each token is a distinct, non-empty string",
+                ));
+            }
+        }
+        let mut vpcs = HashSet::new();
+        let mut networks = HashSet::new();
+        for vpc in &aiven.vpcs {
+            let place = format!("Aiven VPC {} of project \"{}\"", vpc.uuid, vpc.project);
+            if !vpcs.insert(vpc.uuid) {
+                return Err(invalid(place, "another VPC has the same UUID"));
+            }
+            // Its network may have been deleted through the API since.
+            if self.network(vpc.network).is_none() && !self.deleted_networks.contains(&vpc.network)
+            {
+                return Err(invalid(
+                    place,
+                    format!("there is no network {}", vpc.network),
+                ));
+            }
+            if !networks.insert(vpc.network) {
+                return Err(invalid(
+                    place,
+                    format!("network {} is another VPC's", vpc.network),
+                ));
+            }
+        }
+        let mut pairs = HashSet::new();
+        for connection in &aiven.connections {
+            let place = format!(
+                "Aiven connection of VPC {} to {}",
+                connection.vpc, connection.peer_vpc
+            );
+            let owned = aiven
+                .vpcs
+                .iter()
+                .any(|vpc| vpc.uuid == connection.vpc && vpc.project == connection.project);
+            if !owned {
+                return Err(invalid(
+                    place,
+                    format!("project \"{}\" has no such VPC", connection.project),
+                ));
+            }
+            if !pairs.insert((
+                connection.vpc,
+                &connection.peer_cloud_account,
+                &connection.peer_vpc,
+            )) {
+                return Err(invalid(place, "the VPC has a connection to it already"));
             }
         }
         Ok(())
@@ -810,6 +988,66 @@ labels = { managed-by = "peerings" }
             message.starts_with("[faults]: the fault rates add up to"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn the_aiven_example_in_the_module_docs_is_valid() {
+        let example = module_docs_from("//! ```toml\n//! [aiven]\n");
+        let world = World::from_toml(&format!("{SMALL}\n[aiven]\n{example}")).unwrap();
+        let aiven = &world.aiven;
+        assert_eq!(aiven.network_id_key.as_deref(), Some("to-network-id"));
+        assert_eq!(aiven.tokens[0].projects, Some(vec!["demo-project".into()]));
+        assert_eq!(aiven.vpcs[0].network.to_string(), AIVEN);
+        assert_eq!(
+            aiven.connections[0].pinned_state.as_deref(),
+            Some("REJECTED_BY_PEER")
+        );
+        let hidden = World::from_toml(&format!(
+            "{SMALL}\n[aiven]\ndiscoverable = false\n[[aiven.token]]\ntoken = \"t\"\n"
+        ))
+        .unwrap();
+        assert_eq!(hidden.aiven.network_id_key, None);
+    }
+
+    #[test]
+    fn rejects_an_aiven_world_that_does_not_hold_together() {
+        let vpc = |uuid: &str, network: &str| {
+            format!("[[aiven.vpc]]\nproject = \"p\"\nuuid = \"{uuid}\"\nnetwork = \"{network}\"\n")
+        };
+        let connection = |vpc: &str| {
+            format!(
+                "[[aiven.connection]]\nproject = \"p\"\nvpc = \"{vpc}\"\npeer_vpc = \"{APP}\"\n"
+            )
+        };
+        let one = "5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15";
+        let two = "6d2b3f1f-8c4e-4f9b-8a72-3e5c9d1f8b26";
+        let cases = [
+            (
+                "[[aiven.token]]\ntoken = \"t\"\n[[aiven.token]]\ntoken = \"t\"\n".to_owned(),
+                "[[aiven.token]]: each token is a distinct, non-empty string",
+            ),
+            (
+                vpc(one, "13126dc1-a69f-4bc2-8b24-e31c22d64712"),
+                "there is no network 13126dc1-a69f-4bc2-8b24-e31c22d64712",
+            ),
+            (
+                vpc(one, AIVEN) + &vpc(one, APP),
+                "another VPC has the same UUID",
+            ),
+            (vpc(one, AIVEN) + &vpc(two, AIVEN), "is another VPC's"),
+            (connection(one), "project \"p\" has no such VPC"),
+            (
+                vpc(one, AIVEN) + &connection(one) + &connection(one),
+                "the VPC has a connection to it already",
+            ),
+        ];
+        for (aiven, expected) in cases {
+            let message = rejection(&format!("{SMALL}\n{aiven}"));
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in {message:?}"
+            );
+        }
     }
 
     #[test]
