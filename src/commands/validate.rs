@@ -12,7 +12,8 @@ pub fn run(file: &Path) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// `3 peerings (1 in prod, 2 in shared), 1 link (2 of the peerings), 4 network aliases`.
+/// `3 peerings (1 in prod, 2 in shared), 1 link (2 of the peerings), 1 Aiven peering, 4 network
+/// aliases`; a file without Aiven peerings reads as it always did.
 fn summary(desired: &Desired) -> String {
     let mut parts = vec![peerings(desired)];
     let links = desired
@@ -27,6 +28,9 @@ fn summary(desired: &Desired) -> String {
             count(links, "link"),
             2 * links
         ));
+    }
+    if !desired.aiven_peerings.is_empty() {
+        parts.push(count(desired.aiven_peerings.len(), "Aiven peering"));
     }
     let aliases = desired.aliases.len()
         + desired
@@ -79,6 +83,18 @@ mod tests {
         assert_eq!(
             summary_of(include_str!("../../examples/multi-account.toml")),
             "4 peerings (2 in demo, 2 in platform), 1 link (2 of the peerings), 4 network aliases"
+        );
+    }
+
+    #[test]
+    fn aiven_peerings_are_counted_apart() {
+        let file = "[networks]\na = \"03126dc1-a69f-4bc2-8b24-e31c22d64712\"\n\n\
+                    [aiven]\n\n\
+                    [[aiven_peering]]\nname = \"p\"\nproject = \"demo-project\"\n\
+                    vpc = \"5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15\"\nnetwork = \"a\"\n";
+        assert_eq!(
+            summary_of(file),
+            "0 peerings, 1 Aiven peering, 1 network alias"
         );
     }
 }

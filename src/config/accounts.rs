@@ -14,8 +14,8 @@ const ACCOUNTS_HELP: &str = "declare each account in a table of its own: `[accou
 const ACCOUNT_NAME_HELP: &str = "an account name is 1 to 64 letters, digits, `_` or `-`";
 const ACCOUNT_REF_HELP: &str =
     "name one of the accounts declared as `[accounts.NAME]`, in quotes: `account = \"prod\"`";
-const ENV_HELP: &str = "an environment variable's name is letters, digits and `_`, not starting with a digit, such as `UPCLOUD_TOKEN_PROD`";
-const API_URL_HELP: &str = "give the API's root URL, such as `https://api.upcloud.com`, or `sim:STATE.json` for the embedded simulator";
+/// The UpCloud API's root, for the help of a wrong `api_url`.
+const UPCLOUD_ROOT: &str = "https://api.upcloud.com";
 
 const CREDENTIAL_KEYS: [&str; 3] = ["token_env", "username_env", "password_env"];
 
@@ -132,11 +132,18 @@ fn read_account(
         password_env: fields.get("password_env"),
     };
     let api_url = fields.get("api_url");
-    let secret_given = reject_secrets(name, fields, problems);
+    let secret_given = reject_secrets(fields, &SECRET_KEYS, |what| env_name(what, name), problems);
     let credentials = keys.read(account, table, secret_given, problems);
     let api_url = match api_url {
         None => Some(None),
-        Some(field) => read_api_url(field, name, problems).map(Some),
+        Some(field) => {
+            let owner = UrlOwner {
+                whose: &format!("for account `{name}`"),
+                root: UPCLOUD_ROOT,
+                credentials: "put the credentials in environment variables and name them with `token_env`, or `username_env` and `password_env`",
+            };
+            read_api_url(field, &owner, problems).map(Some)
+        }
     };
     Some(AccountSpec {
         credentials: credentials?,
@@ -144,15 +151,22 @@ fn read_account(
     })
 }
 
-/// Reports every key that would put a secret in the file; whether there was one.
-fn reject_secrets(account: &str, fields: &mut Fields, problems: &mut Vec<Problem>) -> bool {
+/// Reports every key of `keys` (the key, the `_env` key to use instead, and what it holds) that
+/// would put a secret in the file, with `example` naming a variable for what it holds; whether
+/// there was one.
+pub(super) fn reject_secrets(
+    fields: &mut Fields,
+    keys: &[(&'static str, &str, &str)],
+    example: impl Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> bool {
     let mut secret_given = false;
-    for (key, instead, what) in SECRET_KEYS {
+    for &(key, instead, what) in keys {
         let Some(secret) = fields.get_unlisted(key) else {
             continue;
         };
         secret_given = true;
-        let example = env_name(what, account);
+        let example = example(what);
         problems.push(
             Problem::new(
                 format!("`{key}` would put a secret in the file"),
@@ -187,9 +201,16 @@ impl CredentialKeys<'_, '_> {
         problems: &mut Vec<Problem>,
     ) -> Option<AccountCredentials> {
         let name = account.name();
-        let token = self.token_env.map(|f| read_env_var(f, true, problems));
-        let username = self.username_env.map(|f| read_env_var(f, false, problems));
-        let password = self.password_env.map(|f| read_env_var(f, true, problems));
+        let example = |what| env_name(what, "prod");
+        let token = self
+            .token_env
+            .map(|f| read_env_var(f, true, &example("token"), problems));
+        let username = self
+            .username_env
+            .map(|f| read_env_var(f, false, &example("username"), problems));
+        let password = self
+            .password_env
+            .map(|f| read_env_var(f, true, &example("password"), problems));
         // A misspelt credential key is reported as an unknown key with a did-you-mean; the
         // missing credential it causes is not reported again.
         let misspelt = |wanted: &[&str]| {
@@ -289,18 +310,14 @@ fn env_name(what: &str, account: &str) -> String {
     format!("UPCLOUD_{}_{account}", what.to_ascii_uppercase())
 }
 
-/// The name of an environment variable. `secret`: if it is not a name, it may be the secret
-/// itself, which snippets then do not show.
-fn read_env_var<'a>(
+/// The name of an environment variable, such as `example`. `secret`: if it is not a name, it
+/// may be the secret itself, which snippets then do not show.
+pub(super) fn read_env_var<'a>(
     field: Field<'a, '_>,
     secret: bool,
+    example: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<&'a str> {
-    let example = match field.name() {
-        "username_env" => "UPCLOUD_USERNAME_PROD",
-        "password_env" => "UPCLOUD_PASSWORD_PROD",
-        _ => "UPCLOUD_TOKEN_PROD",
-    };
     let help = format!(
         "`{}` names the environment variable that holds the value, in quotes: `{} = \"{example}\"`",
         field.name(),
@@ -345,12 +362,15 @@ fn read_env_var<'a>(
         field.value_span(),
         trouble,
     );
+    let env_help = format!(
+        "an environment variable's name is letters, digits and `_`, not starting with a digit, such as `{example}`"
+    );
     if secret && !name.is_empty() {
         problem = problem.redact(field.value_span()).help(format!(
-            "{ENV_HELP}; give the variable's name, not the secret it holds"
+            "{env_help}; give the variable's name, not the secret it holds"
         ));
     } else {
-        problem = problem.help(ENV_HELP);
+        problem = problem.help(env_help);
     }
     problems.push(problem);
     None
@@ -362,15 +382,34 @@ fn looks_like_token(text: &str) -> bool {
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case("ucat_"))
 }
 
-fn read_api_url<'a>(
+/// Whose `api_url` is read, for its messages.
+pub(super) struct UrlOwner<'s> {
+    /// "for account `prod`", "in `[aiven]`".
+    pub whose: &'s str,
+    /// The real API's root.
+    pub root: &'s str,
+    /// Where the credentials go instead of the URL.
+    pub credentials: &'s str,
+}
+
+/// An API's root URL, or `sim:STATE.json`.
+pub(super) fn read_api_url<'a>(
     field: Field<'a, '_>,
-    account: &str,
+    owner: &UrlOwner,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    let text = field.string(API_URL_HELP, problems)?;
+    let UrlOwner {
+        whose,
+        root,
+        credentials,
+    } = owner;
+    let help = format!(
+        "give the API's root URL, such as `{root}`, or `sim:STATE.json` for the embedded simulator"
+    );
+    let text = field.string(&help, problems)?;
     let invalid = |label: &str| {
         Problem::new(
-            format!("invalid `api_url` for account `{account}`"),
+            format!("invalid `api_url` {whose}"),
             field.value_span(),
             label,
         )
@@ -390,7 +429,7 @@ fn read_api_url<'a>(
             problems.push(
                 invalid("credentials in the URL")
                     .redact(field.value_span())
-                    .help("put the credentials in environment variables and name them with `token_env`, or `username_env` and `password_env`"),
+                    .help(*credentials),
             );
             return None;
         }
@@ -405,7 +444,7 @@ fn read_api_url<'a>(
     match trouble {
         None => Some(text.to_owned()),
         Some(trouble) => {
-            problems.push(invalid(&trouble).help(API_URL_HELP));
+            problems.push(invalid(&trouble).help(help));
             None
         }
     }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{ConfiguredStatus, Labels, NetworkId, PeeringKey};
+use crate::model::{ConfiguredStatus, ConnectionKey, Labels, NetworkId, PeeringKey, VpcRef};
 
 /// The desired state of the peerings of the account from the environment, or, when the file
 /// declares `[accounts.NAME]` tables, of those accounts.
@@ -31,6 +31,50 @@ pub struct Desired {
     /// is written `NAME:alias`, or bare where that is unambiguous (see the module docs of
     /// `config`). Accounts without aliases are left out.
     pub account_aliases: BTreeMap<String, BTreeMap<String, NetworkId>>,
+    /// The `[aiven]` table: how to reach Aiven's API. Its presence also says that the file
+    /// manages Aiven connections, which prune then deletes with their UpCloud halves.
+    pub aiven: Option<AivenSpec>,
+    /// The `[[aiven_peering]]` tables, in file order.
+    pub aiven_peerings: Vec<DesiredAivenPeering>,
+}
+
+/// The `[aiven]` table. Like an account's, it names the variable holding the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AivenSpec {
+    /// `token_env`, `AIVEN_TOKEN` when left out.
+    pub token_env: String,
+    /// `api_url`: an `http(s)://` API root, or `sim:STATE.json`. `None`: `AIVEN_API_URL`, else
+    /// Aiven's own root.
+    pub api_url: Option<String>,
+}
+
+/// An `[[aiven_peering]]`: the Aiven half (a peering connection of `vpc` to `network`) and the
+/// UpCloud half (from `network` to the VPC's network, the "Aiven network ID"), planned together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredAivenPeering {
+    /// The UpCloud half's name; unique in the file, like every peering's.
+    pub name: String,
+    pub vpc: VpcRef,
+    /// The customer's network: the UpCloud half's local network, and Aiven's `peer_vpc`.
+    pub network: NetworkId,
+    /// The Aiven network ID, when the file gives it; otherwise it is learnt from the Aiven half.
+    pub aiven_network: Option<NetworkId>,
+    /// The account of the UpCloud half, as for a `[[peering]]`.
+    pub account: Option<String>,
+    /// The UpCloud half's.
+    pub configured_status: ConfiguredStatus,
+    /// The UpCloud half's, besides the ownership labels and `aiven-project` and `aiven-vpc`.
+    pub labels: Labels,
+}
+
+impl DesiredAivenPeering {
+    /// Its Aiven half's identity.
+    pub fn connection(&self) -> ConnectionKey {
+        ConnectionKey {
+            vpc: self.vpc.clone(),
+            network: self.network,
+        }
+    }
 }
 
 /// The keys of a `[[peering]]` table, for spotting them where they do not belong.

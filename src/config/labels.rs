@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use super::problems::Problem;
 use super::reader::{Field, show_char};
-use crate::model::{Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, OWNER_KEY};
+use crate::model::{
+    AIVEN_PROJECT_KEY, AIVEN_VPC_KEY, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, OWNER_KEY,
+};
 
 const MAX_LABEL_VALUE_CHARS: usize = 255;
 const LABEL_KEY_CHARS: Range<usize> = 2..33;
@@ -36,6 +38,9 @@ fn read_label<'a>(label: Field<'a, '_>, problems: &mut Vec<Problem>) -> Option<&
         )),
         OWNER_KEY => Some(format!(
             "peerings sets `{OWNER_KEY}` itself, to the file's `owner`; remove this label, and write `owner = \"ID\"` at the top of the file instead"
+        )),
+        AIVEN_PROJECT_KEY | AIVEN_VPC_KEY => Some(format!(
+            "peerings sets `{AIVEN_PROJECT_KEY}` and `{AIVEN_VPC_KEY}` itself on the UpCloud half of an `[[aiven_peering]]`, to find its Aiven connection again; remove this label"
         )),
         _ => None,
     };

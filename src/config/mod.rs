@@ -47,6 +47,33 @@
 //! labels = { team = "platform" }       # optional, for both halves
 //! ```
 //!
+//! Both halves of a peering of an Aiven project VPC, the Aiven half through Aiven's API:
+//!
+//! ```toml
+//! [aiven]                              # needed with [[aiven_peering]]
+//! token_env = "AIVEN_TOKEN"            # optional; the default
+//! api_url = "https://api.aiven.io"     # optional; default AIVEN_API_URL, else this
+//!
+//! [[aiven_peering]]
+//! name = "app-hel1 to aiven"           # the UpCloud half's name, 1 to 255 characters
+//! project = "my-project"               # the Aiven project
+//! vpc = "5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15"   # the project VPC's ID
+//! network = "app-hel1"                 # the network of yours: an alias or a UUID
+//! aiven_network = "aiven-hel1"         # optional: the "Aiven network ID"; else discovered
+//! account = "prod"                     # optional, as for [[peering]]
+//! configured_status = "active"         # optional, for the UpCloud half
+//! labels = { team = "data" }           # optional, for the UpCloud half
+//! ```
+//!
+//! - `[aiven]` names the variable holding Aiven's token, never the token: `token` and the like
+//!   are rejected like an account's secrets. Its presence says the file manages Aiven
+//!   connections: prune deletes those of owned UpCloud halves the file no longer lists.
+//! - An `[[aiven_peering]]` is a peering like any other for names (unique in the file), its
+//!   account, and, when `aiven_network` is given, its pair of networks. A VPC has one
+//!   connection per network, so the file peers a network with a VPC once.
+//! - The labels `aiven-project` and `aiven-vpc` are reserved, like `managed-by`: peerings sets
+//!   them on the UpCloud half, to find its Aiven connection again.
+//!
 //! Accounts:
 //!
 //! - The file never holds secrets: `token`, `password` and the like are rejected (and not shown
@@ -80,6 +107,9 @@
 //! like cargo's errors.
 
 mod accounts;
+mod aiven;
+#[cfg(test)]
+mod aiven_tests;
 mod desired;
 mod labels;
 mod links;
@@ -95,7 +125,9 @@ use std::path::{Path, PathBuf};
 
 use crate::files::{self, MAX_FILE_BYTES, ReadError};
 
-pub use desired::{AccountCredentials, AccountSpec, Desired, DesiredPeering};
+pub use desired::{
+    AccountCredentials, AccountSpec, AivenSpec, Desired, DesiredAivenPeering, DesiredPeering,
+};
 pub use problems::{Problem, Problems};
 
 #[derive(Debug, thiserror::Error)]

@@ -377,7 +377,7 @@ fn ambiguous(field: Field, text: &str, defined: &[(&str, &AliasDef)]) -> Problem
 /// Whether `text` is meant as a UUID rather than an alias: about the right length, and nearly all
 /// hexadecimal digits and hyphens. Such a value is reported as a malformed UUID, which is what
 /// it is, rather than as an unknown alias.
-fn looks_like_uuid(text: &str) -> bool {
+pub(super) fn looks_like_uuid(text: &str) -> bool {
     let chars = text.chars().count();
     let uuid_like = text
         .chars()
@@ -388,7 +388,7 @@ fn looks_like_uuid(text: &str) -> bool {
 }
 
 /// What is wrong with a string that should be a UUID, as precisely as can be said.
-fn uuid_trouble(text: &str) -> String {
+pub(super) fn uuid_trouble(text: &str) -> String {
     let chars = text.chars().count();
     if let Some(bad) = text.chars().find(|c| !c.is_ascii_hexdigit() && *c != '-') {
         return format!("{} is not a hexadecimal digit", show_char(bad));

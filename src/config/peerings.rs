@@ -94,7 +94,7 @@ pub(super) fn read_peering<'a>(
         }
     }
 
-    let account = peering_account(account, &span, context, problems);
+    let account = peering_account(account, &span, "peering", context, problems);
     let viewpoint = context.viewpoint(account);
     let written = |field: &Option<Field<'a, '_>>| {
         field.and_then(|f| f.value.get_ref().as_str()).unwrap_or("")
@@ -142,10 +142,11 @@ pub(super) fn missing(span: &Range<usize>, what: &str, key: &str, help: &str) ->
 }
 
 /// A peering's account: its own `account`, else `default_account`; neither is needed, nor
-/// allowed, in a file without accounts.
+/// allowed, in a file without accounts. `what` names the table in messages.
 pub(super) fn peering_account<'a>(
     field: Option<Field<'a, '_>>,
     span: &Range<usize>,
+    what: &str,
     context: &Context<'a, '_>,
     problems: &mut Vec<Problem>,
 ) -> AccountOf<'a> {
@@ -167,7 +168,7 @@ pub(super) fn peering_account<'a>(
             let first = names.first().copied().unwrap_or("prod");
             problems.push(missing(
                 span,
-                "peering",
+                what,
                 "account",
                 &format!(
                     "the file declares accounts ({}): add `account = \"{first}\"` to say in which the peering is, or set `default_account = \"{first}\"` at the top of the file",
@@ -253,9 +254,12 @@ pub(super) fn read_status(field: Field, problems: &mut Vec<Problem>) -> Option<C
 
 /// Names are unique in the whole file, whatever the accounts: output and `check` name peerings
 /// by them.
-pub(super) fn check_unique_names(drafts: &[Draft], problems: &mut Vec<Problem>) {
+pub(super) fn check_unique_names<'d>(
+    names: impl IntoIterator<Item = &'d At<String>>,
+    problems: &mut Vec<Problem>,
+) {
     let mut first_use: HashMap<&str, Range<usize>> = HashMap::new();
-    for name in drafts.iter().filter_map(|d| d.name.as_ref()) {
+    for name in names {
         match first_use.get(name.value.as_str()) {
             Some(first) => problems.push(
                 Problem::new(
@@ -274,7 +278,10 @@ pub(super) fn check_unique_names(drafts: &[Draft], problems: &mut Vec<Problem>) 
 }
 
 /// UpCloud allows one peering from a network to a given peer network in an account.
-pub(super) fn check_unique_pairs(drafts: &[Draft], problems: &mut Vec<Problem>) {
+pub(super) fn check_unique_pairs<'d, 'a: 'd>(
+    drafts: impl IntoIterator<Item = &'d Draft<'a>>,
+    problems: &mut Vec<Problem>,
+) {
     let mut first: HashMap<(Option<&str>, PeeringKey), Range<usize>> = HashMap::new();
     for draft in drafts {
         let (Some(network), Some(peer), Some(account)) =

@@ -54,6 +54,62 @@ pub struct PeeringsFile {
     /// Both halves of a peering between two networks, each in its own account: `[[link]]`.
     #[serde(default)]
     pub link: Vec<LinkTable>,
+    /// How to reach Aiven's API; needed when the file has [[aiven_peering]], and then also what
+    /// lets prune delete the Aiven connections of owned peerings the file no longer lists.
+    pub aiven: Option<AivenTable>,
+    /// Both halves of a peering of an Aiven project VPC with one of the accounts' networks:
+    /// `[[aiven_peering]]`.
+    #[serde(default)]
+    pub aiven_peering: Vec<AivenPeeringTable>,
+}
+
+/// Aiven's API: the names of an environment variable and a URL, never the token.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct AivenTable {
+    /// The environment variable holding Aiven's API token (default AIVEN_TOKEN); sent as
+    /// `Authorization: aivenv1 <token>`.
+    #[schemars(transform = present_string)]
+    pub token_env: Option<String>,
+    /// Aiven's API root (default AIVEN_API_URL, else https://api.aiven.io), or sim:STATE.json
+    /// for the embedded simulator.
+    #[schemars(transform = present_string)]
+    pub api_url: Option<String>,
+}
+
+/// A peering of an Aiven project VPC with a network: the Aiven half (a peering connection of the
+/// VPC) and the UpCloud half (from the network to the VPC's network), both converged by apply.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct AivenPeeringTable {
+    /// The UpCloud half's name: unique within the file; 1 to 255 characters.
+    #[schemars(length(min = 1, max = 255))]
+    pub name: String,
+    /// The Aiven project the VPC belongs to.
+    #[schemars(length(min = 1))]
+    pub project: String,
+    /// The project VPC's ID.
+    #[schemars(regex(pattern = UUID_PATTERN))]
+    pub vpc: String,
+    /// The network of yours peered with the VPC: an alias or a UUID (Aiven's peer_vpc).
+    #[schemars(schema_with = "network")]
+    pub network: String,
+    /// The "Aiven network ID", the network of the VPC; discovered from the Aiven half when
+    /// left out.
+    #[serde(default)]
+    #[schemars(schema_with = "network")]
+    pub aiven_network: Option<String>,
+    /// The account of the UpCloud half, as for [[peering]].
+    #[schemars(transform = present_string)]
+    pub account: Option<String>,
+    /// Whether the UpCloud half should be up.
+    #[serde(default)]
+    pub configured_status: StatusValue,
+    /// Labels the UpCloud half carries, besides those peerings sets (managed-by, aiven-project,
+    /// aiven-vpc).
+    #[serde(default)]
+    #[schemars(schema_with = "labels")]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// How to reach one account: the names of environment variables, never the secrets.
@@ -205,11 +261,16 @@ fn network(_: &mut SchemaGenerator) -> Schema {
 
 fn labels(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
-        "description": "Labels the peering carries. peerings adds managed-by = \"peerings\" (and peerings-owner, with an owner) itself; the file may set neither.",
+        "description": "Labels the peering carries. peerings adds managed-by = \"peerings\" (and peerings-owner, with an owner) itself, and aiven-project and aiven-vpc on the UpCloud half of an Aiven peering; the file may set none of them.",
         "type": "object",
         "propertyNames": { "pattern": LABEL_KEY_PATTERN },
         "additionalProperties": { "type": "string", "maxLength": 255 },
-        "not": { "anyOf": [{ "required": ["managed-by"] }, { "required": ["peerings-owner"] }] },
+        "not": { "anyOf": [
+            { "required": ["managed-by"] },
+            { "required": ["peerings-owner"] },
+            { "required": ["aiven-project"] },
+            { "required": ["aiven-vpc"] }
+        ] },
         "default": {}
     })
 }
@@ -229,7 +290,7 @@ mod tests {
     use crate::config::parse;
 
     /// A valid value of every key the schema knows, as TOML.
-    const TOP_LEVEL_SAMPLES: [(&str, &str); 7] = [
+    const TOP_LEVEL_SAMPLES: [(&str, &str); 9] = [
         ("prune", "prune = true"),
         ("owner", "owner = \"team-data.prod_1\""),
         ("default_account", "default_account = \"prod\""),
@@ -240,6 +301,29 @@ mod tests {
         ("accounts", ACCOUNTS_SAMPLE),
         ("peering", ""),
         ("link", LINK_SAMPLE),
+        (
+            "aiven",
+            "[aiven]\ntoken_env = \"AIVEN_TOKEN\"\napi_url = \"https://api.aiven.io\"",
+        ),
+        ("aiven_peering", AIVEN_PEERING_SAMPLE),
+    ];
+    /// Every key of an Aiven peering.
+    /// Each line differs from every other sample's, so a test can leave one out.
+    const AIVEN_PEERING_SAMPLE: &str = "[[aiven_peering]]\nname = \"app to the aiven vpc\"\n\
+        project = \"my-project\"\nvpc = \"5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15\"\n\
+        network = \"33333333-3333-4333-8333-333333333333\"\n\
+        aiven_network = \"bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb\"\n\
+        account = \"shared\"\nconfigured_status = \"active\"\nlabels = { team = \"analytics\" }";
+    const AIVEN_KEYS: [&str; 2] = ["api_url", "token_env"];
+    const AIVEN_PEERING_KEYS: [&str; 8] = [
+        "account",
+        "aiven_network",
+        "configured_status",
+        "labels",
+        "name",
+        "network",
+        "project",
+        "vpc",
     ];
     /// Both kinds of credentials, and every key of an account.
     const ACCOUNTS_SAMPLE: &str = "[accounts.prod]\ntoken_env = \"UPCLOUD_TOKEN_PROD\"\n\
@@ -329,7 +413,18 @@ mod tests {
         assert_eq!(keys(&schema["$defs"]["AccountTable"]), ACCOUNT_KEYS);
         assert_eq!(keys(&schema["$defs"]["LinkTable"]), LINK_KEYS);
         assert_eq!(keys(&schema["$defs"]["LinkSide"]), SIDE_KEYS);
-        for table in ["AccountTable", "LinkTable", "LinkSide"] {
+        assert_eq!(keys(&schema["$defs"]["AivenTable"]), AIVEN_KEYS);
+        assert_eq!(
+            keys(&schema["$defs"]["AivenPeeringTable"]),
+            AIVEN_PEERING_KEYS
+        );
+        for table in [
+            "AccountTable",
+            "LinkTable",
+            "LinkSide",
+            "AivenTable",
+            "AivenPeeringTable",
+        ] {
             assert_eq!(
                 schema["$defs"][table]["additionalProperties"], false,
                 "{table}"
@@ -349,6 +444,8 @@ mod tests {
             3,
             "the peering and both halves of the link"
         );
+        assert_eq!(desired.aiven_peerings.len(), 1);
+        assert!(desired.aiven.is_some());
         for status in ["active", "disabled"] {
             let text =
                 file("", "", "configured_status") + &format!("configured_status = \"{status}\"\n");
@@ -374,5 +471,25 @@ mod tests {
             assert!(parse(&file("", "", key), "sample.toml").is_err(), "{key}");
         }
         assert!(schema.get("required").is_none());
+    }
+
+    #[test]
+    fn the_keys_the_schema_requires_of_an_aiven_peering_are_required_by_the_loader() {
+        let schema = schema();
+        let required = schema["$defs"]["AivenPeeringTable"]["required"]
+            .as_array()
+            .expect("required keys");
+        assert_eq!(required.len(), 4, "{required:?}");
+        for key in required {
+            let key = key.as_str().expect("a key");
+            let without: String = file("", "", "")
+                .lines()
+                .filter(|line| {
+                    !line.starts_with(&format!("{key} = ")) || !AIVEN_PEERING_SAMPLE.contains(line)
+                })
+                .map(|line| format!("{line}\n"))
+                .collect();
+            assert!(parse(&without, "sample.toml").is_err(), "{key}");
+        }
     }
 }

@@ -34,14 +34,14 @@ hel1 = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e"
 "#;
 
 /// The rendered problems of a file that must be rejected.
-fn rejected(source: &str) -> String {
+pub(super) fn rejected(source: &str) -> String {
     match parse(source, "peerings.toml") {
         Err(LoadError::Invalid(problems)) => problems.render(false),
         other => panic!("expected problems, got {other:?}"),
     }
 }
 
-fn loaded(source: &str) -> Desired {
+pub(super) fn loaded(source: &str) -> Desired {
     match parse(source, "peerings.toml") {
         Ok(desired) => desired,
         Err(error) => panic!("expected a valid file, got:\n{error}"),

@@ -14,6 +14,10 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::accounts::{AccountTables, read_account_ref, read_accounts};
+use super::aiven::{
+    AIVEN_PEERING_KEYS, AivenDraft, check_aiven_table, check_unique_connections, read_aiven,
+    read_aiven_peering,
+};
 use super::desired::{AccountSpec, Desired, PEERING_KEYS};
 use super::links::read_link;
 use super::networks::{AliasTables, Aliases, read_aliases};
@@ -22,12 +26,14 @@ use super::peerings::{
     Context, Draft, check_unique_names, check_unique_pairs, finish, read_peering,
 };
 use super::problems::Problem;
-use super::reader::{Field, Fields, describe, wrong_type};
+use super::reader::{At, Field, Fields, describe, wrong_type};
 use crate::model::NetworkId;
 
 const PEERING_HELP: &str =
     "write each peering under its own `[[peering]]` header (with double brackets)";
 const LINK_HELP: &str = "write each link under its own `[[link]]` header (with double brackets)";
+const AIVEN_PEERING_HELP: &str =
+    "write each Aiven peering under its own `[[aiven_peering]]` header (with double brackets)";
 const PRUNE_HELP: &str =
     "write `prune = true` to delete owned peerings the file no longer lists, or `prune = false`";
 
@@ -53,8 +59,16 @@ pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
             .map(|field| read_account_ref(field, &accounts, &mut problems)),
     };
     let drafts = read_drafts(top.peering, top.link, &context, &mut problems);
-    check_unique_names(&drafts, &mut problems);
-    check_unique_pairs(&drafts, &mut problems);
+    let aiven = top.aiven.and_then(|field| read_aiven(field, &mut problems));
+    let aiven_drafts = read_aiven_drafts(top.aiven_peering, &context, &mut problems);
+    check_aiven_table(&aiven_drafts, top.aiven.is_some(), &mut problems);
+    check_unique_names(names_in_file_order(&drafts, &aiven_drafts), &mut problems);
+    let halves: Vec<Draft> = aiven_drafts
+        .iter()
+        .filter_map(AivenDraft::upcloud_half)
+        .collect();
+    check_unique_pairs(drafts.iter().chain(&halves), &mut problems);
+    check_unique_connections(&aiven_drafts, &mut problems);
     let desired = Desired {
         prune,
         owner,
@@ -68,8 +82,48 @@ pub(super) fn validate(root: &DeTable) -> (Desired, Vec<Problem>) {
             .map(|(account, table)| (account.clone(), valid_aliases(table)))
             .filter(|(_, table)| !table.is_empty())
             .collect(),
+        aiven,
+        aiven_peerings: aiven_drafts.iter().filter_map(AivenDraft::finish).collect(),
     };
     (desired, problems)
+}
+
+/// The names of every peering and Aiven peering, in the order the file has them, so that the
+/// second use of a name is the one reported.
+fn names_in_file_order<'d>(
+    drafts: &'d [Draft],
+    aiven_drafts: &'d [AivenDraft],
+) -> Vec<&'d At<String>> {
+    let mut names: Vec<(usize, &At<String>)> = drafts
+        .iter()
+        .filter_map(|d| Some((d.order, d.name.as_ref()?)))
+        .chain(
+            aiven_drafts
+                .iter()
+                .filter_map(|d| Some((d.span.start, d.name.as_ref()?))),
+        )
+        .collect();
+    names.sort_by_key(|(order, name)| (*order, name.span.start));
+    names.into_iter().map(|(_, name)| name).collect()
+}
+
+/// Every `[[aiven_peering]]`, in file order.
+fn read_aiven_drafts<'a>(
+    field: Option<Field<'a, '_>>,
+    context: &Context<'a, '_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<AivenDraft<'a>> {
+    field
+        .map(|field| {
+            read_array(
+                field,
+                "aiven_peering",
+                AIVEN_PEERING_HELP,
+                problems,
+                |t, s, p| vec![read_aiven_peering(t, s, context, p)],
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// The keys of the top level; any other is reported as unknown.
@@ -81,6 +135,8 @@ struct TopLevel<'a, 'i> {
     accounts: Option<Field<'a, 'i>>,
     default_account: Option<Field<'a, 'i>>,
     link: Option<Field<'a, 'i>>,
+    aiven: Option<Field<'a, 'i>>,
+    aiven_peering: Option<Field<'a, 'i>>,
 }
 
 impl<'a, 'i> TopLevel<'a, 'i> {
@@ -95,6 +151,8 @@ impl<'a, 'i> TopLevel<'a, 'i> {
             accounts: top.get("accounts"),
             default_account: top.get("default_account"),
             link: top.get("link"),
+            aiven: top.get("aiven"),
+            aiven_peering: top.get("aiven_peering"),
         };
         top.finish_with_hint(problems, misplaced_peering_key);
         keys
@@ -110,6 +168,9 @@ fn misplaced_peering_key(key: &str) -> Option<String> {
         ),
         key if PEERING_KEYS.contains(&key) => Some(format!(
             "`{key}` belongs to a peering: put it below a `[[peering]]` header"
+        )),
+        key if AIVEN_PEERING_KEYS.contains(&key) => Some(format!(
+            "`{key}` belongs to an Aiven peering: put it below an `[[aiven_peering]]` header"
         )),
         _ => None,
     }
@@ -174,14 +235,14 @@ fn valid_aliases(table: &Aliases) -> BTreeMap<String, NetworkId> {
         .collect()
 }
 
-/// `[[peering]]` or `[[link]]`: an array of tables, each read by `read`.
-fn read_array<'a>(
+/// `[[peering]]`, `[[link]]` or `[[aiven_peering]]`: an array of tables, each read by `read`.
+fn read_array<'a, T>(
     field: Field<'a, '_>,
     what: &str,
     help: &str,
     problems: &mut Vec<Problem>,
-    mut read: impl FnMut(&'a DeTable<'a>, Range<usize>, &mut Vec<Problem>) -> Vec<Draft<'a>>,
-) -> Vec<Draft<'a>> {
+    mut read: impl FnMut(&'a DeTable<'a>, Range<usize>, &mut Vec<Problem>) -> Vec<T>,
+) -> Vec<T> {
     let DeValue::Array(array) = field.value.get_ref() else {
         let found = describe(field.value.get_ref());
         problems.push(
