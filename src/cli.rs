@@ -83,6 +83,12 @@ pub struct ApiOptions {
     )]
     pub api_url: String,
 
+    /// Aiven's API root, for the file's [[aiven_peering]] tables, when its [aiven] table names
+    /// none; the client adds /v1/... Default: the simulator of --api-url when that is
+    /// `sim:STATE.json`, else https://api.aiven.io.
+    #[arg(long, value_name = "URL", env = "AIVEN_API_URL")]
+    pub aiven_api_url: Option<String>,
+
     /// How long one API request may take, answer included, before it is retried.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, env = "PEERINGS_TIMEOUT")]
     pub timeout: Duration,

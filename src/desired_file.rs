@@ -302,6 +302,7 @@ mod tests {
                 network(2, "app network hel1"),
                 network(3, "!!!"),
             ],
+            ..Observed::default()
         }
     }
 

@@ -158,7 +158,11 @@ pub fn observed(n: usize) -> Observed {
             servers: Vec::new(),
         })
         .collect();
-    Observed { peerings, networks }
+    Observed {
+        peerings,
+        networks,
+        ..Observed::default()
+    }
 }
 
 /// A simulator world: the account `team` (token [`TEAM_TOKEN`]) with `networks` private

@@ -6,6 +6,7 @@ use crate::http::{
     ApiError, Authorization, ClientOptions, ClientSetupError, Dialect, Secret, Session,
 };
 use crate::model::{AivenConnection, AivenVpc, ConnectionKey, VpcRef};
+use crate::stop::StopSignal;
 
 use super::convert;
 use super::wire;
@@ -50,6 +51,13 @@ impl AivenClient {
         };
         let session = Session::new(api_url, &AIVEN, authorization, options)?;
         Ok(AivenClient { session })
+    }
+
+    /// Once `stop` is requested, no attempt starts and no retry waits (see [`crate::stop`]).
+    pub fn stopped_by(self, stop: StopSignal) -> Self {
+        AivenClient {
+            session: self.session.stopped_by(stop),
+        }
     }
 
     /// The VPC with all its connections: there is no read of one connection [C].

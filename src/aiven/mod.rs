@@ -13,7 +13,5 @@ pub use client::{AivenClient, Created};
 /// The environment variable that holds the token when `[aiven]` names none (Aiven's Go client
 /// and Terraform provider read it too) [C].
 pub const TOKEN_VAR: &str = "AIVEN_TOKEN";
-/// The environment variable naming the API's root, like `--api-url` for UpCloud.
-pub const API_URL_VAR: &str = "AIVEN_API_URL";
 /// Aiven's API root [C].
 pub const DEFAULT_API_URL: &str = "https://api.aiven.io";

@@ -206,6 +206,7 @@ mod tests {
         let observed = Observed {
             peerings: existing,
             networks: vec![network(A, "web-1"), network(B, "db-1"), network(C, "ci-1")],
+            ..Observed::default()
         };
         Plan::merge(plan_accounts(&desired, &BTreeMap::from([(None, observed)])))
     }

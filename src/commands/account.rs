@@ -2,18 +2,21 @@
 //! before any request is sent, and for `sim:` URLs the in-process simulator they talk to (one
 //! per state file, shared by the accounts that name it, so they live in one simulated world).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::aiven::{self, AivenClient};
 use crate::apply::Clients;
 use crate::cli::ApiOptions;
 use crate::config::{AccountCredentials, AccountSpec, Desired};
 use crate::http::{ApiError, ClientOptions, Secret};
+use crate::model::VpcRef;
 use crate::plan::NetworkNames;
+use crate::plan::VpcSeen;
 use crate::plan::{self, Observed, Plan};
 use crate::render::graph::{Graph, View};
 use crate::sim;
@@ -28,6 +31,8 @@ const SIM_SCHEME: &str = "sim:";
 pub struct Connection {
     pub api_url: String,
     pub client_options: ClientOptions,
+    /// `--aiven-api-url` (env `AIVEN_API_URL`), for a file whose `[aiven]` names no API root.
+    pub aiven_api_url: Option<String>,
     /// Stops the clients' retries and waits (see [`crate::stop`]).
     pub stop: StopSignal,
 }
@@ -41,6 +46,7 @@ impl Connection {
                 max_retries: options.max_retries,
                 ..ClientOptions::default()
             },
+            aiven_api_url: options.aiven_api_url.clone(),
             stop: StopSignal::default(),
         }
     }
@@ -53,9 +59,12 @@ impl Connection {
     }
 }
 
-/// The API clients of the accounts in use, and the simulators serving `sim:` URLs.
+/// The API clients of the accounts in use and of Aiven, and the simulators serving `sim:` URLs.
 pub struct Accounts {
     pub clients: Clients,
+    /// With the file's `[aiven]` table, when Aiven's token is at hand (always, when the file has
+    /// `[[aiven_peering]]` tables: they need it).
+    pub aiven: Option<AivenClient>,
     /// Where each account's credentials came from, for a refusal to name what to check.
     sources: BTreeMap<Option<String>, CredentialSource>,
     simulators: BTreeMap<String, (sim::Simulator, SocketAddr)>,
@@ -102,6 +111,7 @@ impl Accounts {
     fn none() -> Accounts {
         Accounts {
             clients: Clients::new(),
+            aiven: None,
             sources: BTreeMap::new(),
             simulators: BTreeMap::new(),
         }
@@ -141,14 +151,25 @@ impl Accounts {
         Ok(accounts)
     }
 
-    /// Every account the file declares, or the environment's account if it declares none.
-    /// Every credential variable is read before anything is sent; all missing ones are named.
-    /// An account on an in-process simulator acts as the simulator's account of its name, and
-    /// needs no variables.
+    /// Every account the file declares, or the environment's account if it declares none, and
+    /// Aiven's client for a file with `[aiven]`. Every credential variable is read before
+    /// anything is sent; all missing ones are named. An account on an in-process simulator acts
+    /// as the simulator's account of its name, and needs no variables.
     pub async fn connect(desired: &Desired, connection: &Connection) -> anyhow::Result<Accounts> {
-        if !desired.uses_accounts() {
-            return Accounts::connect_env(connection).await;
-        }
+        let mut accounts = if desired.uses_accounts() {
+            Accounts::connect_declared(desired, connection).await?
+        } else {
+            Accounts::connect_env(connection).await?
+        };
+        accounts.aiven = accounts.connect_aiven(desired, connection).await?;
+        Ok(accounts)
+    }
+
+    /// The accounts a file declares.
+    async fn connect_declared(
+        desired: &Desired,
+        connection: &Connection,
+    ) -> anyhow::Result<Accounts> {
         let mut accounts = Accounts::none();
         let mut missing = Vec::new();
         for (name, spec) in &desired.accounts {
@@ -194,11 +215,71 @@ impl Accounts {
         Ok(accounts)
     }
 
-    /// Reads every account's peerings and networks, all at once: one round trip. When reads
-    /// fail, the first in a fixed order (accounts by name, peerings before networks) is
+    /// Aiven's client, for a file with `[aiven]`: its API root is the table's `api_url`, else
+    /// `--aiven-api-url` (`AIVEN_API_URL`), else the simulator of `--api-url` when that is one,
+    /// else Aiven's. Its token is in the variable `token_env` names; an in-process simulator
+    /// uses its world's own whatever the environment holds, as it does for UpCloud's
+    /// credentials. Without a token, a file without `[[aiven_peering]]` reads nothing of Aiven;
+    /// one with them is refused before anything is sent.
+    async fn connect_aiven(
+        &mut self,
+        desired: &Desired,
+        connection: &Connection,
+    ) -> anyhow::Result<Option<AivenClient>> {
+        let Some(spec) = &desired.aiven else {
+            return Ok(None);
+        };
+        let url = match (&spec.api_url, &connection.aiven_api_url) {
+            (Some(url), _) | (None, Some(url)) => url.clone(),
+            (None, None) if connection.api_url.starts_with(SIM_SCHEME) => {
+                connection.api_url.clone()
+            }
+            (None, None) => aiven::DEFAULT_API_URL.to_owned(),
+        };
+        let url = self.endpoint(&url).await?;
+        let from_env = std::env::var(&spec.token_env)
+            .ok()
+            .filter(|token| !token.is_empty());
+        let token = match (&url, from_env) {
+            (Endpoint::Sim(path, _), from_env) => {
+                if from_env.is_some() {
+                    tracing::info!(
+                        "Aiven: the simulator uses its own token; the one in {} is not used",
+                        spec.token_env
+                    );
+                }
+                self.world(path)?
+                    .default_aiven_token()
+                    .with_context(|| {
+                        format!("the simulator's world ({path}) has no Aiven token to use")
+                    })?
+                    .to_owned()
+            }
+            (Endpoint::Http(_), Some(token)) => token,
+            (Endpoint::Http(_), None) if desired.aiven_peerings.is_empty() => return Ok(None),
+            (Endpoint::Http(_), None) => anyhow::bail!(
+                "{} is not set: the file's [[aiven_peering]] tables need Aiven's API token in \
+                 it (the variable [aiven] token_env names); nothing was sent",
+                spec.token_env
+            ),
+        };
+        let client = AivenClient::new(
+            url.http(),
+            Secret::new(token),
+            connection.client_options.clone(),
+        )?;
+        Ok(Some(client.stopped_by(connection.stop.clone())))
+    }
+
+    /// Reads every account's peerings and networks, and every Aiven VPC the file's
+    /// `[[aiven_peering]]` tables name, all at once: one round trip. When reads fail, the first
+    /// in a fixed order (accounts by name, peerings before networks, then the VPCs) is
     /// reported, so that the same failure reads the same on every run. Refuses, before
     /// anything is written, when two declared accounts turn out to be one.
-    pub async fn observe(&self) -> anyhow::Result<BTreeMap<Option<String>, Observed>> {
+    pub async fn observe(
+        &self,
+        desired: &Desired,
+    ) -> anyhow::Result<BTreeMap<Option<String>, Observed>> {
         let reads = self.clients.iter().map(|(account, client)| async move {
             let (peerings, networks) = tokio::join!(client.list_peerings(), client.list_networks());
             (
@@ -206,17 +287,60 @@ impl Accounts {
                 peerings.and_then(|peerings| Ok((peerings, networks?))),
             )
         });
+        let (accounts, vpcs) =
+            tokio::join!(futures::future::join_all(reads), self.read_vpcs(desired));
         let mut observed = BTreeMap::new();
-        for (account, read) in futures::future::join_all(reads).await {
+        for (account, read) in accounts {
             let (mut peerings, networks) =
                 read.map_err(|error| self.read_failed(account, error))?;
             for peering in &mut peerings {
                 peering.account = account.clone();
             }
-            observed.insert(account.clone(), Observed { peerings, networks });
+            let seen = Observed {
+                peerings,
+                networks,
+                vpcs: BTreeMap::new(),
+            };
+            observed.insert(account.clone(), seen);
+        }
+        let vpcs = vpcs?;
+        for peering in &desired.aiven_peerings {
+            let (Some(seen), Some(account)) =
+                (vpcs.get(&peering.vpc), observed.get_mut(&peering.account))
+            else {
+                continue;
+            };
+            account.vpcs.insert(peering.vpc.clone(), seen.clone());
         }
         refuse_declared_twice(&observed)?;
         Ok(observed)
+    }
+
+    /// Each VPC the file names, once, all at once. A VPC Aiven does not know is an observation
+    /// (the plan warns about it), not an error. Of failed reads, the first VPC's is reported.
+    async fn read_vpcs(&self, desired: &Desired) -> anyhow::Result<BTreeMap<VpcRef, VpcSeen>> {
+        let Some(client) = &self.aiven else {
+            return Ok(BTreeMap::new());
+        };
+        let named: BTreeSet<&VpcRef> = desired.aiven_peerings.iter().map(|p| &p.vpc).collect();
+        let reads = named.into_iter().map(|at| async move {
+            let seen = match client.get_vpc(at).await {
+                Ok(vpc) => VpcSeen::Found(vpc),
+                Err(ApiError::Status {
+                    status: 404,
+                    message,
+                    ..
+                }) => VpcSeen::NotFound { message },
+                Err(error) => {
+                    let hint = aiven_hint(&error, &at.project);
+                    return Err(
+                        anyhow::Error::new(error).context(format!("reading Aiven VPC {at}{hint}"))
+                    );
+                }
+            };
+            Ok((at.clone(), seen))
+        });
+        futures::future::join_all(reads).await.into_iter().collect()
     }
 
     /// A failed read, saying which account; for refused credentials, also where they came from.
@@ -231,7 +355,7 @@ impl Accounts {
     }
 
     pub async fn plan(&self, desired: &Desired) -> anyhow::Result<Planned> {
-        let observed = self.observe().await?;
+        let observed = self.observe(desired).await?;
         let names = NetworkNames::of_accounts(desired, &observed);
         let plan = Plan::merge(plan::plan_accounts(desired, &observed));
         Ok(Planned {
@@ -373,5 +497,20 @@ fn describe(account: &Option<String>) -> String {
     match account {
         Some(name) => format!("reading account {name}"),
         None => "reading the account".to_owned(),
+    }
+}
+
+/// What to check when Aiven refuses a read for its credentials: the token, and its access to
+/// the project.
+fn aiven_hint(error: &ApiError, project: &str) -> String {
+    match error.status() {
+        Some(401) => " (Aiven refused the token: check the variable [aiven] token_env names, \
+             AIVEN_TOKEN by default)"
+            .to_owned(),
+        Some(403) => format!(
+            " (the token may not act on project {project}: use a token of a user with access \
+             to it)"
+        ),
+        _ => String::new(),
     }
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::ImportArgs;
+use crate::config::Desired;
 use crate::desired_file::{self, Scope};
 use crate::exit::Exit;
 use crate::files::{self, Existing, WriteError};
@@ -27,7 +28,11 @@ pub async fn run(
         files::check_target(path, existing).map_err(|error| refusal(path, &error))?;
     }
     let accounts = Accounts::connect_env(connection).await?;
-    let observed = accounts.observe().await?.remove(&None).unwrap_or_default();
+    let observed = accounts
+        .observe(&Desired::default())
+        .await?
+        .remove(&None)
+        .unwrap_or_default();
     let scope = if args.managed_only {
         Scope::ManagedOnly
     } else {

@@ -23,9 +23,10 @@ use crate::cli::Cli;
 use crate::http::without_userinfo;
 
 /// The options a suggestion repeats: clap's id for each, and the flag that sets it.
-const REPEATED: [(&str, &str); 4] = [
+const REPEATED: [(&str, &str); 5] = [
     ("file", "-f"),
     ("api_url", "--api-url"),
+    ("aiven_api_url", "--aiven-api-url"),
     ("timeout", "--timeout"),
     ("max_retries", "--max-retries"),
 ];
@@ -62,7 +63,9 @@ impl Invocation {
             .filter_map(|&(id, flag)| Some((flag, given(matches, id)?)))
             .map(|(flag, value)| match flag {
                 // The client refuses a URL with credentials in it; output never shows them.
-                "--api-url" => (flag, without_userinfo(&value.to_string_lossy()).into()),
+                "--api-url" | "--aiven-api-url" => {
+                    (flag, without_userinfo(&value.to_string_lossy()).into())
+                }
                 _ => (flag, value),
             })
             .collect();

@@ -64,6 +64,7 @@ pub struct PeeringsFile {
 }
 
 /// Aiven's API: the names of an environment variable and a URL, never the token.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct AivenTable {
@@ -79,6 +80,7 @@ pub struct AivenTable {
 
 /// A peering of an Aiven project VPC with a network: the Aiven half (a peering connection of the
 /// VPC) and the UpCloud half (from the network to the VPC's network), both converged by apply.
+#[allow(dead_code, reason = "only schemars reads this type, for its shape")]
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct AivenPeeringTable {

@@ -221,6 +221,7 @@ fn arb_account(account: usize, networks: Vec<NetworkFacts>) -> impl Strategy<Val
                 .filter(|&n| networks[n as usize].present)
                 .map(|n| networks[n as usize].network(n))
                 .collect(),
+            ..Observed::default()
         }
     })
 }
@@ -561,6 +562,7 @@ fn a_pair_listed_twice_is_planned_with_its_lowest_uuid_in_either_order() {
             Observed {
                 peerings: order,
                 networks: Vec::new(),
+                ..Observed::default()
             },
         )]);
         let planned = Plan::merge(plan_accounts(&listed, &observed));

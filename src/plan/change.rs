@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::model::{
     ConfiguredStatus, Labels, NetworkId, NetworkType, Peering, PeeringKey, PeeringPatch,
-    PeeringSpec,
+    PeeringSpec, VpcRef, VpcState,
 };
 
 /// One peering and what would bring it to the desired state.
@@ -198,6 +198,46 @@ pub enum Warning {
         from: Option<String>,
         to: Option<String>,
     },
+    /// Aiven answered 404 for the VPC of an `[[aiven_peering]]`.
+    VpcNotFound {
+        vpc: VpcRef,
+        message: String,
+    },
+    /// The VPC of an `[[aiven_peering]]` is not `ACTIVE`.
+    VpcNotActive {
+        vpc: VpcRef,
+        state: VpcState,
+    },
+    /// The network is in another zone than the VPC, so Aiven cannot peer them.
+    NotInVpcZone {
+        network: NetworkId,
+        name: String,
+        zone: String,
+        cloud_name: String,
+    },
+    /// The network's ranges overlap the VPC's `network_cidr`.
+    OverlapsVpc {
+        name: String,
+        ranges: String,
+        vpc_cidr: String,
+    },
+    /// Aiven built its half, but shows no Aiven network ID this version can tell apart: the
+    /// file must give it.
+    AivenNetworkUnknown {
+        name: String,
+        vpc: VpcRef,
+    },
+}
+
+/// Where a person finds the Aiven network ID that peerings could not, and what to write in the
+/// file: for the plan's warning and for apply's advice alike.
+pub fn aiven_network_advice(name: &str, vpc: &VpcRef) -> String {
+    format!(
+        "open the VPC {} of project {} in the Aiven console and copy its \"Aiven network ID\" \
+         (shown once the peering connection is PENDING_PEER), then write it in the \
+         [[aiven_peering]] named {name:?} as `aiven_network = \"<that ID>\"` and run apply again",
+        vpc.vpc, vpc.project
+    )
 }
 
 impl Warning {
@@ -213,6 +253,11 @@ impl Warning {
             Warning::RangesOverlap { .. } => "ranges_overlap",
             Warning::PeerHalfMissing { .. } => "peer_half_missing",
             Warning::OwnershipMoves { .. } => "ownership_moves",
+            Warning::VpcNotFound { .. } => "aiven_vpc_not_found",
+            Warning::VpcNotActive { .. } => "aiven_vpc_not_active",
+            Warning::NotInVpcZone { .. } => "aiven_vpc_other_zone",
+            Warning::OverlapsVpc { .. } => "aiven_vpc_ranges_overlap",
+            Warning::AivenNetworkUnknown { .. } => "aiven_network_unknown",
         }
     }
 }
@@ -285,6 +330,43 @@ impl fmt::Display for Warning {
                     Some(owner) => format!("this file (owner {owner})"),
                     None => "this file (which has no owner)".to_owned(),
                 }
+            ),
+            Warning::VpcNotFound { vpc, message } => write!(
+                f,
+                "Aiven has no VPC {} in project {} ({message}): the create will fail; check \
+                 `project` and `vpc` in the file, and that the Aiven token may act on the project",
+                vpc.vpc, vpc.project
+            ),
+            Warning::VpcNotActive { vpc, state } => write!(
+                f,
+                "the Aiven VPC {} of project {} is {state}, not ACTIVE: Aiven peers only an \
+                 active VPC; wait until it is, or check the VPC in the Aiven console",
+                vpc.vpc, vpc.project
+            ),
+            Warning::NotInVpcZone {
+                network,
+                name,
+                zone,
+                cloud_name,
+            } => write!(
+                f,
+                "network {name:?} ({network}) is in {zone}, the Aiven VPC in {cloud_name}: \
+                 only networks of the same zone can be peered, so Aiven will refuse it"
+            ),
+            Warning::OverlapsVpc {
+                name,
+                ranges,
+                vpc_cidr,
+            } => write!(
+                f,
+                "the address ranges of {name:?} ({ranges}) overlap the Aiven VPC's {vpc_cidr}: \
+                 the peering cannot carry traffic; change the network's range first"
+            ),
+            Warning::AivenNetworkUnknown { name, vpc } => write!(
+                f,
+                "Aiven built its half but shows no Aiven network ID peerings can tell apart, so \
+                 the UpCloud half cannot be created: {}",
+                aiven_network_advice(name, vpc)
             ),
         }
     }

@@ -207,12 +207,8 @@ mod tests {
     fn plan_of(changes: Vec<Change>) -> Plan {
         Plan {
             changes,
-            kept: Vec::new(),
-            unmanaged: Vec::new(),
-            elsewhere: Vec::new(),
             owned: 0,
-            renewals: Default::default(),
-            mass_deletes: Vec::new(),
+            ..Plan::empty()
         }
     }
 

@@ -1,6 +1,7 @@
 //! The differ: a pure function from (desired, observed) to a [`Plan`]. No I/O happens here, so
 //! everything about what a plan contains is tested with plain values.
 
+pub mod aiven;
 pub mod change;
 mod cross_account;
 pub mod health;
@@ -11,6 +12,7 @@ mod same_account;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use aiven::{AivenAction, AivenChange, LeftConnection, PendingHalf, VpcSeen};
 pub use change::{Action, Change, FieldChange, Summary, Warning};
 pub use names::NetworkNames;
 pub use ownership::{FileOwner, Ownership};
@@ -18,13 +20,16 @@ pub use renewal::Renewals;
 pub use same_account::declared_twice;
 
 use crate::config::{Desired, DesiredPeering};
-use crate::model::{Network, NetworkId, NetworkType, Peering, PeeringKey, PeeringSpec};
+use crate::model::{Network, NetworkId, NetworkType, Peering, PeeringKey, PeeringSpec, VpcRef};
 
-/// What exists in the account, as read from the API.
+/// What exists, as read from both platforms, for one account of the file: its peerings and
+/// networks, and the Aiven project VPCs (with their connections) that its `[[aiven_peering]]`
+/// tables name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Observed {
     pub peerings: Vec<Peering>,
     pub networks: Vec<Network>,
+    pub vpcs: BTreeMap<VpcRef, VpcSeen>,
 }
 
 /// Every desired peering once, with what would bring it about, ordered by name; then the owned
@@ -46,16 +51,24 @@ pub struct Plan {
     pub renewals: Renewals,
     /// The accounts whose deletes are too many to apply without `--force`.
     pub mass_deletes: Vec<MassDelete>,
+    /// The Aiven halves: of every `[[aiven_peering]]`, then those deleted with their owned
+    /// UpCloud halves; each part by name.
+    pub aiven: Vec<AivenChange>,
+    /// Aiven connections tied to UpCloud halves that prune deletes, left for a person because
+    /// the file has no `[aiven]` table.
+    pub aiven_left: Vec<LeftConnection>,
 }
 
 /// One account's deletes, when they are so many that a mistake is more likely than intent:
-/// more than 30 % of its owned peerings, when it has at least 4. `apply` refuses them unless
+/// more than 30 % of its owned peerings, when it has at least 4. An Aiven connection tied to an
+/// owned UpCloud half counts as owned, and its delete as a delete. `apply` refuses them unless
 /// given `--force`; `plan` says so beforehand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MassDelete {
     /// The file's name for the account; `None` in a file without accounts.
     pub account: Option<String>,
-    /// The names of the peerings to delete, in plan order.
+    /// The names of the peerings to delete, in plan order; an Aiven connection as `NAME (Aiven
+    /// half)`.
     pub names: Vec<String>,
     /// How many peerings of the account are this file's.
     pub owned: usize,
@@ -79,15 +92,7 @@ impl Plan {
     /// peerings left alone together, and each account's mass delete (the safety threshold is per
     /// account).
     pub fn merge(plans: Vec<Plan>) -> Plan {
-        let mut merged = Plan {
-            changes: Vec::new(),
-            kept: Vec::new(),
-            unmanaged: Vec::new(),
-            elsewhere: Vec::new(),
-            owned: 0,
-            renewals: Renewals::default(),
-            mass_deletes: Vec::new(),
-        };
+        let mut merged = Plan::empty();
         for plan in plans {
             merged.changes.extend(plan.changes);
             merged.kept.extend(plan.kept);
@@ -96,7 +101,17 @@ impl Plan {
             merged.owned += plan.owned;
             merged.renewals.absorb(plan.renewals);
             merged.mass_deletes.extend(plan.mass_deletes);
+            merged.aiven.extend(plan.aiven);
+            merged.aiven_left.extend(plan.aiven_left);
         }
+        let aiven_order = |change: &AivenChange| {
+            let delete = matches!(change.action, AivenAction::Delete { .. });
+            (delete, change.name.clone(), change.account.clone())
+        };
+        merged.aiven.sort_by_key(aiven_order);
+        merged
+            .aiven_left
+            .sort_by(|a, b| (&a.name, &a.account).cmp(&(&b.name, &b.account)));
         let is_delete = |change: &Change| matches!(change.action, Action::Delete { .. });
         merged.changes.sort_by(|a, b| {
             (is_delete(a), &a.name, &a.account).cmp(&(is_delete(b), &b.name, &b.account))
@@ -107,6 +122,47 @@ impl Plan {
         merged
     }
 
+    /// Every change of both platforms in the order they are shown and carried out: by name,
+    /// the deletes last; of one peering, the Aiven half is created before the UpCloud half, and
+    /// deleted after it.
+    pub fn steps(&self) -> Vec<Step<'_>> {
+        let mut steps: Vec<Step> = self.changes.iter().map(Step::Upcloud).collect();
+        for change in &self.aiven {
+            steps.push(Step::Aiven(change));
+            if let Some(half) = &change.pending {
+                steps.push(Step::PendingHalf(change, half));
+            }
+        }
+        let order = |step: &Step| {
+            let aiven_first = matches!(step, Step::Aiven(_)) != step.is_delete();
+            (
+                step.is_delete(),
+                step.name().to_owned(),
+                step.account().map(str::to_owned),
+                !aiven_first,
+            )
+        };
+        steps.sort_by_cached_key(order);
+        steps
+    }
+
+    /// A plan of nothing, for a start.
+    pub fn empty() -> Plan {
+        Plan {
+            changes: Vec::new(),
+            kept: Vec::new(),
+            unmanaged: Vec::new(),
+            elsewhere: Vec::new(),
+            owned: 0,
+            renewals: Renewals::default(),
+            mass_deletes: Vec::new(),
+            aiven: Vec::new(),
+            aiven_left: Vec::new(),
+        }
+    }
+
+    /// Both platforms' halves by action; an UpCloud half waiting for its peer counts as a
+    /// create.
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::default();
         for change in &self.changes {
@@ -115,6 +171,16 @@ impl Plan {
                 Action::Update { .. } => summary.update += 1,
                 Action::Delete { .. } => summary.delete += 1,
                 Action::Noop { .. } => summary.noop += 1,
+            }
+        }
+        for change in &self.aiven {
+            match change.action {
+                AivenAction::Create => summary.create += 1,
+                AivenAction::Noop { .. } => summary.noop += 1,
+                AivenAction::Delete { .. } => summary.delete += 1,
+            }
+            if change.pending.is_some() {
+                summary.create += 1;
             }
         }
         summary
@@ -130,18 +196,92 @@ impl Plan {
             .filter(|change| matches!(change.action, Action::Delete { .. }))
     }
 
+    /// The Aiven connections this plan deletes.
+    pub fn aiven_deletes(&self) -> impl Iterator<Item = &AivenChange> {
+        self.aiven
+            .iter()
+            .filter(|change| matches!(change.action, AivenAction::Delete { .. }))
+    }
+
     /// Whether `apply` refuses this plan without `--force`.
     pub fn needs_force(&self) -> bool {
         !self.mass_deletes.is_empty()
     }
 }
 
-/// One account's deletes, if they are too many; see [`MassDelete`].
-fn mass_delete(account: Option<&str>, deletes: &[Change], owned: usize) -> Option<MassDelete> {
-    let too_many = owned >= SAFETY_MIN_OWNED && deletes.len() * 100 > owned * SAFE_DELETE_PERCENT;
+/// One line of a plan: a change of either platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'p> {
+    Upcloud(&'p Change),
+    Aiven(&'p AivenChange),
+    /// The UpCloud half of an `[[aiven_peering]]` whose peer is not known yet.
+    PendingHalf(&'p AivenChange, &'p PendingHalf),
+}
+
+impl Step<'_> {
+    pub fn name(&self) -> &str {
+        match self {
+            Step::Upcloud(change) => &change.name,
+            Step::Aiven(change) | Step::PendingHalf(change, _) => &change.name,
+        }
+    }
+
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Step::Upcloud(change) => change.account.as_deref(),
+            Step::Aiven(change) | Step::PendingHalf(change, _) => change.account.as_deref(),
+        }
+    }
+
+    /// The name scripts see as `action` (pinned).
+    pub fn action(&self) -> &'static str {
+        match self {
+            Step::Upcloud(change) => change.action.as_str(),
+            Step::Aiven(change) => change.action.as_str(),
+            Step::PendingHalf(..) => "create",
+        }
+    }
+
+    /// `upcloud` or `aiven`: which platform the change is made on (pinned).
+    pub fn platform(&self) -> &'static str {
+        match self {
+            Step::Upcloud(_) | Step::PendingHalf(..) => "upcloud",
+            Step::Aiven(_) => "aiven",
+        }
+    }
+
+    pub fn is_delete(&self) -> bool {
+        match self {
+            Step::Upcloud(change) => matches!(change.action, Action::Delete { .. }),
+            Step::Aiven(change) => matches!(change.action, AivenAction::Delete { .. }),
+            Step::PendingHalf(..) => false,
+        }
+    }
+
+    /// Whether it changes nothing.
+    pub fn is_noop(&self) -> bool {
+        match self {
+            Step::Upcloud(change) => matches!(change.action, Action::Noop { .. }),
+            Step::Aiven(change) => matches!(change.action, AivenAction::Noop { .. }),
+            Step::PendingHalf(..) => false,
+        }
+    }
+
+    pub fn warnings(&self) -> &[Warning] {
+        match self {
+            Step::Upcloud(change) => &change.warnings,
+            Step::Aiven(change) => &change.warnings,
+            Step::PendingHalf(_, half) => &half.warnings,
+        }
+    }
+}
+
+/// One account's deletes (`names`), if they are too many; see [`MassDelete`].
+fn mass_delete(account: Option<&str>, names: Vec<String>, owned: usize) -> Option<MassDelete> {
+    let too_many = owned >= SAFETY_MIN_OWNED && names.len() * 100 > owned * SAFE_DELETE_PERCENT;
     too_many.then(|| MassDelete {
         account: account.map(str::to_owned),
-        names: deletes.iter().map(|change| change.name.clone()).collect(),
+        names,
         owned,
     })
 }
@@ -176,7 +316,11 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
         .map(|network| (network.id, network))
         .collect();
 
-    let wanted: Vec<&DesiredPeering> = desired.peerings_of(account).collect();
+    let halves = aiven::plan_halves(account, desired, observed, &networks);
+    let wanted: Vec<&DesiredPeering> = desired
+        .peerings_of(account)
+        .chain(&halves.upcloud)
+        .collect();
     let mut changes: Vec<Change> = wanted
         .iter()
         .map(|wanted| plan_desired(wanted, owner, existing.get(&wanted.key).copied(), &networks))
@@ -205,13 +349,34 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
         }
     }
     deletes.sort_by(|a, b| a.name.cmp(&b.name));
-    let owned = existing
+    let (pruned, aiven_left) = aiven::pruned_connections(desired, &deletes, observed);
+    changes.extend(deletes);
+    let mut aiven = halves.aiven;
+    aiven.sort_by(|a, b| a.name.cmp(&b.name));
+    aiven.extend(pruned);
+
+    let owned: Vec<&&Peering> = existing
         .values()
         .filter(|p| owner.ownership_of(p) == Ownership::Owned)
+        .collect();
+    // Each owned UpCloud half of an Aiven peering brings its connection.
+    let tied = owned
+        .iter()
+        .filter(|p| aiven::tied_connection(p).is_some())
         .count();
-    let mass_deletes = mass_delete(account, &deletes, owned).into_iter().collect();
-    changes.extend(deletes);
-
+    let owned = owned.len() + tied;
+    let deleted = changes
+        .iter()
+        .filter(|change| matches!(change.action, Action::Delete { .. }))
+        .map(|change| change.name.clone())
+        .chain(
+            aiven
+                .iter()
+                .filter(|change| matches!(change.action, AivenAction::Delete { .. }))
+                .map(|change| format!("{} (Aiven half)", change.name)),
+        )
+        .collect();
+    let mass_deletes = mass_delete(account, deleted, owned).into_iter().collect();
     Plan {
         changes,
         kept: sorted_by_name(kept),
@@ -220,6 +385,8 @@ fn plan_account(account: Option<&str>, desired: &Desired, observed: &Observed) -
         owned,
         mass_deletes,
         renewals: Renewals::of_networks(&observed.networks),
+        aiven,
+        aiven_left,
     }
 }
 
@@ -250,7 +417,7 @@ fn plan_desired(
     let target = target_spec(wanted, owner);
     let (action, warnings) = match current {
         None => {
-            let warnings = local_network_warnings(&target, networks);
+            let warnings = local_network_warnings(target.key.network, networks);
             (Action::Create(target), warnings)
         }
         Some(current) => existing_action(owner, current, target),
@@ -363,10 +530,9 @@ fn field_changes(current: &Peering, target: &PeeringSpec) -> Vec<FieldChange> {
 /// What the account already tells about a create that the API would refuse. The create is
 /// still attempted: the API decides, and the plan only warns.
 fn local_network_warnings(
-    target: &PeeringSpec,
+    network: NetworkId,
     networks: &BTreeMap<NetworkId, &Network>,
 ) -> Vec<Warning> {
-    let network = target.key.network;
     match networks.get(&network) {
         None => vec![Warning::LocalNetworkNotFound { network }],
         Some(found) => {

@@ -271,6 +271,7 @@ mod tests {
                             "10.1.0.0/24",
                             vec![server(2, "web-2"), server(1, "web-1")],
                         )],
+                        ..Observed::default()
                     },
                 ),
                 (
@@ -278,6 +279,7 @@ mod tests {
                     Observed {
                         peerings: vec![],
                         networks: vec![network(B, "10.2.0.0/24", vec![server(3, "db-1")])],
+                        ..Observed::default()
                     },
                 ),
             ]);

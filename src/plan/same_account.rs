@@ -165,10 +165,12 @@ mod tests {
         let prod = Observed {
             networks: vec![network(1, NetworkType::Private), public.clone()],
             peerings: vec![peering(1)],
+            ..Observed::default()
         };
         let other = Observed {
             networks: vec![network(2, NetworkType::Private), public],
             peerings: vec![peering(2)],
+            ..Observed::default()
         };
         let found = declared_twice(&accounts([
             ("other", other),
@@ -196,6 +198,7 @@ mod tests {
         let seen = Observed {
             networks: vec![network(1, NetworkType::Private)],
             peerings: vec![],
+            ..Observed::default()
         };
         let observed = BTreeMap::from([(None, seen.clone()), (Some("a".to_owned()), seen)]);
         assert!(declared_twice(&observed).is_empty());

@@ -156,6 +156,7 @@ fn every_kind() -> (Desired, Observed) {
                 &[MANAGED],
             ),
         ],
+        ..Observed::default()
     };
     (desired, observed)
 }
@@ -204,6 +205,7 @@ fn deleting_more_than_30_percent_of_at_least_4_owned_is_too_many() {
         let observed = Observed {
             peerings: (0..owned_count).map(owned).collect(),
             networks: vec![],
+            ..Observed::default()
         };
         plan(&desired, &observed).needs_force()
     };
@@ -241,6 +243,7 @@ fn labels_compare_as_sets_including_the_ownership_label() {
             &[("a", "1"), ("b", "2")],
         )],
         networks: vec![],
+        ..Observed::default()
     };
     let planned = plan(&wanted, &unowned);
     assert!(
@@ -258,6 +261,7 @@ fn labels_compare_as_sets_including_the_ownership_label() {
             &[("b", "2"), MANAGED, ("a", "1")],
         )],
         networks: vec![],
+        ..Observed::default()
     };
     assert!(!plan(&wanted, &owned).has_changes());
 }
@@ -357,6 +361,7 @@ fn arb_observed() -> impl Strategy<Value = Observed> {
             networks: (0..5)
                 .map(|n| network(n, "net", NetworkType::Private, n % 2 == 0))
                 .collect(),
+            ..Observed::default()
         }
     })
 }
@@ -508,7 +513,7 @@ proptest! {
 
         let seen = plan(
             &desired_state,
-            &Observed { peerings: vec![found.clone()], networks: Vec::new() },
+            &Observed { peerings: vec![found.clone()], networks: Vec::new(), ..Observed::default() },
         );
         prop_assert_eq!(plan_found(create, target, &found), seen.changes[0].clone());
     }
@@ -543,6 +548,7 @@ fn two_files() -> (Desired, Observed) {
             existing(8, "no owner", key(4, 8), Active, "active", &[MANAGED]),
             existing(9, "unlabelled", key(5, 8), Active, "active", &[]),
         ],
+        ..Observed::default()
     };
     (desired, observed)
 }

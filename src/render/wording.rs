@@ -289,12 +289,8 @@ mod tests {
             .collect();
         Plan {
             changes,
-            kept: Vec::new(),
-            unmanaged: Vec::new(),
-            elsewhere: Vec::new(),
             owned: 1,
-            renewals: Default::default(),
-            mass_deletes: Vec::new(),
+            ..Plan::empty()
         }
     }
 

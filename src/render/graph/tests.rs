@@ -81,7 +81,11 @@ fn existing(
 
 /// What an account holds: these peerings and networks (and nothing else).
 fn holding(peerings: Vec<Peering>, networks: Vec<Network>) -> Observed {
-    Observed { peerings, networks }
+    Observed {
+        peerings,
+        networks,
+        ..Observed::default()
+    }
 }
 
 /// A file with two accounts, `a` and `b`, and what they hold.
