@@ -28,6 +28,25 @@ pub struct Facts {
     /// How many peerings of the accounts are this file's own (the delete safety threshold
     /// depends on it).
     pub owned: usize,
+    /// The file's `[[aiven_peering]]` tables; left out of files without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aiven: Vec<AivenFact>,
+    /// Whether the file has `[aiven]`, which lets prune delete Aiven connections.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manages_aiven: bool,
+}
+
+/// One `[[aiven_peering]]`, as the file asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AivenFact {
+    pub account: Option<String>,
+    pub name: String,
+    pub project: String,
+    pub vpc: String,
+    pub network: String,
+    pub aiven_network: Option<String>,
+    pub configured_status: String,
+    pub labels: Labels,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,20 +73,34 @@ pub struct ExistingFact {
 /// One change as the plan file shows it, without what is only shown (the observed `state`, the
 /// networks' names, warnings): the part of each entry of `plan.changes` that the checksum covers.
 /// Read from the file's JSON, unknown keys ignored, so its fields are those of
-/// [`crate::render::json::ChangeEntry`] under the same names.
+/// [`crate::render::json::ChangeEntry`] and [`crate::render::json::AivenEntry`] under the same
+/// names. What only one platform's changes have is absent from the other's, and then left out
+/// of the checksum, so an UpCloud change counts as it always did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeFact {
     pub action: String,
     pub name: String,
     pub account: Option<String>,
+    #[serde(default)]
     pub link: Option<String>,
     pub network: String,
-    pub peer_network: String,
+    /// Null for an UpCloud half whose peer is learnt from its Aiven half.
+    #[serde(default)]
+    pub peer_network: Option<String>,
     pub uuid: Option<String>,
-    pub configured_status: String,
-    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configured_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Labels>,
+    #[serde(default)]
     pub adopt: bool,
+    #[serde(default)]
     pub fields: Vec<serde_json::Value>,
+    /// An Aiven change's project and VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
 }
 
 /// A plan as its checksum sees it: what it was computed from, and what it does.
@@ -100,12 +133,29 @@ impl Facts {
             .map(existing_fact)
             .collect();
         existing.sort_by(|a, b| a.uuid.cmp(&b.uuid));
+        let mut aiven: Vec<AivenFact> = desired
+            .aiven_peerings
+            .iter()
+            .map(|p| AivenFact {
+                account: p.account.clone(),
+                name: p.name.clone(),
+                project: p.vpc.project.clone(),
+                vpc: p.vpc.vpc.to_string(),
+                network: p.network.to_string(),
+                aiven_network: p.aiven_network.map(|id| id.to_string()),
+                configured_status: p.configured_status.to_string(),
+                labels: p.labels.clone(),
+            })
+            .collect();
+        aiven.sort_by(|a, b| a.name.cmp(&b.name));
         Facts {
             prune: desired.prune,
             owner: desired.owner.clone(),
             desired: wanted,
             existing,
             owned: plan.owned,
+            aiven,
+            manages_aiven: desired.aiven.is_some(),
         }
     }
 }

@@ -114,10 +114,17 @@ fn assert_markdown_plan_structure(markdown: &str, changes: usize) {
     let table = &parsed.tables[0];
     assert_eq!(
         table[0],
-        ["Action", "Name", "Network", "Peer network", "What changes"]
+        [
+            "Action",
+            "Name",
+            "Platform",
+            "Network",
+            "Peer network",
+            "What changes"
+        ]
     );
     assert_eq!(table.len(), 1 + changes, "{table:?}");
-    assert!(table.iter().all(|row| row.len() == 5), "{table:?}");
+    assert!(table.iter().all(|row| row.len() == 6), "{table:?}");
     assert!(
         table.iter().any(|row| row[1] == HOSTILE_NAME),
         "the name survives escaping: {table:?}"
@@ -392,10 +399,10 @@ fn apply_json_with_wait_reports_each_state_change_and_where_each_peering_settled
     assert_eq!(
         after_summary,
         [
-            r#"{"event":"wait_started","timestamp":"[timestamp]","peerings":[{"goal":"active","name":"to aiven"}],"timeout_s":300}"#,
-            r#"{"event":"state_changed","timestamp":"[timestamp]","from":null,"name":"to aiven","to":"provisioning"}"#,
-            r#"{"event":"state_changed","timestamp":"[timestamp]","from":"provisioning","name":"to aiven","to":"active"}"#,
-            r#"{"event":"settled","timestamp":"[timestamp]","name":"to aiven","state":"active","verdict":"reached"}"#,
+            r#"{"event":"wait_started","timestamp":"[timestamp]","peerings":[{"goal":"active","name":"to aiven","platform":"upcloud"}],"timeout_s":300}"#,
+            r#"{"event":"state_changed","timestamp":"[timestamp]","from":null,"name":"to aiven","platform":"upcloud","to":"provisioning"}"#,
+            r#"{"event":"state_changed","timestamp":"[timestamp]","from":"provisioning","name":"to aiven","platform":"upcloud","to":"active"}"#,
+            r#"{"event":"settled","timestamp":"[timestamp]","name":"to aiven","platform":"upcloud","state":"active","verdict":"reached"}"#,
             r#"{"event":"became_active","timestamp":"[timestamp]","account":null,"name":"to aiven","network":"11111111-1111-4111-8111-111111111111","network_name":"app","renew_dhcp":[]}"#,
             r#"{"event":"wait_finished","timestamp":"[timestamp]","interrupted":false}"#,
         ]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::model::{AttachedServer, PeeringState};
 use crate::plan::{Action, Change, Plan};
 
-use super::wait::Waited;
+use super::wait::{HalfState, Waited};
 use super::{Outcome, Report};
 
 /// One of the file's peerings that turned active during the run, and the servers that were on
@@ -39,7 +39,12 @@ pub fn while_waiting<'p>(plan: &'p Plan, report: &Report, waited: &Waited) -> Ve
     let after_changes = after_changes(plan, report);
     let mut after_wait = after_changes.clone();
     for settled in &waited.settled {
-        let last = settled.state.as_ref().map_or(Last::Absent, Last::State);
+        let last = match &settled.state {
+            None => Last::Absent,
+            Some(HalfState::Upcloud(state)) => Last::State(state),
+            // An Aiven half, named as its UpCloud half: not a peering of the account.
+            Some(HalfState::Aiven(_)) => continue,
+        };
         after_wait.insert(settled.name.as_str(), last);
     }
     turned_active(plan, &[&before, &after_changes], &after_wait)
@@ -85,6 +90,8 @@ fn after_changes<'a>(plan: &'a Plan, report: &'a Report) -> Knowledge<'a> {
             Outcome::Deleted | Outcome::AlreadyGone => Last::Absent,
             // A peering of the pair exists where this account cannot see it: not this half.
             Outcome::ExistsUnseen
+            | Outcome::ConnectionCreated(_)
+            | Outcome::ConnectionDeleted(_)
             | Outcome::Failed { .. }
             | Outcome::Interrupted { .. }
             | Outcome::NotStarted => continue,
@@ -140,7 +147,7 @@ mod tests {
 
     use super::*;
     use crate::apply::ChangeResult;
-    use crate::apply::wait::{Settled, WaitVerdict};
+    use crate::apply::wait::{Place, Settled, WaitVerdict};
     use crate::config::{Desired, DesiredPeering};
     use crate::model::{
         ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId,
@@ -232,7 +239,10 @@ mod tests {
                 }
             })
             .collect();
-        Report { results }
+        Report {
+            results,
+            aiven: Vec::new(),
+        }
     }
 
     fn waited(states: &[(&str, PeeringState)]) -> Waited {
@@ -241,11 +251,14 @@ mod tests {
                 .iter()
                 .map(|(name, state)| Settled {
                     name: (*name).into(),
-                    key: PeeringKey {
-                        network: NetworkId(uuid::Uuid::nil()),
-                        peer_network: NetworkId(uuid::Uuid::nil()),
-                    },
-                    state: Some(state.clone()),
+                    place: Place::Upcloud(
+                        None,
+                        PeeringKey {
+                            network: NetworkId(uuid::Uuid::nil()),
+                            peer_network: NetworkId(uuid::Uuid::nil()),
+                        },
+                    ),
+                    state: Some(HalfState::Upcloud(state.clone())),
                     verdict: WaitVerdict::Reached,
                 })
                 .collect(),

@@ -1,11 +1,67 @@
 //! What a person can do about a failed change, in terms of the peering and networks involved.
 
 use crate::http::ApiError;
+use crate::model::ConnectionKey;
 use crate::plan::Change;
 use crate::plan::NetworkNames;
 use crate::upcloud::wire::codes;
 
 use super::ChangeError;
+
+/// What to do about an Aiven half that failed, or an UpCloud half that could not follow it.
+pub(super) fn for_aiven_error(error: &ChangeError, key: &ConnectionKey) -> Option<String> {
+    let vpc = &key.vpc;
+    let api = match error {
+        ChangeError::Api(api) => api,
+        ChangeError::NoAivenClient => {
+            return Some(
+                "set the variable the file's [aiven] table names (AIVEN_TOKEN by default) to an \
+                 Aiven API token, then run apply again"
+                    .to_owned(),
+            );
+        }
+        ChangeError::AivenNotBuilt { .. } => {
+            return Some(format!(
+                "look at the peering connection of VPC {} in project {} in the Aiven console: \
+                 `peerings check` explains its state; once Aiven shows it PENDING_PEER, run \
+                 apply again",
+                vpc.vpc, vpc.project
+            ));
+        }
+        ChangeError::AivenNotBuiltInTime { .. } => {
+            return Some(
+                "Aiven usually builds its half within minutes: run apply again later, or give \
+                 it longer with --wait-timeout"
+                    .to_owned(),
+            );
+        }
+        ChangeError::AivenRead(_) => {
+            return Some("run apply again: what was done is kept".to_owned());
+        }
+        _ => return None,
+    };
+    let advice = match (api, api.status()) {
+        (ApiError::Transport { .. }, _) => {
+            "check the network connection and Aiven's API root ([aiven] api_url, or \
+             AIVEN_API_URL), then run apply again; changes that finished are kept"
+                .to_owned()
+        }
+        (_, Some(401)) => "Aiven refused the token: check the variable the file's [aiven] \
+                           table names (AIVEN_TOKEN by default)"
+            .to_owned(),
+        (_, Some(403)) => format!(
+            "the Aiven token may not act on project {}: use the token of a user with access to \
+             it",
+            vpc.project
+        ),
+        (_, Some(404)) => format!(
+            "Aiven has no VPC {} in project {}: check `project` and `vpc` in the file",
+            vpc.vpc, vpc.project
+        ),
+        _ => return None,
+    };
+    Some(advice)
+}
 
 pub(super) fn for_error(
     error: &ChangeError,
@@ -19,6 +75,14 @@ pub(super) fn for_error(
         ChangeError::NotCreated { .. } => {
             Some("run plan to see what the account holds, then apply again".to_owned())
         }
+        ChangeError::NoAivenClient
+        | ChangeError::InterruptedWaiting
+        | ChangeError::AivenRead(_)
+        | ChangeError::AivenNotBuilt { .. }
+        | ChangeError::AivenNotBuiltInTime { .. }
+        | ChangeError::AivenNetworkUnknown { .. }
+        | ChangeError::AivenHalfNotCreated
+        | ChangeError::UpcloudHalfKept => None,
         ChangeError::NotDisabledInTime { .. } => Some(
             "run apply again later to finish the delete, or give it longer with --wait-timeout"
                 .to_owned(),

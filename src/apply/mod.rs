@@ -3,6 +3,7 @@
 
 pub mod activated;
 mod advice;
+mod aiven;
 mod delete;
 pub mod wait;
 
@@ -12,12 +13,22 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use crate::aiven::AivenClient;
 use crate::http::ApiError;
-use crate::model::{Peering, PeeringPatch, PeeringSpec};
-use crate::plan::NetworkNames;
-use crate::plan::{self, Action, Change, FieldChange, Plan};
+use crate::model::{
+    AivenConnection, ConnectionKey, ConnectionState, NetworkId, Peering, PeeringKey, PeeringPatch,
+    PeeringSpec, VpcRef,
+};
+use crate::plan::aiven::{tied_by_labels, tied_connection, waits_for_aiven};
+use crate::plan::change::aiven_network_advice;
+use crate::plan::{
+    self, Action, AivenAction, AivenChange, Change, FieldChange, NetworkNames, PendingHalf, Plan,
+    Step,
+};
 use crate::stop::StopSignal;
 use crate::upcloud::{Client, wire::codes};
+
+use self::aiven::VpcRounds;
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
@@ -48,8 +59,8 @@ pub enum Outcome {
     Created(Peering),
     Updated(Peering),
     Deleted,
-    /// The create answered `PEERING_CONFLICT`, and the account holds the peering as the file
-    /// asks.
+    /// The create answered `PEERING_CONFLICT` (for an Aiven connection: was refused, and a read
+    /// found it), and the account holds it as the file asks.
     AlreadyExists,
     /// The create answered `PEERING_CONFLICT`, but the account shows no peering of the pair:
     /// there is one where these credentials cannot see it (or it was deleted meanwhile).
@@ -62,6 +73,10 @@ pub enum Outcome {
         fields: Vec<FieldChange>,
         adopted: bool,
     },
+    /// Aiven accepted the connection; as answered, when the answer was one.
+    ConnectionCreated(Option<AivenConnection>),
+    /// Aiven accepted the connection's delete; it removes it and its own UpCloud half.
+    ConnectionDeleted(Option<AivenConnection>),
     /// The peering to delete was gone already.
     AlreadyGone,
     Failed {
@@ -104,6 +119,37 @@ pub enum ChangeError {
     /// Interrupted after the delete's disable: the peering is disabled, and still there.
     #[error("{name:?} was disabled, but the run was interrupted before it was deleted")]
     InterruptedAfterDisable { name: String },
+    #[error("no Aiven token: the file's [aiven] table names a variable that is not set")]
+    NoAivenClient,
+    /// Interrupted while waiting for Aiven to build its half.
+    #[error(
+        "interrupted while waiting for Aiven to build its half; the UpCloud half was not created"
+    )]
+    InterruptedWaiting,
+    #[error("cannot read the Aiven VPC while waiting for its half: {0}")]
+    AivenRead(String),
+    /// The connection ended in a state from which Aiven does not build its half.
+    #[error("the Aiven half is {state}{}, so Aiven will not build its half; the UpCloud half was not created", message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    AivenNotBuilt {
+        state: ConnectionState,
+        message: Option<String>,
+    },
+    #[error("Aiven had not built its half after {waited:?} (last seen {}); the UpCloud half was not created", state.as_ref().map_or("not listed".to_owned(), ToString::to_string))]
+    AivenNotBuiltInTime {
+        state: Option<ConnectionState>,
+        waited: Duration,
+    },
+    /// Aiven built its half, but shows no Aiven network ID that can be told apart.
+    #[error(
+        "Aiven built its half, but shows no Aiven network ID peerings can tell apart; the UpCloud half was not created"
+    )]
+    AivenNetworkUnknown { name: String, vpc: VpcRef },
+    /// The UpCloud half waits for an Aiven half that this run did not create.
+    #[error("its Aiven half was not created, so the UpCloud half was not either")]
+    AivenHalfNotCreated,
+    /// A connection is deleted only after its UpCloud half, which was not.
+    #[error("its UpCloud half was not deleted, so the Aiven connection is kept")]
+    UpcloudHalfKept,
 }
 
 impl ChangeError {
@@ -111,24 +157,59 @@ impl ChangeError {
     fn is_interrupted(&self) -> bool {
         match self {
             ChangeError::Api(error) => error.is_interrupted(),
-            ChangeError::InterruptedAfterDisable { .. } => true,
+            ChangeError::InterruptedAfterDisable { .. } | ChangeError::InterruptedWaiting => true,
             ChangeError::NoClient(_)
             | ChangeError::NotDisabledInTime { .. }
-            | ChangeError::NotCreated { .. } => false,
+            | ChangeError::NotCreated { .. }
+            | ChangeError::NoAivenClient
+            | ChangeError::AivenRead(_)
+            | ChangeError::AivenNotBuilt { .. }
+            | ChangeError::AivenNotBuiltInTime { .. }
+            | ChangeError::AivenNetworkUnknown { .. }
+            | ChangeError::AivenHalfNotCreated
+            | ChangeError::UpcloudHalfKept => false,
         }
     }
 }
 
+/// How an UpCloud change ended.
 #[derive(Debug)]
 pub struct ChangeResult {
     pub change: Change,
     pub outcome: Outcome,
 }
 
-/// Every change of the plan that was not a no-op, in plan order, with its outcome.
+/// How an Aiven half ended, or an UpCloud half that could not be created for want of its peer.
+#[derive(Debug)]
+pub struct AivenResult {
+    pub change: AivenChange,
+    /// The UpCloud half of `change` (`change.pending`), rather than the Aiven half.
+    pub upcloud_half: bool,
+    pub outcome: Outcome,
+}
+
+/// One change's end, on either platform.
+#[derive(Debug)]
+pub enum Finished {
+    Upcloud(ChangeResult),
+    Aiven(AivenResult),
+}
+
+impl Finished {
+    pub fn outcome(&self) -> &Outcome {
+        match self {
+            Finished::Upcloud(result) => &result.outcome,
+            Finished::Aiven(result) => &result.outcome,
+        }
+    }
+}
+
+/// Every change of the plan that was not a no-op, in plan order, with its outcome: the UpCloud
+/// changes (an UpCloud half created once its peer was learnt among them) and the Aiven ones.
 #[derive(Debug, Default)]
 pub struct Report {
     pub results: Vec<ChangeResult>,
+    pub aiven: Vec<AivenResult>,
 }
 
 /// How many changes ended each way.
@@ -148,11 +229,16 @@ pub struct Tally {
 impl Report {
     pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
-        for result in &self.results {
-            match result.outcome {
-                Outcome::Created(_) => tally.created += 1,
+        let outcomes = self
+            .results
+            .iter()
+            .map(|result| &result.outcome)
+            .chain(self.aiven.iter().map(|result| &result.outcome));
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Created(_) | Outcome::ConnectionCreated(_) => tally.created += 1,
                 Outcome::Updated(_) | Outcome::FoundAndUpdated { .. } => tally.updated += 1,
-                Outcome::Deleted => tally.deleted += 1,
+                Outcome::Deleted | Outcome::ConnectionDeleted(_) => tally.deleted += 1,
                 Outcome::AlreadyExists | Outcome::ExistsUnseen | Outcome::AlreadyGone => {
                     tally.converged += 1;
                 }
@@ -175,69 +261,64 @@ impl Report {
 #[derive(Debug, Clone, Copy)]
 pub enum Event<'a> {
     /// The API work of a change begins. In the order the changes actually start.
-    Started(&'a Change),
+    Started(Step<'a>),
     /// A change ended (or was never started). In plan order, see [`apply`].
-    Finished(&'a ChangeResult),
+    Finished(&'a Finished),
 }
 
-/// Runs every create, update and delete of `plan`, at most `options.parallelism` at a time.
-/// `on_event` hears each change start, and each change finish in plan order: a change that
-/// finishes early waits for those before it, so the output reads the same on every run.
+/// Runs every create, update and delete of `plan`, of both platforms, at most
+/// `options.parallelism` at a time. `on_event` hears each change start, and each change finish
+/// in plan order: a change that finishes early waits for those before it, so the output reads
+/// the same on every run.
+///
+/// Of one `[[aiven_peering]]`, the Aiven half is created first; its UpCloud half then waits
+/// until Aiven has built its own (reading the VPC once per `options.poll_interval`, shared by
+/// every connection of that VPC), learns the Aiven network ID if the plan could not, and is
+/// created. A connection that prune deletes goes after its UpCloud half.
 ///
 /// Once `stop` is requested, no change starts; changes under way stop at their next wait
 /// (their requests in flight finish) and end [`Outcome::Interrupted`]. The clients should be
 /// stopped by the same signal.
 pub async fn apply(
     clients: &Clients,
+    aiven: Option<&AivenClient>,
     plan: &Plan,
     names: &NetworkNames,
     options: &ApplyOptions,
     stop: &StopSignal,
     on_event: impl FnMut(Event<'_>),
 ) -> Report {
-    let jobs: Vec<(&Change, Job)> = plan
-        .changes
-        .iter()
-        .filter_map(|change| Some((change, Job::of(change)?)))
-        .collect();
-    // The changes run concurrently on this one task; each borrow lasts one synchronous call, so
-    // two never overlap.
-    let on_event = RefCell::new(on_event);
-    let on_event = &on_event;
-    // `--fail-fast` after a failure: start nothing new, as after an interrupt.
-    let failed_fast = &Cell::new(false);
-    let mut finished = futures::stream::iter(jobs.into_iter().enumerate())
-        .map(|(index, (change, job))| async move {
-            let outcome = if stop.is_requested() || failed_fast.get() {
-                Outcome::NotStarted
-            } else {
-                (on_event.borrow_mut())(Event::Started(change));
-                let outcome = match clients.get(&change.account) {
-                    Some(client) => run(client, change, job, names, options, stop).await,
-                    None => Outcome::Failed {
-                        error: ChangeError::NoClient(change.account.clone()),
-                        advice: None,
-                    },
-                };
-                if options.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
-                    failed_fast.set(true);
-                }
-                outcome
-            };
-            let result = ChangeResult {
-                change: change.clone(),
-                outcome,
-            };
-            (index, result)
-        })
+    let steps = plan.steps();
+    let units = units(plan, &steps);
+    // The steps that report, in order: no-ops do not.
+    let mut reporting: Vec<usize> = units.iter().flat_map(Unit::indices).collect();
+    reporting.sort_unstable();
+    let context = Context {
+        clients,
+        aiven,
+        rounds: aiven.map(|client| VpcRounds::new(client, options.poll_interval, stop)),
+        names,
+        options,
+        stop,
+        on_event: RefCell::new(on_event),
+        failed_fast: Cell::new(false),
+    };
+    let context = &context;
+    let mut finished = futures::stream::iter(units)
+        .map(|unit| async move { context.run(unit).await })
         .buffer_unordered(options.parallelism.max(1));
     let mut waiting = BTreeMap::new();
+    let mut next = reporting.into_iter().peekable();
     let mut report = Report::default();
-    while let Some((index, result)) = finished.next().await {
-        waiting.insert(index, result);
-        while let Some(result) = waiting.remove(&report.results.len()) {
-            (on_event.borrow_mut())(Event::Finished(&result));
-            report.results.push(result);
+    while let Some(done) = finished.next().await {
+        waiting.extend(done);
+        while let Some(result) = next.peek().and_then(|index| waiting.remove(index)) {
+            next.next();
+            (context.on_event.borrow_mut())(Event::Finished(&result));
+            match result {
+                Finished::Upcloud(result) => report.results.push(result),
+                Finished::Aiven(result) => report.aiven.push(result),
+            }
         }
     }
     report
@@ -304,6 +385,411 @@ async fn create(
         (Action::Create(_) | Action::Delete { .. }, NotConfirmed::Answer(answer)) => {
             Err(ChangeError::NotCreated { answer })
         }
+    }
+}
+
+/// The work of one change, or of changes that must run one after the other: each with the index
+/// of its step in the plan's [`Plan::steps`], the order in which they are reported.
+enum Unit<'p> {
+    Upcloud {
+        index: usize,
+        change: &'p Change,
+        job: Job<'p>,
+    },
+    /// An Aiven half whose UpCloud half needs no waiting for it.
+    Aiven {
+        index: usize,
+        change: &'p AivenChange,
+    },
+    /// An UpCloud half that waits until Aiven built its half: after creating the Aiven half,
+    /// when the plan does.
+    Half {
+        aiven: Option<(usize, &'p AivenChange)>,
+        index: usize,
+        half: Half<'p>,
+    },
+    /// An owned UpCloud half that prune deletes, then its Aiven connection.
+    Prune {
+        upcloud: (usize, &'p Change, &'p Peering),
+        aiven: (usize, &'p AivenChange),
+    },
+}
+
+impl Unit<'_> {
+    /// The indices of the steps it reports.
+    fn indices(&self) -> Vec<usize> {
+        match self {
+            Unit::Upcloud { index, .. } | Unit::Aiven { index, .. } => vec![*index],
+            Unit::Half { aiven, index, .. } => {
+                aiven.iter().map(|(at, _)| *at).chain([*index]).collect()
+            }
+            Unit::Prune {
+                upcloud: (at, ..),
+                aiven: (index, _),
+            } => vec![*at, *index],
+        }
+    }
+}
+
+/// An UpCloud half to create once its Aiven half is built.
+enum Half<'p> {
+    /// Its peer is known: the plan's create.
+    Known {
+        change: &'p Change,
+        target: &'p PeeringSpec,
+        key: ConnectionKey,
+    },
+    /// Its peer is learnt from the Aiven half.
+    Pending(&'p AivenChange, &'p PendingHalf),
+}
+
+/// The units of `steps`, in the order of their first step: each step in exactly one unit, but
+/// no-ops in none.
+fn units<'p>(plan: &'p Plan, steps: &[Step<'p>]) -> Vec<Unit<'p>> {
+    let mut taken = vec![false; steps.len()];
+    let mut units: Vec<(usize, Unit<'p>)> = Vec::new();
+    // First the halves that go together.
+    for (index, step) in steps.iter().enumerate() {
+        let Step::Aiven(change) = *step else {
+            continue;
+        };
+        let unit = match change.action {
+            AivenAction::Create => steps
+                .iter()
+                .enumerate()
+                .find_map(|(at, other)| Some((at, half_of(other)?)))
+                .filter(|(_, half)| half.key() == change.key)
+                .map(|(at, half)| {
+                    taken[at] = true;
+                    Unit::Half {
+                        aiven: Some((index, change)),
+                        index: at,
+                        half,
+                    }
+                }),
+            AivenAction::Delete { .. } => steps
+                .iter()
+                .enumerate()
+                .find_map(|(at, other)| {
+                    let Step::Upcloud(upcloud) = *other else {
+                        return None;
+                    };
+                    let Action::Delete { current } = &upcloud.action else {
+                        return None;
+                    };
+                    (tied_connection(current).as_ref() == Some(&change.key))
+                        .then_some((at, upcloud, current))
+                })
+                .map(|(at, upcloud, current)| {
+                    taken[at] = true;
+                    Unit::Prune {
+                        upcloud: (at, upcloud, current),
+                        aiven: (index, change),
+                    }
+                }),
+            AivenAction::Noop { .. } => None,
+        };
+        if let Some(unit) = unit {
+            taken[index] = true;
+            units.push((index, unit));
+        }
+    }
+    // Then every change of its own.
+    for (index, step) in steps.iter().enumerate() {
+        if taken[index] {
+            continue;
+        }
+        let unit = match (*step, half_of(step)) {
+            (_, Some(half)) if waits(plan, &half) => Unit::Half {
+                aiven: None,
+                index,
+                half,
+            },
+            (Step::Upcloud(change), _) => match Job::of(change) {
+                Some(job) => Unit::Upcloud { index, change, job },
+                None => continue,
+            },
+            (Step::Aiven(change), _) if !step.is_noop() => Unit::Aiven { index, change },
+            _ => continue,
+        };
+        units.push((index, unit));
+    }
+    // A unit reports at the step it begins with.
+    units.sort_by_key(|(index, unit)| match unit {
+        Unit::Prune {
+            upcloud: (at, ..), ..
+        } => *at,
+        _ => *index,
+    });
+    units.into_iter().map(|(_, unit)| unit).collect()
+}
+
+/// The UpCloud half of an `[[aiven_peering]]` that `step` creates, if it does.
+fn half_of<'p>(step: &Step<'p>) -> Option<Half<'p>> {
+    match *step {
+        Step::PendingHalf(change, half) => Some(Half::Pending(change, half)),
+        Step::Upcloud(change) => {
+            let Action::Create(target) = &change.action else {
+                return None;
+            };
+            let key = tied_by_labels(&target.labels, target.key.network)?;
+            Some(Half::Known {
+                change,
+                target,
+                key,
+            })
+        }
+        Step::Aiven(_) => None,
+    }
+}
+
+/// Whether the half must wait for its Aiven half: a pending one always does.
+fn waits(plan: &Plan, half: &Half) -> bool {
+    match half {
+        Half::Pending(..) => true,
+        Half::Known { key, .. } => waits_for_aiven(&plan.aiven, key),
+    }
+}
+
+impl<'p> Half<'p> {
+    fn key(&self) -> ConnectionKey {
+        match self {
+            Half::Known { key, .. } => key.clone(),
+            Half::Pending(change, _) => change.key.clone(),
+        }
+    }
+
+    fn step(&self) -> Step<'p> {
+        match self {
+            Half::Known { change, .. } => Step::Upcloud(change),
+            Half::Pending(change, half) => Step::PendingHalf(change, half),
+        }
+    }
+}
+
+/// What every unit needs, shared by all of them.
+struct Context<'a, E> {
+    clients: &'a Clients,
+    aiven: Option<&'a AivenClient>,
+    rounds: Option<VpcRounds<'a>>,
+    names: &'a NetworkNames,
+    options: &'a ApplyOptions,
+    stop: &'a StopSignal,
+    /// The units run concurrently on this one task; each borrow lasts one synchronous call,
+    /// so two never overlap.
+    on_event: RefCell<E>,
+    /// `--fail-fast` after a failure: start nothing new, as after an interrupt.
+    failed_fast: Cell<bool>,
+}
+
+impl<E: FnMut(Event<'_>)> Context<'_, E> {
+    /// Whether nothing more may start.
+    fn stopping(&self) -> bool {
+        self.stop.is_requested() || self.failed_fast.get()
+    }
+
+    fn started(&self, step: Step<'_>) {
+        (self.on_event.borrow_mut())(Event::Started(step));
+    }
+
+    /// Records a failure for `--fail-fast`.
+    fn ended(&self, outcome: Outcome) -> Outcome {
+        if self.options.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
+            self.failed_fast.set(true);
+        }
+        outcome
+    }
+
+    async fn run(&self, unit: Unit<'_>) -> Vec<(usize, Finished)> {
+        match unit {
+            Unit::Upcloud { index, change, job } => {
+                vec![(index, self.upcloud(change, job).await)]
+            }
+            Unit::Aiven { index, change } => vec![(index, self.aiven(change).await)],
+            Unit::Half { aiven, index, half } => {
+                let mut done = Vec::new();
+                let mut there = true;
+                if let Some((at, change)) = aiven {
+                    let result = self.aiven(change).await;
+                    there = matches!(
+                        result.outcome(),
+                        Outcome::ConnectionCreated(_) | Outcome::AlreadyExists
+                    );
+                    done.push((at, result));
+                }
+                done.push((index, self.half(half, there).await));
+                done
+            }
+            Unit::Prune { upcloud, aiven } => {
+                let (at, change, current) = upcloud;
+                let result = self.upcloud(change, Job::Delete(current)).await;
+                let (index, aiven_change) = aiven;
+                let aiven = match result.outcome() {
+                    Outcome::Deleted | Outcome::AlreadyGone => self.aiven(aiven_change).await,
+                    Outcome::Failed { .. } => {
+                        let advice = "make the UpCloud half's delete work (see above), then run \
+                                      apply again: the connection is deleted after it";
+                        aiven_result(
+                            aiven_change,
+                            false,
+                            failed(ChangeError::UpcloudHalfKept, Some(advice.to_owned())),
+                        )
+                    }
+                    _ => aiven_result(aiven_change, false, Outcome::NotStarted),
+                };
+                vec![(at, result), (index, aiven)]
+            }
+        }
+    }
+
+    /// One UpCloud change.
+    async fn upcloud(&self, change: &Change, job: Job<'_>) -> Finished {
+        let outcome = if self.stopping() {
+            Outcome::NotStarted
+        } else {
+            self.started(Step::Upcloud(change));
+            let outcome = match self.clients.get(&change.account) {
+                Some(client) => run(client, change, job, self.names, self.options, self.stop).await,
+                None => failed(ChangeError::NoClient(change.account.clone()), None),
+            };
+            self.ended(outcome)
+        };
+        Finished::Upcloud(ChangeResult {
+            change: change.clone(),
+            outcome,
+        })
+    }
+
+    /// One Aiven half: a create or a delete.
+    async fn aiven(&self, change: &AivenChange) -> Finished {
+        let outcome = if self.stopping() {
+            Outcome::NotStarted
+        } else {
+            self.started(Step::Aiven(change));
+            let result = match (self.aiven, &change.action) {
+                (None, _) => Err(ChangeError::NoAivenClient),
+                (Some(client), AivenAction::Create) => aiven::create(client, change).await,
+                (Some(client), AivenAction::Delete { .. }) => aiven::delete(client, change).await,
+                (Some(_), AivenAction::Noop { .. }) => Ok(Outcome::AlreadyExists),
+            };
+            self.ended(result.unwrap_or_else(|error| {
+                let advice = advice::for_aiven_error(&error, &change.key);
+                settle_error(error, advice)
+            }))
+        };
+        aiven_result(change, false, outcome)
+    }
+
+    /// An UpCloud half, once its Aiven half is built; `aiven_there`: its Aiven half existed or
+    /// was created.
+    async fn half(&self, half: Half<'_>, aiven_there: bool) -> Finished {
+        if self.stopping() {
+            return half_result(half, None, Outcome::NotStarted);
+        }
+        if !aiven_there {
+            let advice = "make the Aiven half work (see above), then run apply again".to_owned();
+            let outcome = failed(ChangeError::AivenHalfNotCreated, Some(advice));
+            return half_result(half, None, outcome);
+        }
+        self.started(half.step());
+        let key = half.key();
+        let built = match &self.rounds {
+            Some(rounds) => rounds.until_built(&key, self.options).await,
+            None => Err(ChangeError::NoAivenClient),
+        };
+        let built = match built {
+            Ok(built) => built,
+            Err(error) => {
+                let advice = advice::for_aiven_error(&error, &key);
+                return half_result(half, None, self.ended(settle_error(error, advice)));
+            }
+        };
+        let (change, target) = match &half {
+            Half::Known { change, target, .. } => ((*change).clone(), (*target).clone()),
+            Half::Pending(of, pending) => match built.aiven_network {
+                Some(peer_network) => learnt_half(of, pending, peer_network),
+                None => {
+                    let error = ChangeError::AivenNetworkUnknown {
+                        name: pending.name.clone(),
+                        vpc: key.vpc.clone(),
+                    };
+                    let advice = aiven_network_advice(&pending.name, &key.vpc);
+                    return half_result(half, None, self.ended(failed(error, Some(advice))));
+                }
+            },
+        };
+        if self.stop.is_requested() {
+            return half_result(half, Some(change), Outcome::NotStarted);
+        }
+        let outcome = match self.clients.get(&change.account) {
+            Some(client) => {
+                let job = Job::Create(&target);
+                run(client, &change, job, self.names, self.options, self.stop).await
+            }
+            None => failed(ChangeError::NoClient(change.account.clone()), None),
+        };
+        half_result(half, Some(change), self.ended(outcome))
+    }
+}
+
+/// The create of a pending UpCloud half, its peer now known.
+fn learnt_half(
+    of: &AivenChange,
+    pending: &PendingHalf,
+    peer_network: NetworkId,
+) -> (Change, PeeringSpec) {
+    let key = PeeringKey {
+        network: pending.network,
+        peer_network,
+    };
+    let target = PeeringSpec {
+        name: pending.name.clone(),
+        key,
+        configured_status: pending.configured_status,
+        labels: pending.labels.clone(),
+    };
+    let change = Change {
+        account: of.account.clone(),
+        link: None,
+        name: pending.name.clone(),
+        key,
+        action: Action::Create(target.clone()),
+        warnings: pending.warnings.clone(),
+    };
+    (change, target)
+}
+
+/// How an UpCloud half ended: as an UpCloud change when its peer is known, else as the pending
+/// half of its Aiven change.
+fn half_result(half: Half<'_>, learnt: Option<Change>, outcome: Outcome) -> Finished {
+    match (learnt, half) {
+        (Some(change), _) => Finished::Upcloud(ChangeResult { change, outcome }),
+        (None, Half::Known { change, .. }) => Finished::Upcloud(ChangeResult {
+            change: change.clone(),
+            outcome,
+        }),
+        (None, Half::Pending(of, _)) => aiven_result(of, true, outcome),
+    }
+}
+
+fn aiven_result(change: &AivenChange, upcloud_half: bool, outcome: Outcome) -> Finished {
+    Finished::Aiven(AivenResult {
+        change: change.clone(),
+        upcloud_half,
+        outcome,
+    })
+}
+
+fn failed(error: ChangeError, advice: Option<String>) -> Outcome {
+    Outcome::Failed { error, advice }
+}
+
+/// An error as the outcome it is: an interrupt, or a failure with advice.
+fn settle_error(error: ChangeError, advice: Option<String>) -> Outcome {
+    if error.is_interrupted() {
+        Outcome::Interrupted { error }
+    } else {
+        failed(error, advice)
     }
 }
 

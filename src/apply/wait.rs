@@ -8,21 +8,57 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::aiven::AivenClient;
 use crate::http::ApiError;
-use crate::model::{ConfiguredStatus, PeeringKey, PeeringState};
+use crate::model::{
+    ConfiguredStatus, ConnectionKey, ConnectionState, PeeringKey, PeeringState, VpcRef,
+};
 use crate::plan::Warning;
+use crate::plan::aiven::tied_by_labels;
 use crate::stop::StopSignal;
 
-use super::{ApplyOptions, Clients, Outcome, Report};
+use super::{Action, ApplyOptions, Clients, Outcome, Report};
+
+/// A state of either platform's half.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HalfState {
+    Upcloud(PeeringState),
+    Aiven(ConnectionState),
+}
+
+impl HalfState {
+    /// The API's word for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            HalfState::Upcloud(state) => state.as_str(),
+            HalfState::Aiven(state) => state.as_str(),
+        }
+    }
+
+    /// The state in words a person understands.
+    pub fn explanation(&self) -> &'static str {
+        match self {
+            HalfState::Upcloud(state) => state.explanation(),
+            HalfState::Aiven(state) => state.explanation(),
+        }
+    }
+}
+
+impl fmt::Display for HalfState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Where one peering ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
     pub name: String,
-    /// Its networks, so that output can say who holds the other side.
-    pub key: PeeringKey,
+    /// Where it is: an UpCloud half's account and networks (so that output can say who holds
+    /// the other side), or an Aiven connection.
+    pub place: Place,
     /// The last state seen; `None` when the peering is gone.
-    pub state: Option<PeeringState>,
+    pub state: Option<HalfState>,
     pub verdict: WaitVerdict,
 }
 
@@ -41,6 +77,8 @@ pub enum WaitVerdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Goal {
     State(ConfiguredStatus),
+    /// An Aiven half: `ACTIVE`, once both halves exist.
+    Active,
     Gone,
     /// A state it cannot reach without someone else acting: report it, do not wait for it.
     Unattainable,
@@ -52,6 +90,7 @@ impl Goal {
         match self {
             Goal::State(ConfiguredStatus::Active) => "active",
             Goal::State(ConfiguredStatus::Disabled) => "disabled",
+            Goal::Active => "ACTIVE",
             Goal::Gone => "gone",
             Goal::Unattainable => "other_half_missing",
         }
@@ -61,7 +100,7 @@ impl Goal {
 impl fmt::Display for Goal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Goal::State(_) | Goal::Gone => write!(f, "until {}", self.as_str()),
+            Goal::State(_) | Goal::Active | Goal::Gone => write!(f, "until {}", self.as_str()),
             Goal::Unattainable => f.write_str("not waited for: its other half is missing"),
         }
     }
@@ -71,6 +110,8 @@ impl fmt::Display for Goal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watched {
     pub name: String,
+    /// `upcloud` or `aiven`.
+    pub platform: &'static str,
     pub goal: Goal,
 }
 
@@ -85,13 +126,15 @@ pub enum WaitEvent<'a> {
     /// The first look at a watched peering; `None`: it is not there.
     Seen {
         name: &'a str,
-        state: Option<&'a PeeringState>,
+        platform: &'static str,
+        state: Option<&'a HalfState>,
     },
     /// A watched peering's state changed since the last look; `None`: it is not there.
     Changed {
         name: &'a str,
-        from: Option<&'a PeeringState>,
-        to: Option<&'a PeeringState>,
+        platform: &'static str,
+        from: Option<&'a HalfState>,
+        to: Option<&'a HalfState>,
     },
 }
 
@@ -104,18 +147,34 @@ pub struct Waited {
     pub interrupted: bool,
 }
 
-/// Where a watched peering is: its account and its networks.
-type Place = (Option<String>, PeeringKey);
+/// Where a watched half is: an UpCloud half's account and networks, or an Aiven connection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    Upcloud(Option<String>, PeeringKey),
+    Aiven(ConnectionKey),
+}
+
+impl Place {
+    /// `upcloud` or `aiven`.
+    pub fn platform(&self) -> &'static str {
+        match self {
+            Place::Upcloud(..) => "upcloud",
+            Place::Aiven(_) => "aiven",
+        }
+    }
+}
 
 /// What the last look found at each place: a state, or `None` when nothing was there.
-type Look = BTreeMap<Place, Option<PeeringState>>;
+type Look = BTreeMap<Place, Option<HalfState>>;
 
-/// Polls the peerings of each account involved (one list request per account a round, all at
-/// once) until every peering the report changed has settled, `options.wait_timeout` has passed,
-/// or `stop` is requested (a read under way is then abandoned: it changes nothing).
-/// `on_event` hears what is watched, then each state as it is first seen and as it changes.
+/// Polls the peerings of each account involved (one list request per account a round) and the
+/// Aiven VPCs of the connections involved (one request per VPC a round), all at once, until
+/// every half the report changed has settled, `options.wait_timeout` has passed, or `stop` is
+/// requested (a read under way is then abandoned: it changes nothing). `on_event` hears what is
+/// watched, then each state as it is first seen and as it changes.
 pub async fn settle(
     clients: &Clients,
+    aiven: Option<&AivenClient>,
     report: &Report,
     options: &ApplyOptions,
     stop: &StopSignal,
@@ -123,9 +182,10 @@ pub async fn settle(
 ) -> Result<Waited, ApiError> {
     let goals = goals(report);
     let watched: Vec<Watched> = goals
-        .values()
-        .map(|(name, goal)| Watched {
+        .iter()
+        .map(|(place, (name, goal))| Watched {
             name: name.clone(),
+            platform: place.platform(),
             goal: *goal,
         })
         .collect();
@@ -133,11 +193,30 @@ pub async fn settle(
         peerings: &watched,
         timeout: options.wait_timeout,
     });
-    let accounts: BTreeSet<&Option<String>> = goals.keys().map(|(account, _)| account).collect();
+    let accounts: BTreeSet<&Option<String>> = goals
+        .keys()
+        .filter_map(|place| match place {
+            Place::Upcloud(account, _) => Some(account),
+            Place::Aiven(_) => None,
+        })
+        .collect();
+    let vpcs: BTreeSet<&VpcRef> = goals
+        .keys()
+        .filter_map(|place| match place {
+            Place::Aiven(key) => Some(&key.vpc),
+            Place::Upcloud(..) => None,
+        })
+        .collect();
     let deadline = Instant::now() + options.wait_timeout;
     let mut last = Look::new();
     loop {
-        let Ok(now) = stop.unless_requested(look(clients, &accounts)).await else {
+        let reads = async {
+            let (mut upcloud, aiven) =
+                tokio::try_join!(look(clients, &accounts), look_aiven(aiven, &vpcs))?;
+            upcloud.extend(aiven);
+            Ok::<_, ApiError>(upcloud)
+        };
+        let Ok(now) = stop.unless_requested(reads).await else {
             return Ok(interrupted(&goals, &last));
         };
         let now = match now {
@@ -168,17 +247,42 @@ pub async fn settle(
 async fn look(
     clients: &Clients,
     accounts: &BTreeSet<&Option<String>>,
-) -> Result<BTreeMap<Place, PeeringState>, ApiError> {
+) -> Result<BTreeMap<Place, HalfState>, ApiError> {
     let reads = accounts.iter().filter_map(|account| {
         let client = clients.get(*account)?;
         Some(async move {
             let peerings = client.list_peerings().await?;
-            Ok::<_, ApiError>(
-                peerings
-                    .into_iter()
-                    .map(move |peering| (((*account).clone(), peering.key), peering.state)),
-            )
+            Ok::<_, ApiError>(peerings.into_iter().map(move |peering| {
+                let place = Place::Upcloud((*account).clone(), peering.key);
+                (place, HalfState::Upcloud(peering.state))
+            }))
         })
+    });
+    Ok(futures::future::try_join_all(reads)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// The state of every connection of the VPCs, by place. A VPC Aiven does not know has none.
+async fn look_aiven(
+    aiven: Option<&AivenClient>,
+    vpcs: &BTreeSet<&VpcRef>,
+) -> Result<BTreeMap<Place, HalfState>, ApiError> {
+    let Some(client) = aiven else {
+        return Ok(BTreeMap::new());
+    };
+    let reads = vpcs.iter().map(|at| async move {
+        let connections = match client.get_vpc(at).await {
+            Ok(vpc) => vpc.connections,
+            Err(error) if error.is_not_found() => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        Ok(connections.into_iter().map(|connection| {
+            let state = HalfState::Aiven(connection.state);
+            (Place::Aiven(connection.key), state)
+        }))
     });
     Ok(futures::future::try_join_all(reads)
         .await?
@@ -195,10 +299,16 @@ fn tell_changes(
 ) {
     for (place, (name, _)) in goals {
         let to = now.get(place).and_then(Option::as_ref);
+        let platform = place.platform();
         match last.get(place) {
-            None => on_event(WaitEvent::Seen { name, state: to }),
+            None => on_event(WaitEvent::Seen {
+                name,
+                platform,
+                state: to,
+            }),
             Some(from) if from.as_ref() != to => on_event(WaitEvent::Changed {
                 name,
+                platform,
                 from: from.as_ref(),
                 to,
             }),
@@ -212,7 +322,7 @@ fn judge_all(goals: &BTreeMap<Place, (String, Goal)>, look: &Look) -> Vec<Settle
         .iter()
         .filter_map(|(place, (name, goal))| {
             let state = look.get(place)?;
-            Some(judge(name, place.1, *goal, state.as_ref()))
+            Some(judge(name, place.clone(), *goal, state.as_ref()))
         })
         .collect()
 }
@@ -224,8 +334,11 @@ fn interrupted(goals: &BTreeMap<Place, (String, Goal)>, last: &Look) -> Waited {
     }
 }
 
+/// What each half the report changed should end as: an UpCloud half as its configured status
+/// asks (or gone), an Aiven half `ACTIVE` (or gone). Of an `[[aiven_peering]]` whose UpCloud half
+/// was created, the Aiven half too, even when this run did not change it.
 fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
-    report
+    let mut goals: BTreeMap<Place, (String, Goal)> = report
         .results
         .iter()
         .filter_map(|result| {
@@ -236,8 +349,11 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
                 | Outcome::AlreadyExists
                 | Outcome::FoundAndUpdated { .. } => Goal::State(status),
                 Outcome::Deleted | Outcome::AlreadyGone => Goal::Gone,
-                // Not visible to this account: there is nothing to watch.
+                // Not visible to this account, or an Aiven half (watched by its own places):
+                // nothing to watch here.
                 Outcome::ExistsUnseen
+                | Outcome::ConnectionCreated(_)
+                | Outcome::ConnectionDeleted(_)
                 | Outcome::Failed { .. }
                 | Outcome::Interrupted { .. }
                 | Outcome::NotStarted => {
@@ -257,19 +373,49 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
                 }
                 goal => goal,
             };
-            let place = (result.change.account.clone(), result.change.key);
+            let place = Place::Upcloud(result.change.account.clone(), result.change.key);
             Some((place, (result.change.name.clone(), goal)))
         })
-        .collect()
+        .collect();
+    let aiven_name = |name: &str| format!("{name} (Aiven half)");
+    for result in &report.results {
+        let (Action::Create(target), Outcome::Created(_) | Outcome::AlreadyExists) =
+            (&result.change.action, &result.outcome)
+        else {
+            continue;
+        };
+        if let Some(key) = tied_by_labels(&target.labels, target.key.network) {
+            let goal = (aiven_name(&result.change.name), Goal::Active);
+            goals.entry(Place::Aiven(key)).or_insert(goal);
+        }
+    }
+    for result in report.aiven.iter().filter(|result| !result.upcloud_half) {
+        let goal = match result.outcome {
+            Outcome::ConnectionCreated(_) | Outcome::AlreadyExists => Goal::Active,
+            Outcome::ConnectionDeleted(_) | Outcome::AlreadyGone => Goal::Gone,
+            _ => continue,
+        };
+        let place = Place::Aiven(result.change.key.clone());
+        goals.insert(place, (aiven_name(&result.change.name), goal));
+    }
+    goals
 }
 
-fn judge(name: &str, key: PeeringKey, goal: Goal, state: Option<&PeeringState>) -> Settled {
+fn judge(name: &str, place: Place, goal: Goal, state: Option<&HalfState>) -> Settled {
     let verdict = match (goal, state) {
         (Goal::Unattainable, _) => WaitVerdict::NeedsAttention,
         (Goal::Gone, None) => WaitVerdict::Reached,
         (Goal::Gone, Some(_)) => WaitVerdict::Waiting,
-        (Goal::State(_), None) => WaitVerdict::NeedsAttention,
-        (Goal::State(status), Some(state)) => match (status, state) {
+        (Goal::State(_) | Goal::Active, None) => WaitVerdict::NeedsAttention,
+        (Goal::Active, Some(HalfState::Aiven(state))) => match state {
+            ConnectionState::Active => WaitVerdict::Reached,
+            state if state.is_before_pending_peer() => WaitVerdict::Waiting,
+            ConnectionState::PendingPeer => WaitVerdict::Waiting,
+            _ => WaitVerdict::NeedsAttention,
+        },
+        (Goal::Active, Some(HalfState::Upcloud(_)))
+        | (Goal::State(_), Some(HalfState::Aiven(_))) => WaitVerdict::NeedsAttention,
+        (Goal::State(status), Some(HalfState::Upcloud(state))) => match (status, state) {
             (ConfiguredStatus::Active, PeeringState::Active)
             | (ConfiguredStatus::Disabled, PeeringState::Disabled) => WaitVerdict::Reached,
             (_, PeeringState::Provisioning)
@@ -279,7 +425,7 @@ fn judge(name: &str, key: PeeringKey, goal: Goal, state: Option<&PeeringState>) 
     };
     Settled {
         name: name.to_owned(),
-        key,
+        place,
         state: state.cloned(),
         verdict,
     }

@@ -66,6 +66,7 @@ pub fn run(
         desired: &desired,
         planned: &planned,
         reviewed: reviewed.as_ref().map(|(path, record)| (*path, record)),
+        aiven_reachable: accounts.aiven.is_some(),
         invocation,
         chatter,
     };
@@ -108,11 +109,14 @@ pub fn run(
 }
 
 /// What stands between a plan and its changes: the reviewed plan it must match, a plan with
-/// nothing to do, the delete safety check, and the person's answer.
+/// nothing to do, the delete safety check, Aiven's token for the Aiven deletes, and the
+/// person's answer.
 struct Gate<'a> {
     desired: &'a config::Desired,
     planned: &'a Planned,
     reviewed: Option<(&'a Path, &'a PlanRecord)>,
+    /// Whether Aiven's client is at hand (its token is set).
+    aiven_reachable: bool,
     invocation: &'a Invocation,
     chatter: Chatter,
 }
@@ -137,6 +141,7 @@ impl Gate<'_> {
             return Ok(Some(Exit::Success));
         }
         refuse_mass_delete(plan, args.force)?;
+        self.refuse_aiven_deletes_without_token()?;
         if self.reviewed.is_some() || args.auto_approve {
             return Ok(None);
         }
@@ -148,6 +153,29 @@ impl Gate<'_> {
                 Some(Exit::Interrupted)
             }
         })
+    }
+}
+
+impl Gate<'_> {
+    /// Prune deletes the Aiven connections tied to the UpCloud halves it deletes: without
+    /// Aiven's token, the run would delete the UpCloud halves and leave their connections, so it
+    /// changes nothing. (A file without `[aiven]` lists those connections for a person instead.)
+    fn refuse_aiven_deletes_without_token(&self) -> anyhow::Result<()> {
+        let plan = &self.planned.plan;
+        let deletes = plan.aiven_deletes().count();
+        if self.aiven_reachable || deletes == 0 {
+            return Ok(());
+        }
+        let token_env = self
+            .desired
+            .aiven
+            .as_ref()
+            .map_or(crate::aiven::TOKEN_VAR, |aiven| &aiven.token_env);
+        anyhow::bail!(
+            "{token_env} is not set: the plan deletes {} with their UpCloud halves, which needs \
+             Aiven's API token in it; nothing was changed",
+            render::count(deletes, "Aiven connection")
+        )
     }
 }
 
@@ -170,6 +198,7 @@ fn make_changes(
         output.begin();
         let report = apply::apply(
             &accounts.clients,
+            accounts.aiven.as_ref(),
             plan,
             &planned.names,
             options,
@@ -204,9 +233,14 @@ fn wait_for_states(
                 stop.clone(),
                 "Interrupted: no longer waiting; the changes above are made.",
             ));
-            let waited = apply::wait::settle(&accounts.clients, report, options, stop, |event| {
-                output.wait_event(&event)
-            })
+            let waited = apply::wait::settle(
+                &accounts.clients,
+                accounts.aiven.as_ref(),
+                report,
+                options,
+                stop,
+                |event| output.wait_event(&event),
+            )
             .await;
             notice.abort();
             waited

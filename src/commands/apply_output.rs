@@ -69,7 +69,7 @@ impl ApplyOutputWriter {
         match (self.format, event) {
             (ApplyOutput::Human, Event::Started(change)) => {
                 if let Some(bar) = &self.bar {
-                    bar.set_message(change.name.clone());
+                    bar.set_message(change.name().to_owned());
                 }
             }
             (ApplyOutput::Human, Event::Finished(result)) => {

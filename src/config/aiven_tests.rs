@@ -2,6 +2,7 @@
 
 use insta::assert_snapshot;
 
+use super::desired::AivenSpec;
 use super::tests::{loaded, rejected};
 use super::*;
 use crate::model::{ConfiguredStatus, NetworkId, VpcRef};

@@ -125,9 +125,7 @@ use std::path::{Path, PathBuf};
 
 use crate::files::{self, MAX_FILE_BYTES, ReadError};
 
-pub use desired::{
-    AccountCredentials, AccountSpec, AivenSpec, Desired, DesiredAivenPeering, DesiredPeering,
-};
+pub use desired::{AccountCredentials, AccountSpec, Desired, DesiredAivenPeering, DesiredPeering};
 pub use problems::{Problem, Problems};
 
 #[derive(Debug, thiserror::Error)]

@@ -15,8 +15,8 @@ use crate::cidr::Cidr;
 use crate::config::{Desired, DesiredAivenPeering, DesiredPeering};
 use crate::model::{
     AIVEN_PROJECT_KEY, AIVEN_VPC_KEY, AivenConnection, AivenVpc, ConfiguredStatus, ConnectionKey,
-    ConnectionState, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId, Peering,
-    PeeringKey, VpcRef, VpcState,
+    Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId, Peering, PeeringKey, VpcRef,
+    VpcState,
 };
 
 use super::{Action, Change, FileOwner, Observed, Warning, local_network_warnings};
@@ -364,9 +364,4 @@ pub fn waits_for_aiven(aiven: &[AivenChange], key: &ConnectionKey) -> bool {
                 AivenAction::Delete { .. } => false,
             }
     })
-}
-
-/// Whether `state` lets the UpCloud half be created: Aiven built its half.
-pub fn is_ready_for_upcloud_half(state: &ConnectionState) -> bool {
-    !state.is_before_pending_peer()
 }

@@ -9,9 +9,9 @@
 //! that is still being set up (one stuck there needs UpCloud's support), while a person reading
 //! the report learns that it usually passes by itself.
 
-use crate::model::{ConfiguredStatus, Peering, PeeringState};
+use crate::model::{AivenConnection, ConfiguredStatus, ConnectionState, Peering, PeeringState};
 
-use super::{Action, Plan, Summary};
+use super::{Action, AivenAction, Plan, Summary};
 
 /// How one peering is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,23 @@ pub struct Judged<'p> {
     pub warnings: &'p [super::Warning],
 }
 
+/// One existing Aiven half of an `[[aiven_peering]]`, and how it is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgedConnection<'p> {
+    /// The `[[aiven_peering]]`'s name.
+    pub name: &'p str,
+    pub account: Option<&'p str>,
+    pub connection: &'p AivenConnection,
+    pub health: Health,
+}
+
+/// A judged half of either platform.
+#[derive(Debug, Clone, Copy)]
+pub enum JudgedStep<'c, 'p> {
+    Upcloud(&'c Judged<'p>),
+    Aiven(&'c JudgedConnection<'p>),
+}
+
 /// The outcome of a check: what the plan would change, and how the listed peerings are doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check<'p> {
@@ -54,6 +71,8 @@ pub struct Check<'p> {
     pub peerings: Vec<Judged<'p>>,
     /// Peerings other files manage: not judged, but counted, so that a report says they exist.
     pub elsewhere: &'p [super::Elsewhere],
+    /// The Aiven half of every `[[aiven_peering]]` that exists, by name.
+    pub connections: Vec<JudgedConnection<'p>>,
 }
 
 /// What the check concludes, most pressing first.
@@ -78,12 +97,12 @@ impl CheckVerdict {
     }
 }
 
-impl Check<'_> {
+impl<'p> Check<'p> {
     /// Pending changes win over unhealthiness: applying them may well change the states.
     pub fn verdict(&self) -> CheckVerdict {
         if self.pending.changes() > 0 {
             CheckVerdict::Drift
-        } else if self.unhealthy().next().is_some() {
+        } else if self.unhealthy_count() > 0 {
             CheckVerdict::Unhealthy
         } else {
             CheckVerdict::InSync
@@ -91,10 +110,42 @@ impl Check<'_> {
     }
 
     /// The listed peerings not in the state they should be, transient ones included.
-    pub fn unhealthy(&self) -> impl Iterator<Item = &Judged<'_>> {
+    pub fn unhealthy(&self) -> impl Iterator<Item = &Judged<'p>> {
         self.peerings
             .iter()
             .filter(|judged| judged.health != Health::Healthy)
+    }
+
+    /// The Aiven halves not `ACTIVE`, or with a warning, transient ones included.
+    pub fn unhealthy_connections(&self) -> impl Iterator<Item = &JudgedConnection<'p>> {
+        self.connections
+            .iter()
+            .filter(|judged| judged.health != Health::Healthy)
+    }
+
+    /// The halves of both platforms that are not healthy, by name; of one peering, the Aiven
+    /// half first, as the plan shows them.
+    pub fn unhealthy_in_order(&self) -> Vec<JudgedStep<'_, 'p>> {
+        let mut steps: Vec<JudgedStep> = self
+            .unhealthy()
+            .map(JudgedStep::Upcloud)
+            .chain(self.unhealthy_connections().map(JudgedStep::Aiven))
+            .collect();
+        steps.sort_by_key(|step| match step {
+            JudgedStep::Upcloud(judged) => (judged.name, 1),
+            JudgedStep::Aiven(judged) => (judged.name, 0),
+        });
+        steps
+    }
+
+    /// Every half the file lists that exists, of both platforms.
+    pub fn listed(&self) -> usize {
+        self.peerings.len() + self.connections.len()
+    }
+
+    /// Those of them that are not healthy.
+    pub fn unhealthy_count(&self) -> usize {
+        self.unhealthy().count() + self.unhealthy_connections().count()
     }
 }
 
@@ -114,10 +165,75 @@ pub fn check(plan: &Plan) -> Check<'_> {
             Action::Create(_) | Action::Delete { .. } => None,
         })
         .collect();
+    let connections = plan
+        .aiven
+        .iter()
+        .filter_map(|change| match &change.action {
+            AivenAction::Noop { current } => Some(JudgedConnection {
+                name: &change.name,
+                account: change.account.as_deref(),
+                connection: current,
+                health: judge_connection(current),
+            }),
+            AivenAction::Create | AivenAction::Delete { .. } => None,
+        })
+        .collect();
     Check {
         pending: plan.summary(),
         peerings,
         elsewhere: &plan.elsewhere,
+        connections,
+    }
+}
+
+/// How an Aiven half is doing: `ACTIVE` without a warning is healthy; on its way to it,
+/// transient; anything else needs a person.
+pub fn judge_connection(connection: &AivenConnection) -> Health {
+    match &connection.state {
+        _ if !connection.warnings.is_empty() => Health::Unhealthy,
+        ConnectionState::Active => Health::Healthy,
+        ConnectionState::Approved
+        | ConnectionState::ApprovedPeerRequested
+        | ConnectionState::PendingPeer => Health::Transient,
+        _ => Health::Unhealthy,
+    }
+}
+
+/// What to do about an Aiven half in `state`, for the person a nightly job alerts.
+/// [`ConnectionState::explanation`] says what the state means.
+pub fn connection_advice(connection: &AivenConnection) -> &'static str {
+    match &connection.state {
+        _ if !connection.warnings.is_empty() => {
+            "read Aiven's warning below: it concerns the networks (their ranges, or the UpCloud \
+             peering Aiven made); fix that, and the warning goes"
+        }
+        ConnectionState::Active => "nothing",
+        ConnectionState::Approved | ConnectionState::ApprovedPeerRequested => {
+            "Aiven usually builds its half within minutes; if the next check still finds it so, \
+             contact Aiven support with the project and the VPC's ID"
+        }
+        ConnectionState::PendingPeer => {
+            "the UpCloud half is missing or not active yet: run `peerings apply`, which creates \
+             it; check the UpCloud half's state if it exists"
+        }
+        ConnectionState::RejectedByPeer | ConnectionState::InvalidSpecification => {
+            "the network cannot be peered with this VPC (it must be private, have a router, be \
+             in the VPC's zone and not overlap its range): fix that, delete the connection in \
+             the Aiven console, then run apply again"
+        }
+        ConnectionState::Deleting => {
+            "someone is deleting it: once it is gone, apply creates it again, as the file asks"
+        }
+        ConnectionState::Deleted | ConnectionState::DeletedByPeer => {
+            "it no longer carries traffic: delete what is left of it in the Aiven console, then \
+             run apply again to create it anew"
+        }
+        ConnectionState::Error => {
+            "contact Aiven support with the project, the VPC's ID and the network's UUID"
+        }
+        ConnectionState::Unknown(_) => {
+            "look the state up in Aiven's documentation; a newer peerings may know it"
+        }
     }
 }
 

@@ -513,7 +513,7 @@ proptest! {
 
         let seen = plan(
             &desired_state,
-            &Observed { peerings: vec![found.clone()], networks: Vec::new(), ..Observed::default() },
+            &Observed { peerings: vec![found.clone()], ..Observed::default() },
         );
         prop_assert_eq!(plan_found(create, target, &found), seen.changes[0].clone());
     }

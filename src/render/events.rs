@@ -2,18 +2,19 @@
 //! `timestamp` (RFC 3339, UTC). The events and their keys are pinned: add, never rename.
 //!
 //! - `plan`: `plan` is the document `plan --output json` prints;
-//! - `change_started`: `name`, `action`;
-//! - `change_finished`: `name`, `action`, `result` (created, updated, deleted,
-//!   already_converged, failed, interrupted, not_started), `error` and `advice` (strings or
-//!   null), and `existing`: for a create that found its peering there already
-//!   (`PEERING_CONFLICT`), as_the_file_says, not_visible (the account cannot see it) or
-//!   brought_to_the_file (updated to the file's fields); null otherwise;
-//! - `wait_started` (with `--wait`): `peerings` (each `name` and `goal`: active, disabled, gone,
-//!   or other_half_missing) and `timeout_s`;
-//! - `state_changed` (with `--wait`): `name`, `from` (null at the first look) and `to`, each a
-//!   state or "gone";
-//! - `settled` (with `--wait`): `name`, `verdict` (reached, waiting, needs_attention), `state`
-//!   (null when gone);
+//! - `change_started`: `name`, `account`, `action`, `platform` (`upcloud` or `aiven`); an Aiven
+//!   change also `project`, `vpc` and `network`;
+//! - `change_finished`: the same, and `result` (created, updated, deleted, already_converged,
+//!   failed, interrupted, not_started), `error` and `advice` (strings or null), and `existing`:
+//!   for a create that found its peering there already (`PEERING_CONFLICT`), as_the_file_says,
+//!   not_visible (the account cannot see it) or brought_to_the_file (updated to the file's
+//!   fields); null otherwise;
+//! - `wait_started` (with `--wait`): `peerings` (each `name`, `platform` and `goal`: active,
+//!   disabled, gone, or other_half_missing) and `timeout_s`;
+//! - `state_changed` (with `--wait`): `name`, `platform`, `from` (null at the first look) and
+//!   `to`, each a state or "gone";
+//! - `settled` (with `--wait`): `name`, `platform`, `verdict` (reached, waiting,
+//!   needs_attention), `state` (null when gone);
 //! - `became_active`: one of the file's peerings turned active, so the servers already on its
 //!   network need a DHCP renewal: `name`, `account`, `network`, `network_name` and `renew_dhcp`
 //!   (each `uuid` and `title`; perhaps none). Before `summary` for those the changes turned
@@ -31,10 +32,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::apply::activated::Activated;
-use crate::apply::wait::{Settled, WaitEvent, WaitVerdict};
-use crate::apply::{ChangeResult, Outcome, Report};
-use crate::model::PeeringState;
-use crate::plan::{Change, NetworkNames};
+use crate::apply::wait::{HalfState, Settled, WaitEvent, WaitVerdict};
+use crate::apply::{Finished, Outcome, Report};
+use crate::model::ConnectionKey;
+use crate::plan::{NetworkNames, Step};
 
 use super::json::{PlanDocument, server_entries};
 
@@ -48,33 +49,70 @@ pub fn plan(document: &PlanDocument, at: SystemTime) -> EventLine<PlanFields<'_>
     event("plan", at, PlanFields { plan: document })
 }
 
-pub fn change_started(change: &Change, at: SystemTime) -> EventLine {
-    event(
-        "change_started",
-        at,
-        json!({ "name": change.name, "account": change.account, "action": change.action.as_str() }),
-    )
+pub fn change_started(step: Step<'_>, at: SystemTime) -> EventLine {
+    let mut fields = json!({
+        "name": step.name(),
+        "account": step.account(),
+        "action": step.action(),
+        "platform": step.platform(),
+    });
+    if let Step::Aiven(change) = step {
+        add_connection(&mut fields, &change.key);
+    }
+    event("change_started", at, fields)
 }
 
-pub fn change_finished(result: &ChangeResult, at: SystemTime) -> EventLine {
-    let (error, advice) = match &result.outcome {
+pub fn change_finished(finished: &Finished, at: SystemTime) -> EventLine {
+    let outcome = finished.outcome();
+    let (error, advice) = match outcome {
         Outcome::Failed { error, advice } => (Some(error.to_string()), advice.clone()),
         Outcome::Interrupted { error } => (Some(error.to_string()), None),
         _ => (None, None),
     };
-    event(
-        "change_finished",
-        at,
-        json!({
-            "name": result.change.name,
-            "account": result.change.account,
-            "action": result.change.action.as_str(),
-            "result": result_name(&result.outcome),
-            "existing": existing(&result.outcome),
-            "error": error,
-            "advice": advice,
-        }),
-    )
+    let (name, account, action, platform, connection) = match finished {
+        Finished::Upcloud(result) => (
+            &result.change.name,
+            &result.change.account,
+            result.change.action.as_str(),
+            "upcloud",
+            None,
+        ),
+        Finished::Aiven(result) if result.upcloud_half => (
+            &result.change.name,
+            &result.change.account,
+            "create",
+            "upcloud",
+            None,
+        ),
+        Finished::Aiven(result) => (
+            &result.change.name,
+            &result.change.account,
+            result.change.action.as_str(),
+            "aiven",
+            Some(&result.change.key),
+        ),
+    };
+    let mut fields = json!({
+        "name": name,
+        "account": account,
+        "action": action,
+        "platform": platform,
+        "result": result_name(outcome),
+        "existing": existing(outcome),
+        "error": error,
+        "advice": advice,
+    });
+    if let Some(key) = connection {
+        add_connection(&mut fields, key);
+    }
+    event("change_finished", at, fields)
+}
+
+/// An Aiven change's own keys: where its connection is.
+fn add_connection(fields: &mut Value, key: &ConnectionKey) {
+    fields["project"] = json!(key.vpc.project);
+    fields["vpc"] = json!(key.vpc.vpc.to_string());
+    fields["network"] = json!(key.network.to_string());
 }
 
 pub fn settled(settled: &Settled, at: SystemTime) -> EventLine {
@@ -88,6 +126,7 @@ pub fn settled(settled: &Settled, at: SystemTime) -> EventLine {
         at,
         json!({
             "name": settled.name,
+            "platform": settled.place.platform(),
             "verdict": verdict,
             "state": settled.state.as_ref().map(ToString::to_string),
         }),
@@ -96,12 +135,18 @@ pub fn settled(settled: &Settled, at: SystemTime) -> EventLine {
 
 pub fn wait_event(wait: &WaitEvent<'_>, at: SystemTime) -> EventLine {
     let state =
-        |state: Option<&PeeringState>| state.map_or_else(|| "gone".to_owned(), ToString::to_string);
+        |state: Option<&HalfState>| state.map_or_else(|| "gone".to_owned(), ToString::to_string);
     match wait {
         WaitEvent::Watching { peerings, timeout } => {
             let peerings: Vec<Value> = peerings
                 .iter()
-                .map(|watched| json!({ "name": watched.name, "goal": watched.goal.as_str() }))
+                .map(|watched| {
+                    json!({
+                        "name": watched.name,
+                        "platform": watched.platform,
+                        "goal": watched.goal.as_str(),
+                    })
+                })
                 .collect();
             event(
                 "wait_started",
@@ -109,15 +154,24 @@ pub fn wait_event(wait: &WaitEvent<'_>, at: SystemTime) -> EventLine {
                 json!({ "peerings": peerings, "timeout_s": timeout.as_secs() }),
             )
         }
-        WaitEvent::Seen { name, state: now } => event(
+        WaitEvent::Seen {
+            name,
+            platform,
+            state: now,
+        } => event(
             "state_changed",
             at,
-            json!({ "name": name, "from": null, "to": state(*now) }),
+            json!({ "name": name, "platform": platform, "from": null, "to": state(*now) }),
         ),
-        WaitEvent::Changed { name, from, to } => event(
+        WaitEvent::Changed {
+            name,
+            platform,
+            from,
+            to,
+        } => event(
             "state_changed",
             at,
-            json!({ "name": name, "from": state(*from), "to": state(*to) }),
+            json!({ "name": name, "platform": platform, "from": state(*from), "to": state(*to) }),
         ),
     }
 }
@@ -172,9 +226,9 @@ fn existing(outcome: &Outcome) -> Option<&'static str> {
 
 fn result_name(outcome: &Outcome) -> &'static str {
     match outcome {
-        Outcome::Created(_) => "created",
+        Outcome::Created(_) | Outcome::ConnectionCreated(_) => "created",
         Outcome::Updated(_) => "updated",
-        Outcome::Deleted => "deleted",
+        Outcome::Deleted | Outcome::ConnectionDeleted(_) => "deleted",
         Outcome::AlreadyExists | Outcome::ExistsUnseen | Outcome::AlreadyGone => {
             "already_converged"
         }

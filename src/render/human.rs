@@ -7,12 +7,13 @@ use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
 use crate::apply::activated::Activated;
-use crate::apply::wait::{WaitEvent, WaitVerdict, Waited};
-use crate::apply::{ChangeResult, Outcome, Report};
-use crate::model::{Labels, NetworkId, Peering, PeeringKey};
-use crate::plan::health::{Check, CheckVerdict, Health, Judged};
+use crate::apply::wait::{HalfState, Place, WaitEvent, WaitVerdict, Waited};
+use crate::apply::{Finished, Outcome, Report};
+use crate::model::{AivenConnection, ConnectionKey, Labels, NetworkId, Peering, PeeringKey};
+use crate::plan::health::{self, Check, CheckVerdict, Health, Judged, JudgedConnection};
 use crate::plan::{
-    Action, Change, FieldChange, NetworkNames, Plan, Warning, change::format_labels,
+    Action, AivenAction, AivenChange, Change, FieldChange, NetworkNames, PendingHalf, Plan, Step,
+    Warning, change::format_labels,
 };
 
 use super::printable;
@@ -36,18 +37,16 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> String {
     } else {
         out.push_str("peerings will make these changes:\n\n");
     }
-    let (deletes, others): (Vec<&Change>, Vec<&Change>) = plan
-        .changes
-        .iter()
-        .partition(|change| matches!(change.action, Action::Delete { .. }));
-    for change in others {
-        write_change(&mut out, change, plan, names);
+    let (deletes, others): (Vec<Step>, Vec<Step>) =
+        plan.steps().into_iter().partition(Step::is_delete);
+    for step in others {
+        write_step(&mut out, step, plan, names);
     }
     if !deletes.is_empty() {
         let (headline, why) = wording::deletes_banner(deletes.len(), plain);
         let _ = writeln!(out, "  {DELETE_BANNER}{headline}: {why}{DELETE_BANNER:#}\n");
-        for change in deletes {
-            write_change(&mut out, change, plan, names);
+        for step in deletes {
+            write_step(&mut out, step, plan, names);
         }
     }
     write_left_alone(&mut out, plan);
@@ -91,6 +90,126 @@ fn write_left_alone(out: &mut String, plan: &Plan) {
             count(plan.unmanaged.len(), "peering")
         );
     }
+    if !plan.aiven_left.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {WARNING}{} of deleted UpCloud halves left for a person:{WARNING:#} the file has \
+             no [aiven] table, so peerings does not delete them; delete each in the Aiven \
+             console, or put [aiven] back",
+            count(plan.aiven_left.len(), "Aiven connection")
+        );
+        for left in &plan.aiven_left {
+            let _ = writeln!(
+                out,
+                "      {}: {}",
+                printable(&left.name),
+                describe_connection(&left.key)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// `project demo-project, VPC 5c1a..., network 03126dc1-...`.
+fn describe_connection(key: &ConnectionKey) -> String {
+    format!(
+        "project {}, VPC {}, network {}",
+        printable(&key.vpc.project),
+        key.vpc.vpc,
+        key.network
+    )
+}
+
+fn write_step(out: &mut String, step: Step, plan: &Plan, names: &NetworkNames) {
+    match step {
+        Step::Upcloud(change) => write_change(out, change, plan, names),
+        Step::Aiven(change) => write_aiven_change(out, change, names),
+        Step::PendingHalf(change, half) => write_pending_half(out, change, half, names),
+    }
+}
+
+/// The Aiven half of an `[[aiven_peering]]`: what Aiven creates, has, or deletes.
+fn write_aiven_change(out: &mut String, change: &AivenChange, names: &NetworkNames) {
+    let name = format!("{} (Aiven half)", printable(&change.name));
+    let (style, mark) = match &change.action {
+        AivenAction::Create => (CREATE, "+"),
+        AivenAction::Noop { .. } => (UNCHANGED, "="),
+        AivenAction::Delete { .. } => (REMOVED_BOLD, "-"),
+    };
+    let _ = writeln!(out, "  {style}{mark} {name}{style:#}");
+    if let Some(account) = &change.account {
+        field(out, "account", &format!("{account} (of its UpCloud half)"));
+    }
+    match &change.action {
+        AivenAction::Create => {
+            connection_fields(out, &change.key, names);
+            field(
+                out,
+                "creates",
+                "a peering connection of the VPC; Aiven then builds its own UpCloud half",
+            );
+        }
+        AivenAction::Noop { current } => {
+            field(out, "state", &describe_connection_state(current));
+        }
+        AivenAction::Delete { current } => {
+            connection_fields(out, &change.key, names);
+            let state = current.as_ref().map_or_else(
+                || "not read (its VPC is not among the file's)".to_owned(),
+                describe_connection_state,
+            );
+            field(out, "state", &state);
+            field(
+                out,
+                "procedure",
+                "after its UpCloud half: delete the connection; Aiven removes its own half",
+            );
+        }
+    }
+    for warning in &change.warnings {
+        write_warning(out, warning);
+    }
+    out.push('\n');
+}
+
+fn connection_fields(out: &mut String, key: &ConnectionKey, names: &NetworkNames) {
+    field(out, "project", &printable(&key.vpc.project));
+    field(out, "vpc", &key.vpc.vpc.to_string());
+    field(out, "network", &names.describe(key.network));
+}
+
+fn describe_connection_state(connection: &AivenConnection) -> String {
+    format!(
+        "{}: {}",
+        printable(connection.state.as_str()),
+        connection.state.explanation()
+    )
+}
+
+/// The UpCloud half of an `[[aiven_peering]]` whose peer the plan cannot tell yet.
+fn write_pending_half(
+    out: &mut String,
+    change: &AivenChange,
+    half: &PendingHalf,
+    names: &NetworkNames,
+) {
+    let _ = writeln!(out, "  {CREATE}+ {}{CREATE:#}", printable(&half.name));
+    if let Some(account) = &change.account {
+        field(out, "account", account);
+    }
+    field(out, "network", &names.describe(half.network));
+    let peer = if half.undiscoverable {
+        "unknown: Aiven does not show it (see the warning)"
+    } else {
+        "known once the Aiven half is PENDING_PEER"
+    };
+    field(out, "peer_network", peer);
+    field(out, "configured_status", half.configured_status.as_str());
+    field(out, "labels", &format_labels(&half.labels));
+    for warning in &half.warnings {
+        write_warning(out, warning);
+    }
+    out.push('\n');
 }
 
 fn write_change(out: &mut String, change: &Change, plan: &Plan, names: &NetworkNames) {
@@ -235,9 +354,28 @@ fn write_warning(out: &mut String, warning: &Warning) {
 }
 
 /// One line (and advice) for a finished change of an apply.
-pub fn outcome(result: &ChangeResult, names: &NetworkNames) -> String {
-    let name = printable(&super::change_name(&result.change)).into_owned();
-    match &result.outcome {
+pub fn outcome(finished: &Finished, names: &NetworkNames) -> String {
+    let name = printable(&super::finished_name(finished)).into_owned();
+    let aiven = matches!(finished, Finished::Aiven(result) if !result.upcloud_half);
+    match finished.outcome() {
+        Outcome::ConnectionCreated(answered) => {
+            let state = answered
+                .as_ref()
+                .map_or_else(|| "accepted by Aiven".to_owned(), describe_connection_state);
+            format!("  {CREATE}+ created{CREATE:#}   {name}: {state}\n")
+        }
+        Outcome::ConnectionDeleted(answered) => {
+            let state = answered
+                .as_ref()
+                .map_or_else(|| "accepted by Aiven".to_owned(), describe_connection_state);
+            format!(
+                "  {REMOVED}- deleted{REMOVED:#}   {name}: {state}; Aiven removes its own UpCloud half\n"
+            )
+        }
+        Outcome::AlreadyExists if aiven => format!(
+            "  {UNCHANGED}= exists{UNCHANGED:#}    {name}: Aiven refused the create and its VPC \
+             has the connection, so it exists already; counted as converged\n"
+        ),
         Outcome::Created(peering) => format!(
             "  {CREATE}+ created{CREATE:#}   {name}: {}, {}\n",
             peering.id,
@@ -320,7 +458,7 @@ pub fn apply_summary(report: &Report, interrupted: bool) -> String {
 /// One line as `apply --wait` goes: what it watches, then each state as first seen and as it
 /// changes.
 pub fn wait_event(event: &WaitEvent<'_>) -> String {
-    let state = |state: Option<&crate::model::PeeringState>| {
+    let state = |state: Option<&HalfState>| {
         state.map_or_else(
             || "gone".to_owned(),
             |state| printable(state.as_str()).into_owned(),
@@ -338,10 +476,12 @@ pub fn wait_event(event: &WaitEvent<'_>) -> String {
             }
             out
         }
-        WaitEvent::Seen { name, state: now } => {
+        WaitEvent::Seen {
+            name, state: now, ..
+        } => {
             format!("  {}: {}\n", printable(name), state(*now))
         }
-        WaitEvent::Changed { name, from, to } => {
+        WaitEvent::Changed { name, from, to, .. } => {
             format!(
                 "  {}: {} -> {}\n",
                 printable(name),
@@ -366,13 +506,14 @@ pub fn settled(waited: &Waited, names: &NetworkNames) -> String {
             WaitVerdict::Waiting => (UPDATE, "timed out"),
             WaitVerdict::NeedsAttention => (REMOVED, "needs attention"),
         };
-        let state = match &peering.state {
-            Some(state) => format!(
+        let state = match (&peering.state, &peering.place) {
+            (Some(HalfState::Upcloud(state)), Place::Upcloud(_, key)) => format!(
                 "{}: {}",
                 printable(state.as_str()),
-                wording::explanation(state, peering.key.peer_network, names)
+                wording::explanation(state, key.peer_network, names)
             ),
-            None => "gone".to_owned(),
+            (Some(state), _) => format!("{}: {}", printable(state.as_str()), state.explanation()),
+            (None, _) => "gone".to_owned(),
         };
         let _ = writeln!(
             out,
@@ -443,10 +584,14 @@ pub fn check(check: &Check, names: &NetworkNames, next: &NextCommands) -> String
         None if check.verdict() == CheckVerdict::InSync => out.push('\n'),
         None => out.push_str("\n\n"),
     }
-    let unhealthy: Vec<&Judged> = check.unhealthy().collect();
-    if !unhealthy.is_empty() {
-        for judged in &unhealthy {
-            write_unhealthy(&mut out, judged, names);
+    if check.unhealthy_count() > 0 {
+        for step in check.unhealthy_in_order() {
+            match step {
+                health::JudgedStep::Upcloud(judged) => write_unhealthy(&mut out, judged, names),
+                health::JudgedStep::Aiven(judged) => {
+                    write_unhealthy_connection(&mut out, judged, names)
+                }
+            }
         }
         let _ = writeln!(out, "{}", wording::healthy_count(check));
     }
@@ -459,6 +604,35 @@ pub fn check(check: &Check, names: &NetworkNames, next: &NextCommands) -> String
 /// Human output marks nothing as code.
 fn plain(text: &str) -> String {
     text.to_owned()
+}
+
+fn write_unhealthy_connection(out: &mut String, judged: &JudgedConnection, names: &NetworkNames) {
+    let connection = judged.connection;
+    let (style, mark, note) = match judged.health {
+        Health::Transient => (UPDATE, "~", " (transient)"),
+        _ => (REMOVED, "!", ""),
+    };
+    let _ = writeln!(
+        out,
+        "  {style}{mark} {} (Aiven half){style:#}: {}{note}",
+        printable(judged.name),
+        printable(connection.state.as_str())
+    );
+    connection_fields(out, &connection.key, names);
+    field(out, "means", connection.state.explanation());
+    if let Some(message) = &connection.message {
+        field(out, "Aiven says", &printable(message));
+    }
+    field(out, "what to do", health::connection_advice(connection));
+    for warning in &connection.warnings {
+        let _ = writeln!(
+            out,
+            "      {WARNING}Aiven warns:{WARNING:#} {}: {}",
+            printable(&warning.kind),
+            printable(&warning.message)
+        );
+    }
+    out.push('\n');
 }
 
 fn write_unhealthy(out: &mut String, judged: &Judged, names: &NetworkNames) {

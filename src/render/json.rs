@@ -4,9 +4,12 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{AttachedServer, Peering, PeeringState};
-use crate::plan::health::{Check, Health, Judged};
-use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, Summary};
+use crate::model::{AivenConnection, AttachedServer, ConnectionKey, Peering, PeeringState};
+use crate::plan::health::{self, Check, Health, Judged, JudgedConnection};
+use crate::plan::{
+    Action, AivenChange, Change, Elsewhere, FieldChange, LeftConnection, PendingHalf, Plan, Step,
+    Summary, Warning,
+};
 
 use crate::plan::NetworkNames;
 
@@ -17,7 +20,8 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Serialize)]
 pub struct PlanDocument {
     pub format_version: u32,
-    pub changes: Vec<ChangeEntry>,
+    /// The changes of both platforms, in plan order; each says its `platform`.
+    pub changes: Vec<PlanEntry>,
     pub summary: SummaryEntry,
     /// Owned peerings the file no longer lists, kept because prune is off.
     pub kept: Vec<PeeringEntry>,
@@ -29,6 +33,61 @@ pub struct PlanDocument {
     pub needs_force: bool,
     /// Each account whose deletes are more than 30 % of its owned peerings (of at least 4).
     pub mass_deletes: Vec<MassDeleteEntry>,
+    /// Aiven connections of the UpCloud halves prune deletes, left for a person because the
+    /// file has no `[aiven]` table.
+    pub aiven_left: Vec<ConnectionEntry>,
+}
+
+/// One change of a plan, of either platform.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum PlanEntry {
+    Upcloud(ChangeEntry),
+    Aiven(AivenEntry),
+}
+
+/// The Aiven half of an `[[aiven_peering]]`: a peering connection of the project VPC.
+#[derive(Debug, Serialize)]
+pub struct AivenEntry {
+    pub action: &'static str,
+    pub name: String,
+    /// `aiven`.
+    pub platform: &'static str,
+    /// The account of the UpCloud half.
+    pub account: Option<String>,
+    pub project: String,
+    pub vpc: String,
+    /// The UpCloud network the connection peers with (Aiven's `peer_vpc`).
+    pub network: String,
+    pub network_name: Option<String>,
+    /// Always null: a connection has no UUID of its own.
+    pub uuid: Option<String>,
+    /// The connection's Aiven state, or null.
+    pub state: Option<String>,
+    /// The "Aiven network ID", where Aiven shows it.
+    pub aiven_network: Option<String>,
+    /// What Aiven says about the connection (`state_info`).
+    pub aiven_message: Option<String>,
+    pub aiven_warnings: Vec<AivenWarningEntry>,
+    pub warnings: Vec<WarningEntry>,
+}
+
+/// One of `state_info.warnings`.
+#[derive(Debug, Serialize)]
+pub struct AivenWarningEntry {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+}
+
+/// Where an Aiven connection is.
+#[derive(Debug, Serialize)]
+pub struct ConnectionEntry {
+    pub name: String,
+    pub account: Option<String>,
+    pub project: String,
+    pub vpc: String,
+    pub network: String,
 }
 
 /// A peering another file manages.
@@ -66,12 +125,16 @@ pub struct PeeringEntry {
 pub struct ChangeEntry {
     pub action: &'static str,
     pub name: String,
+    /// `upcloud`.
+    pub platform: &'static str,
     /// The file's name for the account; null in a file without accounts.
     pub account: Option<String>,
     /// For a half of a `[[link]]`: the link's name, shared by both halves.
     pub link: Option<String>,
     pub network: String,
-    pub peer_network: String,
+    /// Null for the UpCloud half of an `[[aiven_peering]]` whose peer, the Aiven network ID, is
+    /// known only once the Aiven half is `PENDING_PEER`.
+    pub peer_network: Option<String>,
     /// The existing peering's, or null.
     pub uuid: Option<String>,
     pub state: Option<String>,
@@ -132,9 +195,15 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
     PlanDocument {
         format_version: FORMAT_VERSION,
         changes: plan
-            .changes
-            .iter()
-            .map(|change| entry(change, plan, names))
+            .steps()
+            .into_iter()
+            .map(|step| match step {
+                Step::Upcloud(change) => PlanEntry::Upcloud(entry(change, plan, names)),
+                Step::Aiven(change) => PlanEntry::Aiven(aiven_entry(change, names)),
+                Step::PendingHalf(change, half) => {
+                    PlanEntry::Upcloud(pending_entry(change, half, names))
+                }
+            })
             .collect(),
         summary: summary(plan.summary()),
         kept: plan.kept.iter().map(peering_entry).collect(),
@@ -151,6 +220,7 @@ pub fn plan(plan: &Plan, names: &NetworkNames) -> PlanDocument {
                 message: wording::needs_force(mass, |text| text.to_owned()),
             })
             .collect(),
+        aiven_left: plan.aiven_left.iter().map(left_entry).collect(),
     }
 }
 
@@ -160,6 +230,86 @@ fn elsewhere_entries(elsewhere: &[Elsewhere]) -> Vec<ElsewhereEntry> {
         .map(|e| ElsewhereEntry {
             owner: e.owner.clone(),
             peering: peering_entry(&e.peering),
+        })
+        .collect()
+}
+
+fn aiven_entry(change: &AivenChange, names: &NetworkNames) -> AivenEntry {
+    let current = change.action.current();
+    let key = &change.key;
+    AivenEntry {
+        action: change.action.as_str(),
+        name: change.name.clone(),
+        platform: "aiven",
+        account: change.account.clone(),
+        project: key.vpc.project.clone(),
+        vpc: key.vpc.vpc.to_string(),
+        network: key.network.to_string(),
+        network_name: names.name(key.network).map(str::to_owned),
+        uuid: None,
+        state: current.map(|connection| connection.state.to_string()),
+        aiven_network: current
+            .and_then(|connection| connection.aiven_network)
+            .map(|id| id.to_string()),
+        aiven_message: current.and_then(|connection| connection.message.clone()),
+        aiven_warnings: current.map(aiven_warnings).unwrap_or_default(),
+        warnings: warnings(&change.warnings),
+    }
+}
+
+fn aiven_warnings(connection: &AivenConnection) -> Vec<AivenWarningEntry> {
+    connection
+        .warnings
+        .iter()
+        .map(|warning| AivenWarningEntry {
+            kind: warning.kind.clone(),
+            message: warning.message.clone(),
+        })
+        .collect()
+}
+
+fn pending_entry(change: &AivenChange, half: &PendingHalf, names: &NetworkNames) -> ChangeEntry {
+    ChangeEntry {
+        action: "create",
+        name: half.name.clone(),
+        platform: "upcloud",
+        account: change.account.clone(),
+        link: None,
+        network: half.network.to_string(),
+        peer_network: None,
+        uuid: None,
+        state: None,
+        network_name: names.name(half.network).map(str::to_owned),
+        peer_network_name: None,
+        configured_status: half.configured_status.as_str(),
+        labels: json!(half.labels),
+        adopt: false,
+        fields: Vec::new(),
+        warnings: warnings(&half.warnings),
+        renew_dhcp: None,
+    }
+}
+
+fn left_entry(left: &LeftConnection) -> ConnectionEntry {
+    connection_entry(&left.name, left.account.clone(), &left.key)
+}
+
+fn connection_entry(name: &str, account: Option<String>, key: &ConnectionKey) -> ConnectionEntry {
+    ConnectionEntry {
+        name: name.to_owned(),
+        account,
+        project: key.vpc.project.clone(),
+        vpc: key.vpc.vpc.to_string(),
+        network: key.network.to_string(),
+    }
+}
+
+fn warnings(warnings: &[Warning]) -> Vec<WarningEntry> {
+    warnings
+        .iter()
+        .map(|warning| WarningEntry {
+            code: warning.code(),
+            message: warning.to_string(),
         })
         .collect()
 }
@@ -185,10 +335,11 @@ fn entry(change: &Change, plan: &Plan, names: &NetworkNames) -> ChangeEntry {
     ChangeEntry {
         action: change.action.as_str(),
         name: change.name.clone(),
+        platform: "upcloud",
         account: change.account.clone(),
         link: change.link.clone(),
         network: change.key.network.to_string(),
-        peer_network: change.key.peer_network.to_string(),
+        peer_network: Some(change.key.peer_network.to_string()),
         uuid: current.map(|peering| peering.id.to_string()),
         state: current.map(|peering| peering.state.to_string()),
         network_name: names.name(change.key.network).map(str::to_owned),
@@ -197,14 +348,7 @@ fn entry(change: &Change, plan: &Plan, names: &NetworkNames) -> ChangeEntry {
         labels: json!(labels),
         adopt,
         fields,
-        warnings: change
-            .warnings
-            .iter()
-            .map(|warning| WarningEntry {
-                code: warning.code(),
-                message: warning.to_string(),
-            })
-            .collect(),
+        warnings: warnings(&change.warnings),
         renew_dhcp: plan.renewals.expected(change).map(server_entries),
     }
 }
@@ -241,8 +385,9 @@ pub struct CheckDocument {
     pub pending: SummaryEntry,
     /// The changes apply would make, no-ops left out.
     pub changes: Vec<PendingEntry>,
-    /// Every existing peering the file lists, healthy or not.
-    pub peerings: Vec<JudgedEntry>,
+    /// Every existing peering the file lists, healthy or not, of both platforms: an UpCloud
+    /// peering, or the Aiven half of an `[[aiven_peering]]`.
+    pub peerings: Vec<JudgedPlatformEntry>,
     /// Peerings another file manages, which this file leaves alone (as in the plan).
     pub managed_elsewhere: Vec<ElsewhereEntry>,
 }
@@ -251,12 +396,46 @@ pub struct CheckDocument {
 pub struct PendingEntry {
     pub action: &'static str,
     pub name: String,
+    /// `upcloud` or `aiven`.
+    pub platform: &'static str,
     pub account: Option<String>,
+}
+
+/// A judged half of either platform.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum JudgedPlatformEntry {
+    Upcloud(JudgedEntry),
+    Aiven(JudgedConnectionEntry),
+}
+
+/// The Aiven half of an `[[aiven_peering]]`, judged.
+#[derive(Debug, Serialize)]
+pub struct JudgedConnectionEntry {
+    pub name: String,
+    /// `aiven`.
+    pub platform: &'static str,
+    pub account: Option<String>,
+    pub project: String,
+    pub vpc: String,
+    pub network: String,
+    pub network_name: Option<String>,
+    /// Always null: a connection has no UUID of its own.
+    pub uuid: Option<String>,
+    pub state: String,
+    /// `healthy`, `transient` or `unhealthy`.
+    pub health: &'static str,
+    pub explanation: &'static str,
+    pub advice: Option<&'static str>,
+    pub aiven_message: Option<String>,
+    pub aiven_warnings: Vec<AivenWarningEntry>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct JudgedEntry {
     pub name: String,
+    /// `upcloud`.
+    pub platform: &'static str,
     pub account: Option<String>,
     pub uuid: String,
     pub network: String,
@@ -280,21 +459,51 @@ pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument 
         verdict: check.verdict().as_str(),
         pending: summary(check.pending),
         changes: plan
-            .changes
-            .iter()
-            .filter(|change| !matches!(change.action, Action::Noop { .. }))
-            .map(|change| PendingEntry {
-                action: change.action.as_str(),
-                name: change.name.clone(),
-                account: change.account.clone(),
+            .steps()
+            .into_iter()
+            .filter(|step| !step.is_noop())
+            .map(|step| PendingEntry {
+                action: step.action(),
+                name: step.name().to_owned(),
+                platform: step.platform(),
+                account: step.account().map(str::to_owned),
             })
             .collect(),
         peerings: check
             .peerings
             .iter()
-            .map(|judged| judged_entry(judged, plan, names))
+            .map(|judged| JudgedPlatformEntry::Upcloud(judged_entry(judged, plan, names)))
+            .chain(
+                check.connections.iter().map(|judged| {
+                    JudgedPlatformEntry::Aiven(judged_connection_entry(judged, names))
+                }),
+            )
             .collect(),
         managed_elsewhere: elsewhere_entries(&plan.elsewhere),
+    }
+}
+
+fn judged_connection_entry(
+    judged: &JudgedConnection,
+    names: &NetworkNames,
+) -> JudgedConnectionEntry {
+    let connection = judged.connection;
+    let key = &connection.key;
+    JudgedConnectionEntry {
+        name: judged.name.to_owned(),
+        platform: "aiven",
+        account: judged.account.map(str::to_owned),
+        project: key.vpc.project.clone(),
+        vpc: key.vpc.vpc.to_string(),
+        network: key.network.to_string(),
+        network_name: names.name(key.network).map(str::to_owned),
+        uuid: None,
+        state: connection.state.to_string(),
+        health: judged.health.as_str(),
+        explanation: connection.state.explanation(),
+        advice: (judged.health != Health::Healthy).then(|| health::connection_advice(connection)),
+        aiven_message: connection.message.clone(),
+        aiven_warnings: aiven_warnings(connection),
     }
 }
 
@@ -306,6 +515,7 @@ fn judged_entry(judged: &Judged, plan: &Plan, names: &NetworkNames) -> JudgedEnt
     });
     JudgedEntry {
         name: judged.name.to_owned(),
+        platform: "upcloud",
         account: peering.account.clone(),
         uuid: peering.id.to_string(),
         network: peering.key.network.to_string(),

@@ -4,9 +4,12 @@
 
 use std::fmt::Write as _;
 
-use crate::model::Peering;
-use crate::plan::health::{Check, Health};
-use crate::plan::{Action, Change, Elsewhere, FieldChange, Plan, change::format_labels};
+use crate::model::{ConnectionKey, Peering};
+use crate::plan::health::{self, Check, Health, JudgedStep};
+use crate::plan::{
+    Action, AivenAction, AivenChange, Change, Elsewhere, FieldChange, Plan, Step,
+    change::format_labels,
+};
 
 use super::graph::{self, Graph};
 use super::human;
@@ -51,15 +54,35 @@ pub fn check(
         let _ = write!(out, " {next}");
     }
     out.push_str("\n\n");
-    let unhealthy: Vec<_> = check.unhealthy().collect();
+    let unhealthy = check.unhealthy_in_order();
     if !unhealthy.is_empty() {
-        out.push_str("| Peering | Network | Peer network | State | What it means | What to do |\n");
-        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
-        for judged in &unhealthy {
+        out.push_str(
+            "| Peering | Platform | Network | Peer network | State | What it means | What to do |\n",
+        );
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
+        for step in unhealthy {
+            let _ = writeln!(out, "{}", judged_row(step, names));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", wording::healthy_count(check));
+    for line in wording::elsewhere_counts(check.elsewhere) {
+        let _ = writeln!(out, "\nLeft alone: {}.", escape(&line));
+    }
+    if let Some(graph) = graph {
+        out.push('\n');
+        write_diagram(&mut out, graph);
+    }
+    out
+}
+
+/// One row of the check's table.
+fn judged_row(step: JudgedStep, names: &NetworkNames) -> String {
+    match step {
+        JudgedStep::Upcloud(judged) => {
             let peering = judged.peering;
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
+            format!(
+                "| {} | upcloud | {} | {} | {} | {} | {} |",
                 escape(judged.name),
                 escape(&names.describe(peering.key.network)),
                 escape(&names.describe(peering.key.peer_network)),
@@ -75,19 +98,38 @@ pub fn check(
                     peering.key.peer_network,
                     names
                 )),
-            );
+            )
         }
-        out.push('\n');
+        JudgedStep::Aiven(judged) => {
+            let connection = judged.connection;
+            let transient = if judged.health == Health::Transient {
+                " (transient)"
+            } else {
+                ""
+            };
+            let mut means = connection.state.explanation().to_owned();
+            for warning in &connection.warnings {
+                means.push_str(&format!(
+                    "; Aiven warns: {}: {}",
+                    warning.kind, warning.message
+                ));
+            }
+            format!(
+                "| {} (Aiven half) | aiven | {} | {} | {}{transient} | {} | {} |",
+                escape(judged.name),
+                escape(&names.describe(connection.key.network)),
+                escape(&vpc_of(&connection.key)),
+                escape(connection.state.as_str()),
+                escape(&means),
+                escape(health::connection_advice(connection)),
+            )
+        }
     }
-    let _ = writeln!(out, "{}", wording::healthy_count(check));
-    for line in wording::elsewhere_counts(check.elsewhere) {
-        let _ = writeln!(out, "\nLeft alone: {}.", escape(&line));
-    }
-    if let Some(graph) = graph {
-        out.push('\n');
-        write_diagram(&mut out, graph);
-    }
-    out
+}
+
+/// `VPC 5c1a... of project demo-project`.
+fn vpc_of(key: &ConnectionKey) -> String {
+    format!("VPC {} of project {}", key.vpc.vpc, key.vpc.project)
 }
 
 /// Markdown marks a key of the file as inline code.
@@ -111,7 +153,7 @@ fn state_cell(peering: &Peering, health: Health) -> String {
 
 /// Deletes are the dangerous part of a plan: they go first, in a caution box.
 fn write_deletes(out: &mut String, plan: &Plan) {
-    let deletes: Vec<&Change> = plan.deletes().collect();
+    let deletes: Vec<Step> = plan.steps().into_iter().filter(Step::is_delete).collect();
     if deletes.is_empty() {
         return;
     }
@@ -120,42 +162,95 @@ fn write_deletes(out: &mut String, plan: &Plan) {
     for mass in &plan.mass_deletes {
         let _ = writeln!(out, "> **{}.**\n>", wording::needs_force(mass, code));
     }
-    for change in deletes {
-        if let Some(current) = change.action.current() {
-            let _ = writeln!(
-                out,
-                "> - **{}** ({})",
-                escape(&super::change_name(change)),
-                current.id
-            );
+    for step in deletes {
+        match step {
+            Step::Upcloud(change) => {
+                if let Some(current) = change.action.current() {
+                    let _ = writeln!(
+                        out,
+                        "> - **{}** ({})",
+                        escape(&super::change_name(change)),
+                        current.id
+                    );
+                }
+            }
+            Step::Aiven(change) => {
+                let _ = writeln!(
+                    out,
+                    "> - **{} (Aiven half)** (the connection of {})",
+                    escape(&aiven_name(change)),
+                    escape(&vpc_of(&change.key))
+                );
+            }
+            Step::PendingHalf(..) => {}
         }
     }
     out.push('\n');
 }
 
+/// An Aiven change's name, with its UpCloud half's account where the file has several.
+fn aiven_name(change: &AivenChange) -> String {
+    match &change.account {
+        Some(account) => format!("{} [{account}]", change.name),
+        None => change.name.clone(),
+    }
+}
+
 fn write_changes_table(out: &mut String, plan: &Plan, names: &NetworkNames) {
-    let changes: Vec<&Change> = plan
-        .changes
-        .iter()
-        .filter(|change| !matches!(change.action, Action::Noop { .. }))
+    let steps: Vec<Step> = plan
+        .steps()
+        .into_iter()
+        .filter(|step| !step.is_noop())
         .collect();
-    if changes.is_empty() {
+    if steps.is_empty() {
         return;
     }
-    out.push_str("| Action | Name | Network | Peer network | What changes |\n");
-    out.push_str("| --- | --- | --- | --- | --- |\n");
-    for change in changes {
-        let action = match change.action {
-            Action::Delete { .. } => "**delete**".to_owned(),
-            ref other => other.as_str().to_owned(),
+    out.push_str("| Action | Name | Platform | Network | Peer network | What changes |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    for step in steps {
+        let action = if step.is_delete() {
+            "**delete**".to_owned()
+        } else {
+            step.action().to_owned()
+        };
+        let (name, network, peer, what) = match step {
+            Step::Upcloud(change) => (
+                super::change_name(change),
+                names.describe(change.key.network),
+                names.describe(change.key.peer_network),
+                what_changes(&change.action),
+            ),
+            Step::Aiven(change) => (
+                format!("{} (Aiven half)", aiven_name(change)),
+                names.describe(change.key.network),
+                vpc_of(&change.key),
+                match change.action {
+                    AivenAction::Delete { .. } => {
+                        "delete the peering connection, after its UpCloud half".to_owned()
+                    }
+                    _ => "new peering connection of the VPC; Aiven then builds its own half"
+                        .to_owned(),
+                },
+            ),
+            Step::PendingHalf(change, half) => (
+                aiven_name(change),
+                names.describe(half.network),
+                "known once the Aiven half is PENDING_PEER".to_owned(),
+                format!(
+                    "new peering, configured_status {}, labels {}",
+                    half.configured_status,
+                    format_labels(&half.labels)
+                ),
+            ),
         };
         let _ = writeln!(
             out,
-            "| {action} | {} | {} | {} | {} |",
-            escape(&super::change_name(change)),
-            escape(&names.describe(change.key.network)),
-            escape(&names.describe(change.key.peer_network)),
-            escape(&what_changes(&change.action)),
+            "| {action} | {} | {} | {} | {} | {} |",
+            escape(&name),
+            step.platform(),
+            escape(&network),
+            escape(&peer),
+            escape(&what),
         );
     }
     out.push('\n');
@@ -190,21 +285,26 @@ fn what_changes(action: &Action) -> String {
 }
 
 fn write_warnings(out: &mut String, plan: &Plan) {
-    let warned: Vec<&Change> = plan
-        .changes
-        .iter()
-        .filter(|change| !change.warnings.is_empty())
+    let warned: Vec<Step> = plan
+        .steps()
+        .into_iter()
+        .filter(|step| !step.warnings().is_empty())
         .collect();
     if warned.is_empty() {
         return;
     }
     out.push_str("#### Warnings\n\n");
-    for change in warned {
-        for warning in &change.warnings {
+    for step in warned {
+        let name = match step {
+            Step::Upcloud(change) => super::change_name(change),
+            Step::Aiven(change) => format!("{} (Aiven half)", aiven_name(change)),
+            Step::PendingHalf(change, _) => aiven_name(change),
+        };
+        for warning in step.warnings() {
             let _ = writeln!(
                 out,
                 "- **{}**: {}",
-                escape(&super::change_name(change)),
+                escape(&name),
                 escape(&warning.to_string())
             );
         }

@@ -12,6 +12,7 @@ pub use wording::{NextCommands, count, counted, mass_delete};
 
 use std::borrow::Cow;
 
+use crate::apply::Finished;
 use crate::plan::Change;
 
 /// Text from the file or from an account (names, labels, states, the API's messages), made safe
@@ -55,6 +56,25 @@ pub fn change_name(change: &Change) -> String {
     match (&change.account, &change.link) {
         (Some(account), None) => format!("{} [{account}]", change.name),
         _ => change.name.clone(),
+    }
+}
+
+/// How output names a finished change: as [`change_name`], and which half of an
+/// `[[aiven_peering]]` it is where the name alone does not say.
+pub fn finished_name(finished: &Finished) -> String {
+    match finished {
+        Finished::Upcloud(result) => change_name(&result.change),
+        Finished::Aiven(result) => {
+            let half = if result.upcloud_half {
+                "UpCloud half"
+            } else {
+                "Aiven half"
+            };
+            match &result.change.account {
+                Some(account) => format!("{} ({half}) [{account}]", result.change.name),
+                None => format!("{} ({half})", result.change.name),
+            }
+        }
     }
 }
 

@@ -79,7 +79,7 @@ pub(super) fn verdict(check: &Check, code: Code, next: &NextCommands) -> Verdict
             ),
             None,
         ),
-        CheckVerdict::InSync => ("In sync", in_sync(check.peerings.len(), &status), None),
+        CheckVerdict::InSync => ("In sync", in_sync(check.listed(), &status), None),
     };
     VerdictWords {
         headline,
@@ -102,8 +102,8 @@ fn in_sync(listed: usize, status: &str) -> String {
 
 /// The line under a check's list of unhealthy peerings.
 pub(super) fn healthy_count(check: &Check) -> String {
-    let listed = check.peerings.len();
-    let healthy = listed - check.unhealthy().count();
+    let listed = check.listed();
+    let healthy = listed - check.unhealthy_count();
     let verb = if listed == 1 { "is" } else { "are" };
     format!(
         "{healthy} of {} the file lists {verb} healthy.",
