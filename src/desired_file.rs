@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::model::{MANAGED_BY_KEY, NetworkId, OWNER_KEY, Peering};
+use crate::model::{
+    AIVEN_PROJECT_KEY, AIVEN_VPC_KEY, MANAGED_BY_KEY, NetworkId, OWNER_KEY, Peering, VpcId,
+};
 use crate::plan::{FileOwner, Observed, Ownership};
 
 /// Which peerings to import.
@@ -17,8 +19,13 @@ pub enum Scope {
     ManagedOnly,
 }
 
+/// The labels the file never writes: peerings sets them itself.
+const RESERVED: [&str; 4] = [MANAGED_BY_KEY, OWNER_KEY, AIVEN_PROJECT_KEY, AIVEN_VPC_KEY];
+
 /// The file's text: `[networks]` with an alias for every network involved, then one
-/// `[[peering]]` per peering, sorted by name, each commented with its observed state.
+/// `[[peering]]` per peering, sorted by name, each commented with its observed state. The
+/// UpCloud half of an Aiven peering (labelled `aiven-project` and `aiven-vpc`) is written as an
+/// `[[aiven_peering]]`, with the `[aiven]` table it needs.
 pub fn from_observed(observed: &Observed, scope: Scope) -> String {
     let mut peerings: Vec<&Peering> = observed
         .peerings
@@ -44,6 +51,12 @@ pub fn from_observed(observed: &Observed, scope: Scope) -> String {
     );
     write_owner(&mut out, &peerings);
     write_networks(&mut out, &aliases);
+    if peerings.iter().any(|peering| aiven_tie(peering).is_some()) {
+        out.push_str(
+            "# Aiven's API, for the [[aiven_peering]] tables: its token is read from AIVEN_TOKEN.\n\
+             [aiven]\n\n",
+        );
+    }
     let names = unique_names(&peerings);
     for (peering, name) in peerings.iter().zip(names) {
         write_peering(&mut out, peering, &name, &aliases);
@@ -127,29 +140,42 @@ fn write_peering(
             toml_string(&peering.name)
         );
     }
-    out.push_str("[[peering]]\n");
-    let _ = writeln!(out, "name = {}", toml_string(name));
-    let _ = writeln!(
-        out,
-        "network = {}",
-        toml_string(&aliases[&peering.key.network])
-    );
-    let _ = writeln!(
-        out,
-        "peer_network = {}",
-        toml_string(&aliases[&peering.key.peer_network])
-    );
+    let network = toml_string(&aliases[&peering.key.network]);
+    let peer_network = toml_string(&aliases[&peering.key.peer_network]);
+    match aiven_tie(peering) {
+        Some((project, vpc)) => {
+            out.push_str("[[aiven_peering]]\n");
+            let _ = writeln!(out, "name = {}", toml_string(name));
+            let _ = writeln!(out, "project = {}", toml_string(project));
+            let _ = writeln!(out, "vpc = \"{vpc}\"");
+            let _ = writeln!(out, "network = {network}");
+            let _ = writeln!(out, "aiven_network = {peer_network}");
+        }
+        None => {
+            out.push_str("[[peering]]\n");
+            let _ = writeln!(out, "name = {}", toml_string(name));
+            let _ = writeln!(out, "network = {network}");
+            let _ = writeln!(out, "peer_network = {peer_network}");
+        }
+    }
     let _ = writeln!(out, "configured_status = \"{}\"", peering.configured_status);
     let labels: Vec<String> = peering
         .labels
         .iter()
-        .filter(|(key, _)| key.as_str() != MANAGED_BY_KEY && key.as_str() != OWNER_KEY)
+        .filter(|(key, _)| !RESERVED.contains(&key.as_str()))
         .map(|(key, value)| format!("{} = {}", toml_key(key), toml_string(value)))
         .collect();
     if !labels.is_empty() {
         let _ = writeln!(out, "labels = {{ {} }}", labels.join(", "));
     }
     out.push('\n');
+}
+
+/// The project and VPC an UpCloud half names in its labels, if it is one of an Aiven peering.
+fn aiven_tie(peering: &Peering) -> Option<(&str, VpcId)> {
+    let project = peering.labels.get(AIVEN_PROJECT_KEY)?;
+    let vpc = peering.labels.get(AIVEN_VPC_KEY)?.parse().ok()?;
+    Some((project, vpc))
 }
 
 /// An alias for every network the peerings use: the account's name for it, made a bare TOML key
@@ -405,6 +431,33 @@ mod tests {
             proptest::prop_assert_eq!(desired.peerings.len(), 3);
             proptest::prop_assert_eq!(desired.aliases.len(), 5, "{}", text);
         }
+    }
+
+    #[test]
+    fn the_upcloud_half_of_an_aiven_peering_is_written_as_an_aiven_peering() {
+        let mut half = peering(4, "app to aiven", 1, 7, true);
+        half.labels
+            .insert(AIVEN_PROJECT_KEY.into(), "data-project".into());
+        half.labels.insert(
+            AIVEN_VPC_KEY.into(),
+            "5c1a2f0e-7b3d-4e8a-9f61-2d4b8c0e7a15".into(),
+        );
+        let mut odd = peering(5, "odd labels", 2, 7, false);
+        odd.labels.insert(AIVEN_PROJECT_KEY.into(), "p".into());
+        let observed = Observed {
+            peerings: vec![half, odd],
+            ..observed()
+        };
+        let text = from_observed(&observed, Scope::All);
+        insta::assert_snapshot!(text);
+        let desired = crate::config::parse(&text, "imported.toml").unwrap();
+        assert_eq!(desired.aiven_peerings.len(), 1);
+        assert_eq!(desired.aiven_peerings[0].aiven_network, Some(net(7)));
+        assert_eq!(
+            desired.peerings.len(),
+            1,
+            "the other, its reserved label left out"
+        );
     }
 
     #[test]

@@ -272,7 +272,7 @@ fn a_conflict_counts_as_converged_only_when_the_peering_matches_or_cannot_be_see
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
-            .contains(r#""existing":"not_visible","name":"wanted","result":"already_converged""#),
+            .contains(r#""existing":"not_visible","name":"wanted","platform":"upcloud","result":"already_converged""#),
         "{}",
         run.stdout
     );

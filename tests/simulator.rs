@@ -88,6 +88,8 @@ fn sim_serve_serves_any_client_and_keeps_its_state() {
     let env = [
         ("UPCLOUD_API_URL", url.as_str()),
         ("UPCLOUD_TOKEN", "ucat_demo_0000000000000000"),
+        ("AIVEN_API_URL", url.as_str()),
+        ("AIVEN_TOKEN", "aiven-demo-token-0000000000"),
     ];
     let apply = run_peerings(dir.path(), &["apply", "--auto-approve"], &env);
     let plan = run_peerings(dir.path(), &["plan", "--detailed-exitcode"], &env);
@@ -97,6 +99,10 @@ fn sim_serve_serves_any_client_and_keeps_its_state() {
     assert_eq!(plan.code, 0, "{plan:?}");
     let saved = std::fs::read_to_string(&state).expect("state file written");
     assert!(saved.contains("app-hel1 to aiven-hel1"));
+    assert!(
+        saved.contains("\"peer_vpc\": \"88ac25ea-0b4f-424e-8668-82b747169590\""),
+        "the Aiven half of the example's [[aiven_peering]]"
+    );
 }
 
 #[test]

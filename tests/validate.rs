@@ -11,12 +11,15 @@ fn a_valid_file_validates_offline() {
     let run = run_peerings(
         dir.path(),
         &["validate"],
-        &[("UPCLOUD_API_URL", "http://127.0.0.1:9")],
+        &[
+            ("UPCLOUD_API_URL", "http://127.0.0.1:9"),
+            ("AIVEN_API_URL", "http://127.0.0.1:9"),
+        ],
     );
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stdout,
-        "peerings.toml is valid: 2 peerings, 5 network aliases.\n"
+        "peerings.toml is valid: 2 peerings, 1 Aiven peering, 5 network aliases.\n"
     );
 }
 

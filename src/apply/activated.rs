@@ -7,6 +7,9 @@
 //! its create's or modify's answer, then the wait's last look. And since `active` means
 //! established both ways, a half whose other half is known active is active too: the first half
 //! of a link created in one run answered `pending-peer`, before its other half existed.
+//!
+//! The plan's peerings include the UpCloud halves of `[[aiven_peering]]` tables whose peer the
+//! plan could not tell: apply created them once it learnt it, so they are the report's.
 
 use std::collections::BTreeMap;
 
@@ -25,16 +28,20 @@ pub struct Activated<'p> {
 }
 
 /// The peerings that were not active when the plan read them and are after the changes, in
-/// plan order.
-pub fn by_the_changes<'p>(plan: &'p Plan, report: &Report) -> Vec<Activated<'p>> {
+/// plan order (the UpCloud halves whose peer apply learnt last).
+pub fn by_the_changes<'p>(plan: &'p Plan, report: &'p Report) -> Vec<Activated<'p>> {
     let before = before(plan);
     let after = after_changes(plan, report);
-    turned_active(plan, &[&before], &after)
+    turned_active(plan, &changes(plan, report), &[&before], &after)
 }
 
 /// The peerings that `--wait` saw turn active: neither when the plan read them nor after the
-/// changes, but at the wait's last look. In plan order.
-pub fn while_waiting<'p>(plan: &'p Plan, report: &Report, waited: &Waited) -> Vec<Activated<'p>> {
+/// changes, but at the wait's last look. In the same order.
+pub fn while_waiting<'p>(
+    plan: &'p Plan,
+    report: &'p Report,
+    waited: &Waited,
+) -> Vec<Activated<'p>> {
     let before = before(plan);
     let after_changes = after_changes(plan, report);
     let mut after_wait = after_changes.clone();
@@ -47,7 +54,24 @@ pub fn while_waiting<'p>(plan: &'p Plan, report: &Report, waited: &Waited) -> Ve
         };
         after_wait.insert(settled.name.as_str(), last);
     }
-    turned_active(plan, &[&before, &after_changes], &after_wait)
+    turned_active(
+        plan,
+        &changes(plan, report),
+        &[&before, &after_changes],
+        &after_wait,
+    )
+}
+
+/// The plan's UpCloud changes, then those apply made that the plan could not: the UpCloud halves
+/// created once their Aiven half showed their peer.
+fn changes<'p>(plan: &'p Plan, report: &'p Report) -> Vec<&'p Change> {
+    let planned = plan.changes.iter();
+    let learnt = report
+        .results
+        .iter()
+        .map(|result| &result.change)
+        .filter(|change| !plan.changes.iter().any(|c| c.name == change.name));
+    planned.chain(learnt).collect()
 }
 
 /// What the run last learnt of a peering.
@@ -101,17 +125,20 @@ fn after_changes<'a>(plan: &'a Plan, report: &'a Report) -> Knowledge<'a> {
     known
 }
 
-/// The plan's peerings (deletes aside) active in `now` but in none of `earlier`.
+/// Of `changes`, the peerings (deletes aside) active in `now` but in none of `earlier`.
 fn turned_active<'p>(
     plan: &'p Plan,
+    changes: &[&'p Change],
     earlier: &[&Knowledge],
     now: &Knowledge,
 ) -> Vec<Activated<'p>> {
-    plan.changes
+    changes
         .iter()
+        .copied()
         .filter(|change| !matches!(change.action, Action::Delete { .. }))
         .filter(|change| {
-            is_active(plan, change, now) && !earlier.iter().any(|k| is_active(plan, change, k))
+            is_active(changes, change, now)
+                && !earlier.iter().any(|k| is_active(changes, change, k))
         })
         .map(|change| Activated {
             change,
@@ -121,8 +148,8 @@ fn turned_active<'p>(
 }
 
 /// Whether `known` says the change's peering is active: its own state, or the state of its
-/// other half among the plan's peerings.
-fn is_active(plan: &Plan, change: &Change, known: &Knowledge) -> bool {
+/// other half among `changes`.
+fn is_active(changes: &[&Change], change: &Change, known: &Knowledge) -> bool {
     let last = |change: &Change| {
         known
             .get(change.name.as_str())
@@ -133,8 +160,7 @@ fn is_active(plan: &Plan, change: &Change, known: &Knowledge) -> bool {
     let reverse = change.key.reverse();
     active(change)
         || (last(change) != Last::Absent
-            && plan
-                .changes
+            && changes
                 .iter()
                 .any(|other| other.key == reverse && active(other)))
 }

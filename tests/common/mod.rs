@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test crate uses a different part of the harness.
 
+pub mod aiven;
 pub mod diagrams;
 pub mod every_state;
 pub mod markdown;
@@ -411,7 +412,9 @@ pub fn stable(text: &str) -> String {
             .get(..36)
             .filter(|c| uuid::Uuid::try_parse(c).is_ok() && c.len() == 36);
         match candidate {
-            Some(uuid) if !FIXED.contains(&uuid) && !is_demo_uuid(uuid) => {
+            Some(uuid)
+                if !FIXED.contains(&uuid) && !is_demo_uuid(uuid) && !aiven::is_fixed(uuid) =>
+            {
                 out.push_str("[uuid]");
                 rest = &rest[36..];
             }

@@ -80,6 +80,13 @@ impl Derived {
     }
 }
 
+impl World {
+    /// The state the API shows for `connection` now, as it spells it.
+    pub fn connection_state(&self, connection: &SimConnection) -> String {
+        derive(self, connection).as_str().to_owned()
+    }
+}
+
 pub fn vpc<'w>(world: &'w World, project: &str, uuid: Uuid) -> Option<&'w SimVpc> {
     world
         .aiven
