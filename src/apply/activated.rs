@@ -28,7 +28,7 @@ pub struct Activated<'p> {
 }
 
 /// The peerings that were not active when the plan read them and are after the changes, in
-/// plan order (the UpCloud halves whose peer apply learnt last).
+/// plan order.
 pub fn by_the_changes<'p>(plan: &'p Plan, report: &'p Report) -> Vec<Activated<'p>> {
     let before = before(plan);
     let after = after_changes(plan, report);
@@ -62,16 +62,20 @@ pub fn while_waiting<'p>(
     )
 }
 
-/// The plan's UpCloud changes, then those apply made that the plan could not: the UpCloud halves
-/// created once their Aiven half showed their peer.
+/// The plan's UpCloud changes, and those apply made that the plan could not (the UpCloud halves
+/// created once their Aiven half showed their peer), in the plan's order: by name, deletes last.
 fn changes<'p>(plan: &'p Plan, report: &'p Report) -> Vec<&'p Change> {
-    let planned = plan.changes.iter();
     let learnt = report
         .results
         .iter()
         .map(|result| &result.change)
         .filter(|change| !plan.changes.iter().any(|c| c.name == change.name));
-    planned.chain(learnt).collect()
+    let mut changes: Vec<&Change> = plan.changes.iter().chain(learnt).collect();
+    changes.sort_by_key(|change| {
+        let delete = matches!(change.action, Action::Delete { .. });
+        (delete, &change.name, &change.account)
+    });
+    changes
 }
 
 /// What the run last learnt of a peering.
