@@ -290,6 +290,45 @@ fn a_connection_not_tied_to_an_owned_upcloud_half_is_never_deleted() {
 }
 
 #[test]
+fn another_files_upcloud_half_and_its_connection_are_left_alone() {
+    // team-b's file made this peering (both its labels say so); team-a's file, with prune,
+    // neither deletes the half nor the connection tied to it.
+    let sim = Sim::with_aiven(&format!(
+        "[[aiven.connection]]\nproject = \"{PROJECT}\"\nvpc = \"{VPC_HEL1}\"\npeer_vpc = \"{APP}\"\n\n\
+         [[peering]]\naccount = \"team\"\nname = \"team-b's\"\nnetwork = \"{APP}\"\n\
+         peer_network = \"{VPC_HEL1_NET}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\", \
+         aiven-project = \"{PROJECT}\", aiven-vpc = \"{VPC_HEL1}\" }}\n"
+    ));
+    let dir = project("owner = \"team-a\"\nprune = true\n[aiven]\n");
+    let plan = sim.run_aiven(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "nothing to do: {plan:?}");
+    assert!(
+        plan.stdout.contains("managed by another file (owner team-b)"),
+        "{}",
+        plan.stdout
+    );
+    let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    assert!(sim.writes().is_empty(), "{:?}", sim.writes());
+    assert_eq!(sim.connections().len(), 1);
+    assert_eq!(team_halves(&sim).len(), 1);
+
+    // The same file, its owner team-b's: it prunes both halves.
+    std::fs::write(
+        dir.path().join("peerings.toml"),
+        "owner = \"team-b\"\nprune = true\n[aiven]\n",
+    )
+    .unwrap();
+    let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    let after = sim.run_aiven(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(after.code, 0, "{after:?}");
+    assert!(sim.connections().is_empty());
+    assert!(team_halves(&sim).is_empty());
+}
+
+#[test]
 fn check_explains_every_aiven_state_and_aivens_warnings() {
     // Each existing connection pinned to a state (or, for the overlap, with its warnings), with
     // the UpCloud halves in place, so nothing would change and check judges health only.
