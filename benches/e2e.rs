@@ -5,6 +5,8 @@
 //!
 //! - `peerings --version`: process start-up;
 //! - `plan` against an account with 10 and 100 existing peerings;
+//! - `plan` of 10 `[[aiven_peering]]` tables, each with its own Aiven VPC, over 2 accounts: the
+//!   accounts' lists and the VPCs' reads all at once, one round trip;
 //! - `apply` of 100 creates at `--parallelism` 1, 4 and 16;
 //! - `apply` of 100 creates at `--parallelism` 16 against a rate limit of 10 requests a second:
 //!   the requests sent per change, every refused one included (goal: at most 1.3);
@@ -17,7 +19,7 @@
 //! 1 + ceil(N / P) round trips: the read that plans it, then ceil(N / P) waves of creates.
 //!
 //! It exits non-zero when a goal is missed (see `docs/performance.md`): a plan sending other
-//! than 2 requests, a plan slower than 1.3 x its floor + 60 ms, an apply slower than 1.25 x its
+//! than 2 requests (the Aiven plan: other than 2 per account and 1 per VPC), a plan slower than 1.3 x its floor + 60 ms, an apply slower than 1.25 x its
 //! floor + 60 ms, `--version` at 10 ms or more, a 100-peering plan peaking at 30 MB or more,
 //! or loading and planning 10,000 peerings taking 100 ms or more. Verdicts use the median of
 //! the runs; the slowest run is printed too. `PEERINGS_E2E_RUNS` sets the runs per scenario
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
     for existing in [10, 100] {
         rows.push(plan_scenario(binary, existing, runs, &mut failures));
     }
+    rows.push(aiven_plan_scenario(binary, runs, &mut failures));
     for parallelism in [1, 4, 16] {
         rows.push(apply_scenario(binary, parallelism, runs, &mut failures));
     }
@@ -203,8 +206,23 @@ impl Sim {
     }
 
     fn run(&self, binary: &Path, dir: &Path, args: &[&str]) -> Measured {
+        self.run_with(binary, dir, args, &[])
+    }
+
+    /// [`Sim::run`], with more environment variables.
+    fn run_with(
+        &self,
+        binary: &Path,
+        dir: &Path,
+        args: &[&str],
+        more: &[(&str, String)],
+    ) -> Measured {
         let env = self.env();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let env: Vec<(&str, &str)> = env
+            .iter()
+            .chain(more)
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
         run(binary, dir, args, &env)
     }
 }
@@ -375,6 +393,73 @@ fn plan_scenario(binary: &Path, existing: usize, runs: usize, failures: &mut Vec
             row.scenario,
             row.max_rss_kb as f64 / 1024.0,
             PLAN_RSS_GOAL_KB / 1024
+        ));
+    }
+    row
+}
+
+/// A plan of [`common::AIVEN_VPCS`] `[[aiven_peering]]` tables, each with its own VPC, over two
+/// accounts: every account's two lists and every VPC's read go at once, so its floor is one
+/// round trip, as for a plan of one account.
+fn aiven_plan_scenario(binary: &Path, runs: usize, failures: &mut Vec<String>) -> Row {
+    let vpcs = common::AIVEN_VPCS;
+    let scenario = format!("plan, {vpcs} Aiven VPCs, 2 accounts");
+    let expected = 2 * 2 + vpcs;
+    let sim = Sim::start(&common::aiven_world_toml());
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(
+        dir.path().join("peerings.toml"),
+        common::aiven_desired_toml(),
+    )
+    .expect("write peerings.toml");
+    let url = format!("http://{}", sim.address);
+    let env = [
+        ("UPCLOUD_TOKEN_TEAM", common::TEAM_TOKEN.to_owned()),
+        ("UPCLOUD_TOKEN_OTHER", common::OTHER_TOKEN.to_owned()),
+        ("AIVEN_TOKEN", common::AIVEN_TOKEN.to_owned()),
+        ("AIVEN_API_URL", url),
+    ];
+    let args = ["plan", "-f", "peerings.toml"];
+    check_exit(&scenario, &sim.run_with(binary, dir.path(), &args, &env)); // warm-up
+    let floor = LATENCY;
+    let allowed = allowed(floor, PLAN_FACTOR);
+    let mut measured = Vec::new();
+    let mut all_counts = BTreeMap::new();
+    for i in 0..runs {
+        sim.simulator.reset_log();
+        let m = sim.run_with(binary, dir.path(), &args, &env);
+        check_exit(&scenario, &m);
+        let counts = sim.simulator.request_counts();
+        let total: usize = counts.values().sum();
+        println!(
+            "{scenario}, run {}: wall {} ms (floor {} ms, ratio {:.2}), CPU {} ms, peak RSS {:.1} MB, requests: {}",
+            i + 1,
+            ms(m.wall),
+            ms(floor),
+            m.wall.as_secs_f64() / floor.as_secs_f64(),
+            ms(m.cpu),
+            m.max_rss_kb as f64 / 1024.0,
+            requests(&counts)
+        );
+        if total != expected {
+            failures.push(format!(
+                "{scenario} sent {total} requests (2 per account and 1 per VPC: {expected}): {}",
+                requests(&counts)
+            ));
+        }
+        all_counts = counts;
+        measured.push(m);
+    }
+    let row = summarize(scenario, &measured, floor, allowed, &all_counts);
+    if row.wall > allowed {
+        failures.push(format!(
+            "{}: {} ms, over the allowed {PLAN_FACTOR} x {} ms + {} ms = {} ms: the reads did not \
+             all go at once",
+            row.scenario,
+            ms(row.wall),
+            ms(floor),
+            SLACK.as_millis(),
+            ms(allowed)
         ));
     }
     row

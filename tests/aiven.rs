@@ -304,7 +304,8 @@ fn another_files_upcloud_half_and_its_connection_are_left_alone() {
     let plan = sim.run_aiven(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "nothing to do: {plan:?}");
     assert!(
-        plan.stdout.contains("managed by another file (owner team-b)"),
+        plan.stdout
+            .contains("managed by another file (owner team-b)"),
         "{}",
         plan.stdout
     );

@@ -224,3 +224,101 @@ name = "peer-router"
     }
     text
 }
+
+/// The Aiven scenario: project VPCs, each peered with one network of one of two accounts.
+pub const AIVEN_VPCS: usize = 10;
+/// The token of the second account, `other`, of the Aiven scenario.
+pub const OTHER_TOKEN: &str = "ucat_bench_other_0000000000000000";
+/// Aiven's token in the Aiven scenario.
+pub const AIVEN_TOKEN: &str = "aiven_bench_token_0000000000000000";
+const AIVEN_PROJECT: &str = "bench-project";
+
+/// The ID of Aiven VPC `i`.
+fn aiven_vpc(i: usize) -> String {
+    format!("{i:08x}-0000-4000-8000-0000000000a5")
+}
+
+/// The network of Aiven VPC `i`, in Aiven's own UpCloud account.
+fn aiven_vpc_network(i: usize) -> String {
+    format!("{i:08x}-0000-4000-8000-000000000005")
+}
+
+/// The account (`team` or `other`) and the network of the `[[aiven_peering]]` with VPC `i`.
+fn aiven_peering_side(i: usize) -> (&'static str, String) {
+    if i % 2 == 0 {
+        ("team", local_network(i / 2))
+    } else {
+        (
+            "other",
+            format!("0000{:04x}-0000-4000-8000-000000000003", i / 2),
+        )
+    }
+}
+
+/// A world of two accounts, `team` and `other`, each with a network per VPC it peers with, and
+/// [`AIVEN_VPCS`] VPCs of `bench-project` on networks of Aiven's account `aiven-cloud`.
+pub fn aiven_world_toml() -> String {
+    let mut text = format!(
+        "default_account = \"team\"\n\n\
+         [accounts.team]\ntoken = \"{TEAM_TOKEN}\"\n\n\
+         [accounts.other]\ntoken = \"{OTHER_TOKEN}\"\n\n\
+         [accounts.aiven-cloud]\ntoken = \"ucat_bench_aiven_cloud_0000000000\"\n"
+    );
+    for (n, account) in ["team", "other", "aiven-cloud"].iter().enumerate() {
+        writeln!(
+            text,
+            "\n[[router]]\naccount = \"{account}\"\nuuid = \"00000000-0000-4000-8000-0000000000b{n}\"\nname = \"{account}-router\""
+        )
+        .unwrap();
+    }
+    for i in 0..AIVEN_VPCS {
+        let (account, network) = aiven_peering_side(i);
+        let n = if account == "team" { 0 } else { 1 };
+        writeln!(
+            text,
+            "\n[[network]]\naccount = \"{account}\"\nuuid = \"{network}\"\nname = \"{account}-{i:02}\"\nzone = \"fi-hel1\"\nrouter = \"00000000-0000-4000-8000-0000000000b{n}\"\nip_networks = [\"10.{n}.{i}.0/24\"]"
+        )
+        .unwrap();
+        writeln!(
+            text,
+            "\n[[network]]\naccount = \"aiven-cloud\"\nuuid = \"{}\"\nname = \"vpc-{i:02}\"\nzone = \"fi-hel1\"\nrouter = \"00000000-0000-4000-8000-0000000000b2\"\nip_networks = [\"172.30.{i}.0/24\"]",
+            aiven_vpc_network(i)
+        )
+        .unwrap();
+    }
+    writeln!(
+        text,
+        "\n[aiven]\n\n[[aiven.token]]\ntoken = \"{AIVEN_TOKEN}\""
+    )
+    .unwrap();
+    for i in 0..AIVEN_VPCS {
+        writeln!(
+            text,
+            "\n[[aiven.vpc]]\nproject = \"{AIVEN_PROJECT}\"\nuuid = \"{}\"\nnetwork = \"{}\"",
+            aiven_vpc(i),
+            aiven_vpc_network(i)
+        )
+        .unwrap();
+    }
+    text
+}
+
+/// The file of the Aiven scenario: both accounts, and an `[[aiven_peering]]` per VPC.
+pub fn aiven_desired_toml() -> String {
+    let mut text = String::from(
+        "default_account = \"team\"\n\n\
+         [accounts.team]\ntoken_env = \"UPCLOUD_TOKEN_TEAM\"\n\n\
+         [accounts.other]\ntoken_env = \"UPCLOUD_TOKEN_OTHER\"\n\n\
+         [aiven]\n",
+    );
+    for i in 0..AIVEN_VPCS {
+        let (account, network) = aiven_peering_side(i);
+        writeln!(
+            text,
+            "\n[[aiven_peering]]\nname = \"{account}-{i:02} to vpc-{i:02}\"\naccount = \"{account}\"\nproject = \"{AIVEN_PROJECT}\"\nvpc = \"{}\"\nnetwork = \"{network}\"",
+            aiven_vpc(i)
+        )
+        .unwrap();
+    }
+    text
+}
