@@ -19,9 +19,10 @@
 //! 1 + ceil(N / P) round trips: the read that plans it, then ceil(N / P) waves of creates.
 //!
 //! It exits non-zero when a goal is missed (see `docs/performance.md`): a plan sending other
-//! than 2 requests (the Aiven plan: other than 2 per account and 1 per VPC), a plan slower than 1.3 x its floor + 60 ms, an apply slower than 1.25 x its
-//! floor + 60 ms, `--version` at 10 ms or more, a 100-peering plan peaking at 30 MB or more,
-//! or loading and planning 10,000 peerings taking 100 ms or more. Verdicts use the median of
+//! than 2 requests (the Aiven plan: more than 2 per account and 1 per VPC), a plan slower than
+//! 1.3 x its floor + 60 ms, an apply slower than 1.25 x its floor + 60 ms, `--version` at 10 ms
+//! or more, a 100-peering plan peaking at 30 MB or more, or loading and planning 10,000
+//! peerings taking 100 ms or more. Verdicts use the median of
 //! the runs; the slowest run is printed too. `PEERINGS_E2E_RUNS` sets the runs per scenario
 //! (default 3).
 //!
@@ -339,54 +340,14 @@ fn print_table(rows: &[Row]) {
 fn plan_scenario(binary: &Path, existing: usize, runs: usize, failures: &mut Vec<String>) -> Row {
     let scenario = format!("plan, {existing} existing");
     let sim = Sim::start(&common::world_toml(common::LOCAL_NETWORKS, existing));
-    let dir = tempfile::tempdir().expect("temporary directory");
-    std::fs::write(
-        dir.path().join("peerings.toml"),
-        common::desired_toml(existing),
-    )
-    .expect("write peerings.toml");
-    let args = ["plan", "-f", "peerings.toml"];
-    check_exit(&scenario, &sim.run(binary, dir.path(), &args)); // warm-up
-    let floor = LATENCY;
-    let allowed = allowed(floor, PLAN_FACTOR);
-    let mut measured = Vec::new();
-    let mut all_counts = BTreeMap::new();
-    for i in 0..runs {
-        sim.simulator.reset_log();
-        let m = sim.run(binary, dir.path(), &args);
-        check_exit(&scenario, &m);
-        let counts = sim.simulator.request_counts();
-        let total: usize = counts.values().sum();
-        println!(
-            "{scenario}, run {}: wall {} ms (floor {} ms, ratio {:.2}), CPU {} ms, peak RSS {:.1} MB, requests: {}",
-            i + 1,
-            ms(m.wall),
-            ms(floor),
-            m.wall.as_secs_f64() / floor.as_secs_f64(),
-            ms(m.cpu),
-            m.max_rss_kb as f64 / 1024.0,
-            requests(&counts)
-        );
-        if total > PLAN_MAX_REQUESTS {
-            failures.push(format!(
-                "{scenario} sent {total} requests (at most {PLAN_MAX_REQUESTS}): {}",
-                requests(&counts)
-            ));
-        }
-        all_counts = counts;
-        measured.push(m);
-    }
-    let row = summarize(scenario, &measured, floor, allowed, &all_counts);
-    if row.wall > allowed {
-        failures.push(format!(
-            "{}: {} ms, over the allowed {PLAN_FACTOR} x {} ms + {} ms = {} ms",
-            row.scenario,
-            ms(row.wall),
-            ms(floor),
-            SLACK.as_millis(),
-            ms(allowed)
-        ));
-    }
+    let file = common::desired_toml(existing);
+    let plan = PlanScenario {
+        scenario,
+        file: &file,
+        env: &[],
+        max_requests: PLAN_MAX_REQUESTS,
+    };
+    let row = plan.measure(binary, &sim, runs, failures);
     if existing == 100 && row.max_rss_kb >= PLAN_RSS_GOAL_KB {
         failures.push(format!(
             "{}: peak RSS {:.1} MB (goal < {} MB)",
@@ -403,66 +364,88 @@ fn plan_scenario(binary: &Path, existing: usize, runs: usize, failures: &mut Vec
 /// round trip, as for a plan of one account.
 fn aiven_plan_scenario(binary: &Path, runs: usize, failures: &mut Vec<String>) -> Row {
     let vpcs = common::AIVEN_VPCS;
-    let scenario = format!("plan, {vpcs} Aiven VPCs, 2 accounts");
-    let expected = 2 * 2 + vpcs;
     let sim = Sim::start(&common::aiven_world_toml());
-    let dir = tempfile::tempdir().expect("temporary directory");
-    std::fs::write(
-        dir.path().join("peerings.toml"),
-        common::aiven_desired_toml(),
-    )
-    .expect("write peerings.toml");
-    let url = format!("http://{}", sim.address);
+    let file = common::aiven_desired_toml();
     let env = [
         ("UPCLOUD_TOKEN_TEAM", common::TEAM_TOKEN.to_owned()),
         ("UPCLOUD_TOKEN_OTHER", common::OTHER_TOKEN.to_owned()),
         ("AIVEN_TOKEN", common::AIVEN_TOKEN.to_owned()),
-        ("AIVEN_API_URL", url),
+        ("AIVEN_API_URL", format!("http://{}", sim.address)),
     ];
-    let args = ["plan", "-f", "peerings.toml"];
-    check_exit(&scenario, &sim.run_with(binary, dir.path(), &args, &env)); // warm-up
-    let floor = LATENCY;
-    let allowed = allowed(floor, PLAN_FACTOR);
-    let mut measured = Vec::new();
-    let mut all_counts = BTreeMap::new();
-    for i in 0..runs {
-        sim.simulator.reset_log();
-        let m = sim.run_with(binary, dir.path(), &args, &env);
-        check_exit(&scenario, &m);
-        let counts = sim.simulator.request_counts();
-        let total: usize = counts.values().sum();
-        println!(
-            "{scenario}, run {}: wall {} ms (floor {} ms, ratio {:.2}), CPU {} ms, peak RSS {:.1} MB, requests: {}",
-            i + 1,
-            ms(m.wall),
-            ms(floor),
-            m.wall.as_secs_f64() / floor.as_secs_f64(),
-            ms(m.cpu),
-            m.max_rss_kb as f64 / 1024.0,
-            requests(&counts)
-        );
-        if total != expected {
-            failures.push(format!(
-                "{scenario} sent {total} requests (2 per account and 1 per VPC: {expected}): {}",
+    let plan = PlanScenario {
+        scenario: format!("plan, {vpcs} Aiven VPCs, 2 accounts"),
+        file: &file,
+        env: &env,
+        // 2 per account, 1 per VPC.
+        max_requests: 2 * 2 + vpcs,
+    };
+    plan.measure(binary, &sim, runs, failures)
+}
+
+/// A plan scenario: `file` planned against a simulator, whose floor is one round trip.
+struct PlanScenario<'a> {
+    scenario: String,
+    file: &'a str,
+    /// Beside the simulator's URL and the token of `team`.
+    env: &'a [(&'a str, String)],
+    max_requests: usize,
+}
+
+impl PlanScenario<'_> {
+    /// Runs it once to warm up, then `runs` times, each checked against the goals.
+    fn measure(self, binary: &Path, sim: &Sim, runs: usize, failures: &mut Vec<String>) -> Row {
+        let PlanScenario {
+            scenario,
+            file,
+            env,
+            max_requests,
+        } = self;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::write(dir.path().join("peerings.toml"), file).expect("write peerings.toml");
+        let args = ["plan", "-f", "peerings.toml"];
+        check_exit(&scenario, &sim.run_with(binary, dir.path(), &args, env)); // warm-up
+        let floor = LATENCY;
+        let allowed = allowed(floor, PLAN_FACTOR);
+        let mut measured = Vec::new();
+        let mut all_counts = BTreeMap::new();
+        for i in 0..runs {
+            sim.simulator.reset_log();
+            let m = sim.run_with(binary, dir.path(), &args, env);
+            check_exit(&scenario, &m);
+            let counts = sim.simulator.request_counts();
+            let total: usize = counts.values().sum();
+            println!(
+                "{scenario}, run {}: wall {} ms (floor {} ms, ratio {:.2}), CPU {} ms, peak RSS {:.1} MB, requests: {}",
+                i + 1,
+                ms(m.wall),
+                ms(floor),
+                m.wall.as_secs_f64() / floor.as_secs_f64(),
+                ms(m.cpu),
+                m.max_rss_kb as f64 / 1024.0,
                 requests(&counts)
+            );
+            if total > max_requests {
+                failures.push(format!(
+                    "{scenario} sent {total} requests (at most {max_requests}): {}",
+                    requests(&counts)
+                ));
+            }
+            all_counts = counts;
+            measured.push(m);
+        }
+        let row = summarize(scenario, &measured, floor, allowed, &all_counts);
+        if row.wall > allowed {
+            failures.push(format!(
+                "{}: {} ms, over the allowed {PLAN_FACTOR} x {} ms + {} ms = {} ms",
+                row.scenario,
+                ms(row.wall),
+                ms(floor),
+                SLACK.as_millis(),
+                ms(allowed)
             ));
         }
-        all_counts = counts;
-        measured.push(m);
+        row
     }
-    let row = summarize(scenario, &measured, floor, allowed, &all_counts);
-    if row.wall > allowed {
-        failures.push(format!(
-            "{}: {} ms, over the allowed {PLAN_FACTOR} x {} ms + {} ms = {} ms: the reads did not \
-             all go at once",
-            row.scenario,
-            ms(row.wall),
-            ms(floor),
-            SLACK.as_millis(),
-            ms(allowed)
-        ));
-    }
-    row
 }
 
 fn apply_scenario(

@@ -6,7 +6,6 @@ mod common;
 use std::time::Duration;
 
 use common::aiven::*;
-use common::running::Running;
 use common::*;
 use peerings::sim::Fault;
 
@@ -120,6 +119,8 @@ fn with_aiven_network_in_the_file_the_plan_knows_the_peer_and_apply_still_waits_
     assert_eq!(changes[0]["network"], APP);
     assert_eq!(changes[1]["platform"], "upcloud");
     assert_eq!(changes[1]["peer_network"], VPC_HEL1_NET);
+    // The keys, and their order, are pinned for scripts.
+    insta::assert_snapshot!("plan_json", stable(&plan.stdout));
 
     let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{apply:?}");
@@ -382,6 +383,17 @@ fn check_explains_every_aiven_state_and_aivens_warnings() {
     let json = sim.run_aiven(dir.path(), &["check", "--output", "json"]);
     assert_eq!(json.code, 3);
     let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    // The keys of an Aiven half's entry (sorted here), pinned for scripts.
+    let active = document["peerings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["platform"] == "aiven" && entry["state"] == "ACTIVE")
+        .unwrap();
+    insta::assert_snapshot!(
+        "check_json_aiven_entry",
+        serde_json::to_string_pretty(active).unwrap()
+    );
     let aiven: Vec<(String, String)> = document["peerings"]
         .as_array()
         .unwrap()
@@ -692,12 +704,9 @@ fn sigterm_while_waiting_for_aiven_ends_the_run_at_once_without_the_upcloud_half
     world.aiven.approval_ms = 120_000;
     let sim = Sim::start(world);
     let dir = project(&app_to_hel1());
-    let env = sim.aiven_env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let running = Running::start(
+    let running = sim.running_aiven(
         dir.path(),
         &["apply", "--auto-approve", "--poll-interval", "200ms"],
-        &env,
     );
     running.wait_until("the Aiven half's create", |_| !sim.writes().is_empty());
     std::thread::sleep(Duration::from_millis(500));
@@ -738,9 +747,7 @@ fn sigint_in_the_back_off_of_an_aiven_create_sends_nothing_more() {
         Fault::TooManyRequests { retry_after_s: 120 },
     );
     let dir = project(&app_to_hel1());
-    let env = sim.aiven_env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let running = Running::start(dir.path(), &["apply", "--auto-approve"], &env);
+    let running = sim.running_aiven(dir.path(), &["apply", "--auto-approve"]);
     running.wait_until("the first create", |_| !sim.writes().is_empty());
     std::thread::sleep(Duration::from_millis(300));
     running.signal(libc::SIGINT);
@@ -768,9 +775,7 @@ fn sigterm_while_wait_watches_an_aiven_half_stops_watching() {
         &format!("network = \"{APP}\"\n"),
         &format!("network = \"{APP}\"\naiven_network = \"{VPC_HEL1_NET}\"\n"),
     ));
-    let env = sim.aiven_env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let running = Running::start(
+    let running = sim.running_aiven(
         dir.path(),
         &[
             "apply",
@@ -779,7 +784,6 @@ fn sigterm_while_wait_watches_an_aiven_half_stops_watching() {
             "--poll-interval",
             "200ms",
         ],
-        &env,
     );
     running.wait_until("watching", |run| run.stdout().contains("Waiting up to"));
     std::thread::sleep(Duration::from_millis(500));

@@ -53,6 +53,21 @@ pub struct AivenEntry {
     pub name: String,
     /// `aiven`.
     pub platform: &'static str,
+    #[serde(flatten)]
+    pub place: ConnectionPlace,
+    /// The connection's Aiven state, or null.
+    pub state: Option<String>,
+    /// The "Aiven network ID", where Aiven shows it.
+    pub aiven_network: Option<String>,
+    /// What Aiven says about the connection (`state_info`).
+    pub aiven_message: Option<String>,
+    pub aiven_warnings: Vec<AivenWarningEntry>,
+    pub warnings: Vec<WarningEntry>,
+}
+
+/// Where an Aiven half is, as its entries say it.
+#[derive(Debug, Serialize)]
+pub struct ConnectionPlace {
     /// The account of the UpCloud half.
     pub account: Option<String>,
     pub project: String,
@@ -62,14 +77,21 @@ pub struct AivenEntry {
     pub network_name: Option<String>,
     /// Always null: a connection has no UUID of its own.
     pub uuid: Option<String>,
-    /// The connection's Aiven state, or null.
-    pub state: Option<String>,
-    /// The "Aiven network ID", where Aiven shows it.
-    pub aiven_network: Option<String>,
-    /// What Aiven says about the connection (`state_info`).
-    pub aiven_message: Option<String>,
-    pub aiven_warnings: Vec<AivenWarningEntry>,
-    pub warnings: Vec<WarningEntry>,
+}
+
+fn connection_place(
+    account: Option<String>,
+    key: &ConnectionKey,
+    names: &NetworkNames,
+) -> ConnectionPlace {
+    ConnectionPlace {
+        account,
+        project: key.vpc.project.clone(),
+        vpc: key.vpc.vpc.to_string(),
+        network: key.network.to_string(),
+        network_name: names.name(key.network).map(str::to_owned),
+        uuid: None,
+    }
 }
 
 /// One of `state_info.warnings`.
@@ -236,17 +258,11 @@ fn elsewhere_entries(elsewhere: &[Elsewhere]) -> Vec<ElsewhereEntry> {
 
 fn aiven_entry(change: &AivenChange, names: &NetworkNames) -> AivenEntry {
     let current = change.action.current();
-    let key = &change.key;
     AivenEntry {
         action: change.action.as_str(),
         name: change.name.clone(),
         platform: "aiven",
-        account: change.account.clone(),
-        project: key.vpc.project.clone(),
-        vpc: key.vpc.vpc.to_string(),
-        network: key.network.to_string(),
-        network_name: names.name(key.network).map(str::to_owned),
-        uuid: None,
+        place: connection_place(change.account.clone(), &change.key, names),
         state: current.map(|connection| connection.state.to_string()),
         aiven_network: current
             .and_then(|connection| connection.aiven_network)
@@ -415,13 +431,8 @@ pub struct JudgedConnectionEntry {
     pub name: String,
     /// `aiven`.
     pub platform: &'static str,
-    pub account: Option<String>,
-    pub project: String,
-    pub vpc: String,
-    pub network: String,
-    pub network_name: Option<String>,
-    /// Always null: a connection has no UUID of its own.
-    pub uuid: Option<String>,
+    #[serde(flatten)]
+    pub place: ConnectionPlace,
     pub state: String,
     /// `healthy`, `transient` or `unhealthy`.
     pub health: &'static str,
@@ -488,16 +499,11 @@ fn judged_connection_entry(
     names: &NetworkNames,
 ) -> JudgedConnectionEntry {
     let connection = judged.connection;
-    let key = &connection.key;
+    let account = judged.account.map(str::to_owned);
     JudgedConnectionEntry {
         name: judged.name.to_owned(),
         platform: "aiven",
-        account: judged.account.map(str::to_owned),
-        project: key.vpc.project.clone(),
-        vpc: key.vpc.vpc.to_string(),
-        network: key.network.to_string(),
-        network_name: names.name(key.network).map(str::to_owned),
-        uuid: None,
+        place: connection_place(account, &connection.key, names),
         state: connection.state.to_string(),
         health: judged.health.as_str(),
         explanation: connection.state.explanation(),

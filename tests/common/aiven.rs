@@ -5,6 +5,7 @@ use std::path::Path;
 
 use peerings::sim::World;
 
+use super::running::Running;
 use super::{Run, Sim, TEAM_TOKEN, TEST_WORLD, run_peerings};
 
 pub const AIVEN_TOKEN: &str = "aiven-test-token-do-not-print-0123";
@@ -137,6 +138,16 @@ impl Sim {
             .map(|(key, value)| (*key, value.as_str()))
             .collect();
         run_peerings(dir, args, &env)
+    }
+
+    /// Starts the binary as [`Sim::run_aiven`] runs it, to watch and signal it while it runs.
+    pub fn running_aiven(&self, dir: &Path, args: &[&str]) -> Running {
+        let env = self.aiven_env();
+        let env: Vec<(&str, &str)> = env
+            .iter()
+            .map(|(key, value)| (*key, value.as_str()))
+            .collect();
+        Running::start(dir, args, &env)
     }
 
     pub fn aiven_env(&self) -> [(&'static str, String); 4] {
