@@ -200,6 +200,70 @@ fn an_aiven_network_id_that_cannot_be_told_is_asked_for_and_the_aiven_half_is_st
     assert_both_halves_active(&sim);
 }
 
+/// A connection Aiven has built towards `app` in the VPC in fi-hel1: `PENDING_PEER`, showing
+/// the Aiven network ID.
+fn app_connection_built() -> String {
+    format!(
+        "[[aiven.connection]]\nproject = \"{PROJECT}\"\nvpc = \"{VPC_HEL1}\"\npeer_vpc = \"{APP}\"\n"
+    )
+}
+
+/// `app_to_hel1` with `aiven_network` given.
+fn app_to_hel1_towards(aiven_network: &str) -> String {
+    app_to_hel1().replace(
+        &format!("network = \"{APP}\"\n"),
+        &format!("network = \"{APP}\"\naiven_network = \"{aiven_network}\"\n"),
+    )
+}
+
+#[test]
+fn an_aiven_network_in_the_file_that_aiven_contradicts_is_named_with_both_ids_in_every_output() {
+    let sim = Sim::with_aiven(&app_connection_built());
+    let dir = project(&app_to_hel1_towards(VPC_FRA1_NET));
+    let plan = sim.run_aiven(dir.path(), &["plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    insta::assert_snapshot!("aiven_network_differs", stable(&plan.stdout));
+
+    let json = sim.run_aiven(dir.path(), &["plan", "--output", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let warnings: Vec<(String, String, String)> = document["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|change| {
+            let platform = change["platform"].as_str().unwrap().to_owned();
+            change["warnings"].as_array().unwrap().iter().map(move |w| {
+                let code = w["code"].as_str().unwrap().to_owned();
+                let message = w["message"].as_str().unwrap().to_owned();
+                (platform.clone(), code, message)
+            })
+        })
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let (platform, code, message) = &warnings[0];
+    assert_eq!(
+        (platform.as_str(), code.as_str()),
+        ("aiven", "aiven_network_differs")
+    );
+    let markdown = sim.run_aiven(dir.path(), &["plan", "--output", "markdown"]);
+    for text in [message, &plan.stdout, &markdown.stdout] {
+        assert!(
+            text.contains(VPC_FRA1_NET) && text.contains(VPC_HEL1_NET),
+            "both IDs: {text}"
+        );
+        assert!(text.contains("Aiven network ID"), "where to look: {text}");
+    }
+    assert!(sim.writes().is_empty());
+
+    let agreeing = project(&app_to_hel1_towards(VPC_HEL1_NET));
+    let plan = sim.run_aiven(agreeing.path(), &["plan", "--output", "json"]);
+    assert!(
+        !plan.stdout.contains("aiven_network_differs"),
+        "{}",
+        plan.stdout
+    );
+}
+
 #[test]
 fn prune_deletes_the_upcloud_half_then_its_aiven_connection() {
     let sim = Sim::with_aiven("");

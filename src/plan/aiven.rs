@@ -32,7 +32,7 @@ pub enum VpcSeen {
 }
 
 impl VpcSeen {
-    fn vpc(&self) -> Option<&AivenVpc> {
+    pub fn vpc(&self) -> Option<&AivenVpc> {
         match self {
             VpcSeen::Found(vpc) => Some(vpc),
             VpcSeen::NotFound { .. } => None,
@@ -193,6 +193,9 @@ pub(super) fn plan_halves(
         };
         let warnings = match (&action, seen) {
             (AivenAction::Create, seen) => preflight(wanted, seen, networks),
+            (AivenAction::Noop { current }, _) => {
+                differing_network(wanted, current).into_iter().collect()
+            }
             _ => Vec::new(),
         };
         halves.aiven.push(AivenChange {
@@ -205,6 +208,17 @@ pub(super) fn plan_halves(
         });
     }
     halves
+}
+
+/// A warning when the file gives an Aiven network ID other than the one the connection shows.
+fn differing_network(wanted: &DesiredAivenPeering, current: &AivenConnection) -> Option<Warning> {
+    let (in_file, shown) = (wanted.aiven_network?, current.aiven_network?);
+    (in_file != shown).then(|| Warning::AivenNetworkDiffers {
+        name: wanted.name.clone(),
+        vpc: wanted.vpc.clone(),
+        in_file,
+        shown,
+    })
 }
 
 /// The file's labels of an `[[aiven_peering]]`, and the two that tie its UpCloud half to its

@@ -227,6 +227,15 @@ pub enum Warning {
         name: String,
         vpc: VpcRef,
     },
+    /// The file's `aiven_network` is not the Aiven network ID the connection shows: the UpCloud
+    /// half is planned towards the file's, as the file says, and never turns active if it is
+    /// wrong.
+    AivenNetworkDiffers {
+        name: String,
+        vpc: VpcRef,
+        in_file: NetworkId,
+        shown: NetworkId,
+    },
 }
 
 /// Where a person finds the Aiven network ID that peerings could not, and what to write in the
@@ -258,6 +267,7 @@ impl Warning {
             Warning::NotInVpcZone { .. } => "aiven_vpc_other_zone",
             Warning::OverlapsVpc { .. } => "aiven_vpc_ranges_overlap",
             Warning::AivenNetworkUnknown { .. } => "aiven_network_unknown",
+            Warning::AivenNetworkDiffers { .. } => "aiven_network_differs",
         }
     }
 }
@@ -367,6 +377,21 @@ impl fmt::Display for Warning {
                 "Aiven built its half but shows no Aiven network ID peerings can tell apart, so \
                  the UpCloud half cannot be created: {}",
                 aiven_network_advice(name, vpc)
+            ),
+            Warning::AivenNetworkDiffers {
+                name,
+                vpc,
+                in_file,
+                shown,
+            } => write!(
+                f,
+                "the file's aiven_network {in_file} is not the Aiven network ID that Aiven shows \
+                 for this connection, {shown}: the UpCloud half goes towards the file's, and \
+                 stays pending-peer if that is wrong; compare both with the \"Aiven network ID\" \
+                 on the page of VPC {} of project {} in the Aiven console, then correct \
+                 `aiven_network` in the [[aiven_peering]] named {name:?}, or remove it to use \
+                 Aiven's",
+                vpc.vpc, vpc.project
             ),
         }
     }
