@@ -6,6 +6,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::aiven::*;
 use common::*;
 use serde_json::Value;
 
@@ -20,6 +21,12 @@ const API: [(&str, &str); 1] = [("5e000000-0000-4000-8000-000000000011", "api-1"
 
 /// The test world with these servers attached to its networks, by network name.
 fn sim_with_servers(servers: &[(&str, &[(&str, &str)])]) -> Sim {
+    let world = world_with_servers(servers);
+    Sim::start(peerings::sim::World::from_toml(&world).expect("test world with servers"))
+}
+
+/// The test world, as a world file, with these servers attached to its networks.
+fn world_with_servers(servers: &[(&str, &[(&str, &str)])]) -> String {
     let mut world = TEST_WORLD.to_owned();
     for (network, attached) in servers {
         let entries: Vec<String> = attached
@@ -33,7 +40,7 @@ fn sim_with_servers(servers: &[(&str, &[(&str, &str)])]) -> Sim {
             &format!("{line}servers = [{}]\n", entries.join(", ")),
         );
     }
-    Sim::start(peerings::sim::World::from_toml(&world).expect("test world with servers"))
+    world
 }
 
 fn peering(name: &str, network: &str, peer_network: &str) -> String {
@@ -175,6 +182,23 @@ fn renewals_in_events(stdout: &str) -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
+/// The changes of `plan --output json` that carry `renew_dhcp`, as (name, titles).
+fn renewals_in_plan(stdout: &str) -> Vec<(String, Vec<String>)> {
+    let plan: Value = serde_json::from_str(stdout).expect("JSON");
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|change| change.get("renew_dhcp").is_some())
+        .map(|change| {
+            (
+                change["name"].as_str().unwrap_or_default().to_owned(),
+                titles(&change["renew_dhcp"]),
+            )
+        })
+        .collect()
+}
+
 fn titles(servers: &Value) -> Vec<String> {
     servers
         .as_array()
@@ -202,21 +226,8 @@ fn the_json_key_is_present_exactly_when_a_peering_turns_active() {
     ));
     let plan = sim.run(dir.path(), &["plan", "--output", "json"]);
     assert_eq!(plan.code, 0, "{plan:?}");
-    let plan: Value = serde_json::from_str(&plan.stdout).expect("JSON");
-    let expected: Vec<(String, Vec<String>)> = plan["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .filter(|change| change.get("renew_dhcp").is_some())
-        .map(|change| {
-            (
-                change["name"].as_str().unwrap_or_default().to_owned(),
-                titles(&change["renew_dhcp"]),
-            )
-        })
-        .collect();
     assert_eq!(
-        expected,
+        renewals_in_plan(&plan.stdout),
         [
             (
                 "app to backend".to_owned(),
@@ -253,6 +264,61 @@ fn the_json_key_is_present_exactly_when_a_peering_turns_active() {
         .map(|line| serde_json::from_str::<Value>(line).expect("JSON")["event"].to_string())
         .collect();
     assert_eq!(kinds.last().map(String::as_str), Some("\"summary\""));
+}
+
+#[test]
+fn the_upcloud_half_of_an_aiven_peering_aiven_waits_for_is_expected_active_and_turns_so() {
+    // Aiven built its half towards `app` before this plan: the connection is PENDING_PEER and
+    // shows the Aiven network ID, so the UpCloud half the plan creates turns active at once.
+    let world = format!(
+        "{}\n{AIVEN_WORLD}\n[[aiven.connection]]\nproject = \"{PROJECT}\"\nvpc = \"{VPC_HEL1}\"\npeer_vpc = \"{APP}\"\n",
+        world_with_servers(&[("app", &WEB)])
+    );
+    let sim = Sim::start(peerings::sim::World::from_toml(&world).expect("Aiven world"));
+    let dir = project(&format!(
+        "[aiven]\n\n{}",
+        aiven_peering("app to aiven", VPC_HEL1, APP)
+    ));
+    let expected = "expected to turn active: 2 servers on app will then need a DHCP renewal \
+                    (web-1, web-2)";
+
+    let human = sim.run_aiven(dir.path(), &["plan"]);
+    assert_eq!(human.code, 0, "{human:?}");
+    insta::assert_snapshot!("plan_of_an_aiven_half_with_renewals", stable(&human.stdout));
+    assert!(human.stdout.contains(expected), "{}", human.stdout);
+    let markdown = sim.run_aiven(dir.path(), &["plan", "--output", "markdown"]);
+    assert!(
+        markdown.stdout.contains(&format!(
+            "#### DHCP renewals\n\n- **app to aiven**: {expected}\n"
+        )),
+        "{}",
+        markdown.stdout
+    );
+    let json = sim.run_aiven(dir.path(), &["plan", "--output", "json"]);
+    assert_eq!(
+        renewals_in_plan(&json.stdout),
+        [(
+            "app to aiven".to_owned(),
+            vec!["web-1".to_owned(), "web-2".to_owned()]
+        )]
+    );
+    let document: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let upcloud_half = document["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|change| change["platform"] == "upcloud")
+        .expect("the UpCloud half");
+    assert!(upcloud_half.get("renew_dhcp").is_some(), "{upcloud_half}");
+    assert!(sim.writes().is_empty());
+
+    let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    let note = renewal_note(&apply.stdout).expect("the apply saw it turn active");
+    assert!(
+        note.contains("now peered by app to aiven:") && note.contains("web-2"),
+        "as the plan said: {note}"
+    );
 }
 
 #[test]

@@ -20,16 +20,26 @@
 //! - this plan creates or re-enables one of the two halves, so that the apply is what turns it;
 //! - both networks are private, have a router, and their address ranges do not overlap.
 //!
-//! A peer network outside the accounts read (Aiven, another team's account) is not visible: the
+//! The UpCloud half of an `[[aiven_peering]]` (tied to its connection by its labels) has Aiven's
+//! own UpCloud half on the other side, in Aiven's account, which the plan does not read; it sees
+//! that half through the connection instead. `PENDING_PEER` says Aiven's half exists, configured
+//! `active`, and waits for this one; the VPC's network is Aiven's, peerable, and its range is the
+//! VPC's `network_cidr`. The rule above then applies as it is, provided the connection has no
+//! warning and the Aiven network ID it shows, if any, is this half's peer. Any other state
+//! (`APPROVED`: Aiven has not built its half yet) says nothing.
+//!
+//! Any other peer network outside the accounts read (another team's account) is not visible: the
 //! plan says nothing about it, and `apply` tells afterwards, from the API's answers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cidr::any_overlap;
+use crate::cidr::{Cidr, any_overlap};
 use crate::model::{
-    AttachedServer, ConfiguredStatus, Network, NetworkId, NetworkType, PeeringKey, PeeringState,
+    AttachedServer, ConfiguredStatus, ConnectionState, Network, NetworkId, NetworkType, PeeringKey,
+    PeeringState,
 };
 
+use super::aiven::tied_by_labels;
 use super::{Action, Change, Observed, Plan};
 
 /// A half of a peering: the account it is in, and its networks.
@@ -95,8 +105,8 @@ pub(super) fn add_expectations(plans: &mut [Plan], observed: &BTreeMap<Option<St
             .enumerate()
             .flat_map(|(index, plan)| plan.changes.iter().map(move |change| (index, change)))
             .filter(|(_, change)| !matches!(change.action, Action::Delete { .. }))
+            .filter(|(_, change)| turns_active(change, &halves, &networks, observed))
             .map(|(index, change)| (index, (change.account.clone(), change.key)))
-            .filter(|(_, place)| turns_active(place, &halves, &networks))
             .collect()
     };
     for (index, place) in expected {
@@ -168,27 +178,91 @@ fn halves<'a>(
     halves
 }
 
-/// The rule of the module docs, for the half at `place`.
+/// The other half of a peering and its network, as far as the plan sees them.
+struct OtherSide<'a> {
+    half: Half<'a>,
+    /// Its network is private and has a router.
+    peerable: bool,
+    ranges: &'a [Cidr],
+}
+
+/// Aiven's own half, configured `active` and waiting for the customer's, as a connection in
+/// `PENDING_PEER` shows it.
+static AIVENS_HALF_WAITS: PeeringState = PeeringState::PendingPeer;
+
+/// The rule of the module docs, for `change`'s half.
 fn turns_active(
-    place: &Place,
+    change: &Change,
     halves: &BTreeMap<Place, Half>,
     networks: &BTreeMap<NetworkId, (&Option<String>, &Network)>,
+    observed: &BTreeMap<Option<String>, Observed>,
 ) -> bool {
-    let (_, key) = place;
-    let (Some((_, local)), Some((peer_account, peer))) =
-        (networks.get(&key.network), networks.get(&key.peer_network))
-    else {
+    let key = change.key;
+    let (Some(this), Some((_, local))) = (
+        halves.get(&(change.account.clone(), key)),
+        networks.get(&key.network),
+    ) else {
         return false;
     };
-    let other_place = ((*peer_account).clone(), key.reverse());
-    let (Some(this), Some(other)) = (halves.get(place), halves.get(&other_place)) else {
+    let Some(other) = other_side(change, halves, networks, observed) else {
         return false;
     };
-    let both = [this, other];
+    let both = [this, &other.half];
     both.iter().all(|half| {
         half.then == Some(ConfiguredStatus::Active) && half.now.is_none_or(waits_for_the_other)
     }) && both.iter().any(|half| half.switched_on)
-        && can_be_peered(local, peer)
+        && peerable(local)
+        && other.peerable
+        && !any_overlap(&local.ranges, other.ranges)
+}
+
+/// The other half of `change`'s peering: in the account that holds the peer network, or, for
+/// the UpCloud half of an `[[aiven_peering]]`, Aiven's.
+fn other_side<'a>(
+    change: &Change,
+    halves: &BTreeMap<Place, Half<'a>>,
+    networks: &BTreeMap<NetworkId, (&Option<String>, &'a Network)>,
+    observed: &'a BTreeMap<Option<String>, Observed>,
+) -> Option<OtherSide<'a>> {
+    let key = change.key;
+    match networks.get(&key.peer_network) {
+        Some((peer_account, peer)) => {
+            halves
+                .get(&((*peer_account).clone(), key.reverse()))
+                .map(|half| OtherSide {
+                    half: *half,
+                    peerable: peerable(peer),
+                    ranges: &peer.ranges,
+                })
+        }
+        None => aivens_half(change, observed),
+    }
+}
+
+/// Aiven's half, for the UpCloud half of an `[[aiven_peering]]`, as its connection shows it (see
+/// the module docs); `None` when the connection does not show it waiting for this very half.
+fn aivens_half<'a>(
+    change: &Change,
+    observed: &'a BTreeMap<Option<String>, Observed>,
+) -> Option<OtherSide<'a>> {
+    let (_, labels) = change.action.outcome_fields();
+    let tied = tied_by_labels(labels, change.key.network)?;
+    let vpc = observed.get(&change.account)?.vpcs.get(&tied.vpc)?.vpc()?;
+    let connection = vpc.connection_to(tied.network)?;
+    let waits_for_this = connection.state == ConnectionState::PendingPeer
+        && connection.warnings.is_empty()
+        && connection
+            .aiven_network
+            .is_none_or(|shown| shown == change.key.peer_network);
+    waits_for_this.then_some(OtherSide {
+        half: Half {
+            now: Some(&AIVENS_HALF_WAITS),
+            then: Some(ConfiguredStatus::Active),
+            switched_on: false,
+        },
+        peerable: true,
+        ranges: vpc.network_cidr.as_slice(),
+    })
 }
 
 /// A state that says nothing but that one of the two halves is missing or off.
@@ -199,11 +273,8 @@ fn waits_for_the_other(state: &PeeringState) -> bool {
     )
 }
 
-fn can_be_peered(local: &Network, peer: &Network) -> bool {
-    [local, peer]
-        .iter()
-        .all(|network| network.kind == NetworkType::Private && network.router.is_some())
-        && !any_overlap(&local.ranges, &peer.ranges)
+fn peerable(network: &Network) -> bool {
+    network.kind == NetworkType::Private && network.router.is_some()
 }
 
 #[cfg(test)]
@@ -212,9 +283,13 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::config::{Desired, DesiredPeering};
-    use crate::model::{Labels, Peering, PeeringId, ServerId};
-    use crate::plan::plan_accounts;
+    use crate::config::{Desired, DesiredAivenPeering, DesiredPeering};
+    use crate::model::{
+        AIVEN_PROJECT_KEY, AIVEN_VPC_KEY, AivenConnection, AivenVpc, ConnectionKey,
+        ConnectionWarning, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Peering, PeeringId, ServerId,
+        VpcId, VpcRef, VpcState,
+    };
+    use crate::plan::{VpcSeen, plan_accounts};
 
     const A: u128 = 0xa;
     const B: u128 = 0xb;
@@ -497,6 +572,154 @@ mod tests {
         let plan = Plan::merge(plan_accounts(&desired, &BTreeMap::from([(None, only)])));
         let servers = plan.renewals.expected(&plan.changes[0]).unwrap();
         assert_eq!(servers, [server(1, "web-1"), server(2, "web-2")]);
+    }
+
+    /// The VPC of the Aiven tests: its network is `UNSEEN` (in Aiven's account, not read).
+    fn vpc_ref() -> VpcRef {
+        VpcRef {
+            project: "data".into(),
+            vpc: VpcId(Uuid::from_u128(0x7c)),
+        }
+    }
+
+    impl World {
+        /// The file asks for an `[[aiven_peering]]` of network A in account `a`.
+        fn want_aiven(mut self, status: ConfiguredStatus) -> World {
+            self.desired.aiven_peerings.push(DesiredAivenPeering {
+                name: "a to aiven".into(),
+                vpc: vpc_ref(),
+                network: net(A),
+                aiven_network: None,
+                account: Some("a".into()),
+                configured_status: status,
+                labels: Labels::new(),
+            });
+            self
+        }
+
+        /// Aiven's connection of the VPC to network A is in `state`, showing `shown` as the
+        /// Aiven network ID; the VPC's range is `cidr`.
+        fn aiven_shows(mut self, state: ConnectionState, shown: Option<u128>, cidr: &str) -> World {
+            let connection = AivenConnection {
+                key: vpc_ref_to(A),
+                state,
+                aiven_network: shown.map(net),
+                message: None,
+                warnings: vec![],
+            };
+            let vpc = AivenVpc {
+                at: vpc_ref(),
+                cloud_name: "upcloud-fi-hel1".into(),
+                network_cidr: Some(cidr.parse().unwrap()),
+                state: VpcState::Active,
+                connections: vec![connection],
+            };
+            let seen = self.observed.get_mut(&Some("a".to_owned())).unwrap();
+            seen.vpcs.insert(vpc_ref(), VpcSeen::Found(vpc));
+            self
+        }
+
+        fn connection(&mut self) -> &mut AivenConnection {
+            let seen = self.observed.get_mut(&Some("a".to_owned())).unwrap();
+            match seen.vpcs.get_mut(&vpc_ref()) {
+                Some(VpcSeen::Found(vpc)) => &mut vpc.connections[0],
+                _ => panic!("no VPC"),
+            }
+        }
+
+        /// The UpCloud half of the `[[aiven_peering]]` exists, towards `UNSEEN`.
+        fn has_aiven_half(mut self, status: ConfiguredStatus, state: PeeringState) -> World {
+            self = self.has("a", key(A, UNSEEN), status, state);
+            let seen = self.observed.get_mut(&Some("a".to_owned())).unwrap();
+            let half = seen.peerings.last_mut().unwrap();
+            half.name = "a to aiven".into();
+            half.labels = Labels::from([
+                (MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned()),
+                (AIVEN_PROJECT_KEY.to_owned(), "data".to_owned()),
+                (AIVEN_VPC_KEY.to_owned(), vpc_ref().vpc.to_string()),
+            ]);
+            self
+        }
+    }
+
+    fn vpc_ref_to(network: u128) -> ConnectionKey {
+        ConnectionKey {
+            vpc: vpc_ref(),
+            network: net(network),
+        }
+    }
+
+    #[test]
+    fn the_upcloud_half_of_an_aiven_peering_that_aiven_waits_for_is_expected_active() {
+        let shown = World::new().want_aiven(Active).aiven_shows(
+            ConnectionState::PendingPeer,
+            Some(UNSEEN),
+            "172.16.0.0/24",
+        );
+        assert_eq!(shown.expected(), [("a".into(), web())]);
+        let mut from_the_file = World::new().want_aiven(Active).aiven_shows(
+            ConnectionState::PendingPeer,
+            None,
+            "172.16.0.0/24",
+        );
+        from_the_file.desired.aiven_peerings[0].aiven_network = Some(net(UNSEEN));
+        assert_eq!(from_the_file.expected(), [("a".into(), web())]);
+        let re_enabled = World::new()
+            .want_aiven(Active)
+            .aiven_shows(ConnectionState::PendingPeer, Some(UNSEEN), "172.16.0.0/24")
+            .has_aiven_half(Disabled, PeeringState::Disabled);
+        assert_eq!(re_enabled.expected(), [("a".into(), web())]);
+    }
+
+    #[test]
+    fn nothing_is_expected_of_an_aiven_half_that_does_not_wait_for_this_very_half() {
+        let world = |state: ConnectionState| {
+            World::new()
+                .want_aiven(Active)
+                .aiven_shows(state, Some(UNSEEN), "172.16.0.0/24")
+        };
+        for state in [
+            ConnectionState::Approved,
+            ConnectionState::Active,
+            ConnectionState::Error,
+            ConnectionState::InvalidSpecification,
+        ] {
+            assert_eq!(
+                world(state.clone()).expected(),
+                [("a".into(), None)],
+                "{state}"
+            );
+        }
+        let mut warned = world(ConnectionState::PendingPeer);
+        warned.connection().warnings.push(ConnectionWarning {
+            kind: "upcloud-peering-in-error".into(),
+            message: "in error".into(),
+        });
+        assert_eq!(warned.expected(), [("a".into(), None)]);
+
+        // The file's ID, another network no account read shows, is not the one Aiven shows:
+        // the half goes elsewhere.
+        let mut elsewhere = world(ConnectionState::PendingPeer);
+        elsewhere.desired.aiven_peerings[0].aiven_network = Some(net(0xd));
+        assert_eq!(elsewhere.expected()[0].1, None);
+
+        let overlapping = World::new().want_aiven(Active).aiven_shows(
+            ConnectionState::PendingPeer,
+            Some(UNSEEN),
+            "10.1.0.128/25",
+        );
+        let mut no_router = world(ConnectionState::PendingPeer);
+        no_router.network(A).router = None;
+        let disabled = World::new().want_aiven(Disabled).aiven_shows(
+            ConnectionState::PendingPeer,
+            Some(UNSEEN),
+            "172.16.0.0/24",
+        );
+        let unchanged =
+            world(ConnectionState::PendingPeer).has_aiven_half(Active, PeeringState::PendingPeer);
+        for world in [overlapping, no_router, disabled, unchanged] {
+            assert_eq!(world.expected(), [("a".into(), None)]);
+        }
     }
 
     fn any_state() -> impl Strategy<Value = PeeringState> {
