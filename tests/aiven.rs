@@ -153,11 +153,26 @@ fn a_second_apply_writes_nothing() {
     assert!(sim.writes().is_empty(), "{:?}", sim.writes());
     let check = sim.run_aiven(dir.path(), &["check"]);
     assert_eq!(check.code, 0, "{check:?}");
+    // One [[aiven_peering]] is one peering, of two halves.
+    let in_sync = "nothing would change, and the 1 existing peering the file lists (2 halves) is \
+                   as its";
+    assert!(check.stdout.contains(in_sync), "{}", check.stdout);
+    let markdown = sim.run_aiven(dir.path(), &["check", "--output", "markdown"]);
+    assert!(markdown.stdout.contains(in_sync), "{}", markdown.stdout);
     assert!(
-        check.stdout.contains("all 2 existing peerings"),
+        markdown
+            .stdout
+            .contains("2 of the 2 halves of the 1 existing peering the file lists are healthy."),
         "{}",
-        check.stdout
+        markdown.stdout
     );
+    let json = sim.run_aiven(dir.path(), &["check", "--output", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        document["listed"],
+        serde_json::json!({"peerings": 1, "halves": 2, "healthy_halves": 2})
+    );
+    assert_eq!(document["peerings"].as_array().map(Vec::len), Some(2));
 }
 
 #[test]

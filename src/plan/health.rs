@@ -9,6 +9,8 @@
 //! that is still being set up (one stuck there needs UpCloud's support), while a person reading
 //! the report learns that it usually passes by itself.
 
+use std::collections::BTreeSet;
+
 use crate::model::{AivenConnection, ConfiguredStatus, ConnectionState, Peering, PeeringState};
 
 use super::{Action, AivenAction, Plan, Summary};
@@ -40,6 +42,8 @@ impl Health {
 pub struct Judged<'p> {
     /// The file's name for it (which a pending rename may not have given it yet).
     pub name: &'p str,
+    /// For a half of a `[[link]]`: the link's name.
+    pub link: Option<&'p str>,
     pub peering: &'p Peering,
     pub health: Health,
     /// What the plan found out about it, such as which account lacks the other half.
@@ -73,6 +77,14 @@ pub struct Check<'p> {
     pub elsewhere: &'p [super::Elsewhere],
     /// The Aiven half of every `[[aiven_peering]]` that exists, by name.
     pub connections: Vec<JudgedConnection<'p>>,
+}
+
+/// Which peering a listed half is a half of: a `[[link]]`'s, by the link's name; else the
+/// one of its name in its account, which an `[[aiven_peering]]`'s two halves share.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum PeeringOf<'p> {
+    Link(&'p str),
+    Named(Option<&'p str>, &'p str),
 }
 
 /// What the check concludes, most pressing first.
@@ -143,9 +155,28 @@ impl<'p> Check<'p> {
         self.peerings.len() + self.connections.len()
     }
 
+    /// Those of them that are healthy.
+    pub fn healthy_count(&self) -> usize {
+        self.listed() - self.unhealthy_count()
+    }
+
     /// Those of them that are not healthy.
     pub fn unhealthy_count(&self) -> usize {
         self.unhealthy().count() + self.unhealthy_connections().count()
+    }
+
+    /// The peerings the listed halves are halves of: both halves of a `[[link]]`, or of an
+    /// `[[aiven_peering]]`, are one peering; a `[[peering]]` is one half of its own.
+    pub fn listed_peerings(&self) -> usize {
+        let upcloud = self.peerings.iter().map(|judged| match judged.link {
+            Some(link) => PeeringOf::Link(link),
+            None => PeeringOf::Named(judged.peering.account.as_deref(), judged.name),
+        });
+        let aiven = self
+            .connections
+            .iter()
+            .map(|judged| PeeringOf::Named(judged.account, judged.name));
+        upcloud.chain(aiven).collect::<BTreeSet<_>>().len()
     }
 }
 
@@ -158,6 +189,7 @@ pub fn check(plan: &Plan) -> Check<'_> {
         .filter_map(|change| match &change.action {
             Action::Noop { current } | Action::Update { current, .. } => Some(Judged {
                 name: &change.name,
+                link: change.link.as_deref(),
                 peering: current,
                 health: judge(&current.state, current.configured_status),
                 warnings: &change.warnings,
@@ -390,6 +422,58 @@ mod tests {
         assert_eq!(check.verdict(), CheckVerdict::InSync);
         assert_eq!(check.peerings.len(), 2);
         assert_eq!(check.unhealthy().count(), 0);
+    }
+
+    #[test]
+    fn the_halves_of_a_link_or_an_aiven_peering_are_one_peering() {
+        let half = |n: u128, name: &str, link: Option<&str>, account: Option<&str>| Change {
+            account: account.map(str::to_owned),
+            link: link.map(str::to_owned),
+            name: name.into(),
+            ..noop(Peering {
+                account: account.map(str::to_owned),
+                ..peering(n, PeeringState::Active, ACTIVE)
+            })
+        };
+        let connection = AivenConnection {
+            key: crate::model::ConnectionKey {
+                vpc: crate::model::VpcRef {
+                    project: "data".into(),
+                    vpc: crate::model::VpcId(Uuid::from_u128(7)),
+                },
+                network: crate::model::NetworkId(Uuid::from_u128(1003)),
+            },
+            state: ConnectionState::Active,
+            aiven_network: None,
+            message: None,
+            warnings: Vec::new(),
+        };
+        let plan = Plan {
+            aiven: vec![super::super::AivenChange {
+                name: "to aiven".into(),
+                account: Some("a".into()),
+                key: connection.key.clone(),
+                action: AivenAction::Noop {
+                    current: connection,
+                },
+                pending: None,
+                warnings: Vec::new(),
+            }],
+            ..plan_of(vec![
+                half(1, "l (a side)", Some("l"), Some("a")),
+                half(2, "l (b side)", Some("l"), Some("b")),
+                half(3, "to aiven", None, Some("a")),
+                half(4, "same name", None, Some("a")),
+                half(5, "same name", None, Some("b")),
+            ])
+        };
+        let check = check(&plan);
+        assert_eq!(check.listed(), 6, "halves");
+        assert_eq!(
+            check.listed_peerings(),
+            4,
+            "the link, the Aiven peering, and one [[peering]] in each account"
+        );
     }
 
     #[test]

@@ -399,6 +399,9 @@ pub struct CheckDocument {
     pub verdict: &'static str,
     /// What apply would do.
     pub pending: SummaryEntry,
+    /// How many existing peerings the file lists, and their halves: what the human report
+    /// counts.
+    pub listed: ListedEntry,
     /// The changes apply would make, no-ops left out.
     pub changes: Vec<PendingEntry>,
     /// Every existing peering the file lists, healthy or not, of both platforms: an UpCloud
@@ -406,6 +409,17 @@ pub struct CheckDocument {
     pub peerings: Vec<JudgedPlatformEntry>,
     /// Peerings another file manages, which this file leaves alone (as in the plan).
     pub managed_elsewhere: Vec<ElsewhereEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListedEntry {
+    /// Existing peerings the file lists: the two halves of a `[[link]]`, or of an
+    /// `[[aiven_peering]]`, are one peering.
+    pub peerings: usize,
+    /// Their halves that exist, of both platforms: the entries of `peerings` below.
+    pub halves: usize,
+    /// Those of the halves that are healthy.
+    pub healthy_halves: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -469,6 +483,11 @@ pub fn check(plan: &Plan, check: &Check, names: &NetworkNames) -> CheckDocument 
         format_version: FORMAT_VERSION,
         verdict: check.verdict().as_str(),
         pending: summary(check.pending),
+        listed: ListedEntry {
+            peerings: check.listed_peerings(),
+            halves: check.listed(),
+            healthy_halves: check.healthy_count(),
+        },
         changes: plan
             .steps()
             .into_iter()

@@ -79,7 +79,7 @@ pub(super) fn verdict(check: &Check, code: Code, next: &NextCommands) -> Verdict
             ),
             None,
         ),
-        CheckVerdict::InSync => ("In sync", in_sync(check.listed(), &status), None),
+        CheckVerdict::InSync => ("In sync", in_sync(check, &status), None),
     };
     VerdictWords {
         headline,
@@ -88,27 +88,50 @@ pub(super) fn verdict(check: &Check, code: Code, next: &NextCommands) -> Verdict
     }
 }
 
-fn in_sync(listed: usize, status: &str) -> String {
-    match listed {
+fn in_sync(check: &Check, status: &str) -> String {
+    match check.listed_peerings() {
         0 => "nothing would change, and the file lists no peering that exists.".to_owned(),
         1 => format!(
-            "nothing would change, and the 1 existing peering the file lists is as its {status} asks."
+            "nothing would change, and the {} is as its {status} asks.",
+            listed_peerings(check)
         ),
-        n => format!(
-            "nothing would change, and all {n} existing peerings the file lists are as their {status} asks."
+        _ => format!(
+            "nothing would change, and all {} are as their {status} asks.",
+            listed_peerings(check)
         ),
     }
 }
 
-/// The line under a check's list of unhealthy peerings.
+/// `1 existing peering the file lists`, `3 existing peerings the file lists (4 halves)`: the
+/// peerings a check judged, and their halves when they are more (a `[[link]]`'s two, an
+/// `[[aiven_peering]]`'s UpCloud half and Aiven half).
+fn listed_peerings(check: &Check) -> String {
+    let (peerings, halves) = (check.listed_peerings(), check.listed());
+    let listed = format!("{} the file lists", count(peerings, "existing peering"));
+    if halves == peerings {
+        listed
+    } else {
+        format!("{listed} ({})", counted(halves, "half", "halves"))
+    }
+}
+
+/// The line under a check's list of unhealthy peerings: how many of the halves it judged are
+/// healthy.
 pub(super) fn healthy_count(check: &Check) -> String {
-    let listed = check.listed();
-    let healthy = listed - check.unhealthy_count();
-    let verb = if listed == 1 { "is" } else { "are" };
-    format!(
-        "{healthy} of {} the file lists {verb} healthy.",
-        count(listed, "existing peering")
-    )
+    let (peerings, halves) = (check.listed_peerings(), check.listed());
+    let healthy = check.healthy_count();
+    let verb = if halves == 1 { "is" } else { "are" };
+    if halves == peerings {
+        format!(
+            "{healthy} of {} the file lists {verb} healthy.",
+            count(peerings, "existing peering")
+        )
+    } else {
+        format!(
+            "{healthy} of the {halves} halves of the {} the file lists {verb} healthy.",
+            count(peerings, "existing peering")
+        )
+    }
 }
 
 /// The deletes of a plan, called out: a headline (`2 owned peerings will be DELETED`) and why.
