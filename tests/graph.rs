@@ -1,10 +1,12 @@
 //! `peerings graph` and the diagram in Markdown: the built binary against the simulator, drawing
 //! the outputs tests' world (every state, every kind of change) read through two accounts. Both
 //! languages are parsed back: DOT by a real DOT parser, Mermaid by the flowchart rules in
-//! `common/diagrams.rs`.
+//! `common/diagrams.rs`. Also an Aiven world: both halves of `[[aiven_peering]]` tables in
+//! every kind of state, with their VPCs.
 
 mod common;
 
+use common::aiven::*;
 use common::diagrams::{Diagram, parse_dot, parse_mermaid};
 use common::every_state::*;
 use common::markdown::parse_markdown;
@@ -34,6 +36,18 @@ fn run_two_accounts(sim: &Sim, dir: &tempfile::TempDir, args: &[&str]) -> Run {
     run
 }
 
+/// What both renderings draw, parsed back (Mermaid by its flowchart rules, DOT by a DOT
+/// parser), which must be the same.
+fn read_both(mermaid: &str, dot: &str) -> Diagram {
+    let read = parse_mermaid(mermaid).unwrap_or_else(|e| panic!("{e}\n{mermaid}"));
+    assert_eq!(
+        Ok(&read),
+        parse_dot(dot).as_ref(),
+        "the two languages draw the same"
+    );
+    read
+}
+
 /// The edge between two nodes, by their first lines.
 fn edge<'d>(diagram: &'d Diagram, a: &str, b: &str) -> &'d common::diagrams::DiagramEdge {
     let name = |id: &str| diagram.node(id).map(|n| n.lines[0].as_str());
@@ -56,12 +70,7 @@ fn every_state_and_change_in_two_accounts_drawn_alike_in_both_languages() {
     insta::assert_snapshot!("graph_mermaid_every_state", mermaid);
     let dot = run_two_accounts(&sim, &dir, &["graph", "--format", "dot"]).stdout;
     insta::assert_snapshot!("graph_dot_every_state", dot);
-    let read = parse_mermaid(&mermaid).unwrap_or_else(|e| panic!("{e}\n{mermaid}"));
-    assert_eq!(
-        Ok(&read),
-        parse_dot(&dot).as_ref(),
-        "the two languages draw the same"
-    );
+    let read = read_both(&mermaid, &dot);
 
     let boxes: Vec<&str> = read.boxes.iter().map(|(title, _)| title.as_str()).collect();
     assert_eq!(boxes, ["account aiven", "account team"]);
@@ -97,6 +106,169 @@ fn every_state_and_change_in_two_accounts_drawn_alike_in_both_languages() {
         assert!(line.chars().count() <= 40, "{line:?}");
     }
     assert!(sim.writes().is_empty(), "graph is read-only");
+}
+
+/// The file's `[[aiven_peering]]` tables and what the simulator holds for them: an active
+/// peering; a connection Aiven built (`PENDING_PEER`) whose UpCloud half the plan creates; one in
+/// `ERROR`; a create in a VPC Aiven does not have; and, with prune, an owned UpCloud half whose
+/// `[[aiven_peering]]` left the file, deleted with its connection in a VPC the file no longer
+/// names (so not read).
+fn aiven_graph_world() -> (Sim, tempfile::TempDir) {
+    let connection = |vpc: &str, network: &str, state: &str| {
+        format!(
+            "[[aiven.connection]]\nproject = \"{PROJECT}\"\nvpc = \"{vpc}\"\npeer_vpc = \"{network}\"\nstate = \"{state}\"\n\n"
+        )
+    };
+    let upcloud_half = |name: &str, network: &str, vpc: &str, vpc_net: &str| {
+        format!(
+            "[[peering]]\naccount = \"team\"\nname = \"{name}\"\nnetwork = \"{network}\"\npeer_network = \"{vpc_net}\"\n\
+             labels = {{ managed-by = \"peerings\", aiven-project = \"{PROJECT}\", aiven-vpc = \"{vpc}\" }}\n\n"
+        )
+    };
+    // The UpCloud half Aiven built of a connection past PENDING_PEER, in Aiven's account.
+    let aivens_half = |network: &str, vpc_net: &str| {
+        format!(
+            "[[peering]]\naccount = \"aiven-cloud\"\nname = \"aiven's half\"\nnetwork = \"{vpc_net}\"\npeer_network = \"{network}\"\n\n"
+        )
+    };
+    let world = [
+        connection(VPC_HEL1, APP, "ACTIVE"),
+        aivens_half(APP, VPC_HEL1_NET),
+        upcloud_half("app to aiven", APP, VPC_HEL1, VPC_HEL1_NET),
+        connection(VPC_HEL1, BACKEND, "PENDING_PEER"),
+        aivens_half(BACKEND, VPC_HEL1_NET),
+        connection(VPC_NEW, APP, "ERROR"),
+        upcloud_half("app to new vpc", APP, VPC_NEW, VPC_NEW_NET),
+        connection(VPC_FRA1, BACKEND, "ACTIVE"),
+        aivens_half(BACKEND, VPC_FRA1_NET),
+        upcloud_half("backend to fra1", BACKEND, VPC_FRA1, VPC_FRA1_NET),
+    ]
+    .concat();
+    let sim = Sim::with_aiven(&world);
+    let file = format!(
+        "prune = true\n\n[networks]\napp = \"{APP}\"\nbackend = \"{BACKEND}\"\n\
+         aiven-hel1 = \"{VPC_HEL1_NET}\"\naiven-new = \"{VPC_NEW_NET}\"\naiven-fra1 = \"{VPC_FRA1_NET}\"\n\n\
+         [aiven]\n\n{}{}{}{}",
+        aiven_peering("app to aiven", VPC_HEL1, "app"),
+        aiven_peering("backend to aiven", VPC_HEL1, "backend"),
+        aiven_peering("app to new vpc", VPC_NEW, "app"),
+        aiven_peering("app to nowhere", VPC_NOWHERE, "app"),
+    );
+    (sim, project(&file))
+}
+
+#[test]
+fn aiven_vpcs_are_boxes_and_both_halves_of_an_aiven_peering_one_edge_in_both_languages() {
+    let (sim, dir) = aiven_graph_world();
+    let graph = |args: &[&str]| {
+        let run = sim.run_aiven(dir.path(), args);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        run.stdout
+    };
+    let mermaid = graph(&["graph"]);
+    insta::assert_snapshot!("graph_mermaid_aiven", mermaid);
+    let dot = graph(&["graph", "--format", "dot"]);
+    insta::assert_snapshot!("graph_dot_aiven", dot);
+    let read = read_both(&mermaid, &dot);
+
+    let boxes: Vec<&str> = read.boxes.iter().map(|(title, _)| title.as_str()).collect();
+    assert_eq!(
+        boxes,
+        [
+            "this account",
+            "Aiven VPC data-project upcloud-fi-hel1",
+            "Aiven VPC data-project upcloud-fi-hel1"
+        ],
+        "a box per VPC found (Aiven has one per project and cloud; the test world, two)"
+    );
+    let in_box = |first_line: &str| {
+        let node = read
+            .nodes
+            .iter()
+            .find(|n| n.lines[0] == first_line)
+            .unwrap_or_else(|| panic!("no node {first_line}: {read:#?}"));
+        (
+            node.in_box.map(|b| boxes[b]),
+            node.lines.clone(),
+            node.dashed,
+        )
+    };
+    assert_eq!(
+        in_box("aiven-hel1"),
+        (
+            Some("Aiven VPC data-project upcloud-fi-hel1"),
+            vec!["aiven-hel1".to_owned(), "172.20.0.0/24".to_owned()],
+            false
+        ),
+        "the VPC's network, by the file's alias, with the VPC's network_cidr"
+    );
+    assert_eq!(
+        in_box("Aiven VPC 9a5e6c4c…"),
+        (
+            None,
+            vec![
+                "Aiven VPC 9a5e6c4c…".to_owned(),
+                "not found in project data-project".to_owned()
+            ],
+            true
+        ),
+        "a VPC Aiven does not have, dashed"
+    );
+
+    let active = edge(&read, "app", "aiven-hel1");
+    assert_eq!(active.lines, ["app to aiven"], "both halves, one name");
+    assert!(!active.dashed && !active.directed && active.colours.is_none());
+
+    let pending = edge(&read, "backend", "aiven-hel1");
+    assert_eq!(
+        pending.lines,
+        [
+            "backend to aiven (Aiven half)",
+            "+ backend to aiven",
+            "PENDING_PEER"
+        ]
+    );
+    assert!(pending.dashed && pending.directed, "{pending:?}");
+    assert_eq!(
+        read.node(&pending.from).map(|n| &n.lines[0][..]),
+        Some("aiven-hel1"),
+        "from the side that created its half: Aiven's"
+    );
+
+    let error = edge(&read, "app", "aiven-new");
+    assert_eq!(error.lines, ["app to new vpc", "ERROR, pending-peer"]);
+    assert_eq!(
+        error.colours.as_ref().map(|c| c.1.as_str()),
+        Some("#d1242f"),
+        "red: someone has to act"
+    );
+
+    let created = edge(&read, "app", "Aiven VPC 9a5e6c4c…");
+    assert_eq!(created.lines, ["+ app to nowhere"]);
+    let pruned = edge(&read, "backend", "aiven-fra1");
+    assert_eq!(pruned.lines, ["- backend to fra1", "not in the file"]);
+    assert_eq!(
+        in_box("aiven-fra1"),
+        (
+            None,
+            vec![
+                "aiven-fra1".to_owned(),
+                "not read, of project data-project".to_owned()
+            ],
+            true
+        ),
+        "its VPC is no longer the file's, so not read"
+    );
+    for line in read.all_lines() {
+        assert!(line.chars().count() <= 40, "{line:?}");
+    }
+    assert!(sim.writes().is_empty(), "graph is read-only");
+
+    for view in ["--observed", "--desired"] {
+        let mermaid = graph(&["graph", view]);
+        read_both(&mermaid, &graph(&["graph", view, "--format", "dot"]));
+        insta::assert_snapshot!(format!("graph_aiven{}", view.replace("--", "_")), mermaid);
+    }
 }
 
 #[test]

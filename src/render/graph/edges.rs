@@ -1,25 +1,93 @@
 //! The edges: a peering's halves as a view shows them, paired up, each pair drawn by its
 //! gravest state, marked with what the plan does to it and labelled with its halves' names.
+//!
+//! The Aiven half of an `[[aiven_peering]]` is a half from the VPC's network to the customer's,
+//! in the state of the VPC's peering connection; its UpCloud half goes the other way.
 
 use std::collections::BTreeMap;
 
-use crate::model::{NetworkId, PeeringKey, PeeringState};
-use crate::plan::{Action, Change, FieldChange, Plan};
+use crate::model::{AivenConnection, ConnectionState, PeeringState};
+use crate::plan::health::{self, Health};
+use crate::plan::{
+    Action, AivenAction, AivenChange, Change, FieldChange, LeftConnection, PendingHalf, Plan,
+};
 
 use super::label::label_line;
-use super::{Edge, EdgeKind, Mark, View};
+use super::vpcs::Vpcs;
+use super::{Edge, EdgeKind, Mark, NodeKey, View};
 
 /// One half of a pair, as the view shows it.
 pub(super) struct Half<'p> {
-    pub(super) key: PeeringKey,
+    /// The node of the side that creates it, and of the other side.
+    pub(super) from: NodeKey,
+    pub(super) to: NodeKey,
     name: &'p str,
+    /// The Aiven half of an `[[aiven_peering]]`.
+    aiven: bool,
     link: Option<&'p str>,
-    /// `None` for a half the plan creates.
-    state: Option<&'p PeeringState>,
+    /// `None` for a half the plan creates, or one whose state was not read.
+    state: Option<HalfState<'p>>,
     mark: Option<Mark>,
     whose: Whose<'p>,
     /// For an update: what changes, in a few words.
     changes: Vec<String>,
+}
+
+/// What a half's state is, on its platform.
+#[derive(Debug, Clone, Copy)]
+enum HalfState<'p> {
+    Upcloud(&'p PeeringState),
+    Aiven(&'p AivenConnection),
+    /// An Aiven connection prune leaves for a person, the file having no `[aiven]` table.
+    LeftForPerson,
+}
+
+impl HalfState<'_> {
+    fn kind(self) -> EdgeKind {
+        match self {
+            HalfState::Upcloud(state) => match state {
+                PeeringState::Active => EdgeKind::Active,
+                PeeringState::Provisioning => EdgeKind::Provisioning,
+                PeeringState::PendingPeer => EdgeKind::Pending,
+                PeeringState::Disabled | PeeringState::PeerDisabled => EdgeKind::Disabled,
+                PeeringState::ConflictSubnet
+                | PeeringState::MissingLocalRouter
+                | PeeringState::MissingPeerRouter
+                | PeeringState::DeletedPeerNetwork
+                | PeeringState::Error
+                | PeeringState::Unknown(_) => EdgeKind::NeedsPerson,
+            },
+            // As `check` judges it.
+            HalfState::Aiven(connection) => match health::judge_connection(connection) {
+                Health::Healthy => EdgeKind::Active,
+                Health::Transient if connection.state == ConnectionState::PendingPeer => {
+                    EdgeKind::Pending
+                }
+                Health::Transient => EdgeKind::Provisioning,
+                Health::Unhealthy => EdgeKind::NeedsPerson,
+            },
+            HalfState::LeftForPerson => EdgeKind::NeedsPerson,
+        }
+    }
+
+    /// The state in a few words; nothing for one that is as it should be.
+    fn words(self) -> Vec<String> {
+        match self {
+            HalfState::Upcloud(PeeringState::Active) => Vec::new(),
+            HalfState::Upcloud(state) => vec![state.as_str().to_owned()],
+            HalfState::Aiven(connection) => {
+                if health::judge_connection(connection) == Health::Healthy {
+                    return Vec::new();
+                }
+                let warnings = connection.warnings.iter().map(|w| w.kind.clone());
+                [connection.state.as_str().to_owned()]
+                    .into_iter()
+                    .chain(warnings)
+                    .collect()
+            }
+            HalfState::LeftForPerson => vec!["Aiven half left to delete by hand".to_owned()],
+        }
+    }
 }
 
 /// Whose a half is, as this file sees it.
@@ -49,8 +117,8 @@ impl Whose<'_> {
 }
 
 /// Every half the view shows: the file's (and those the plan deletes), then those it leaves
-/// alone.
-pub(super) fn halves(plan: &Plan, view: View) -> Vec<Half<'_>> {
+/// alone; of both platforms.
+pub(super) fn halves<'p>(plan: &'p Plan, view: View, vpcs: &Vpcs) -> Vec<Half<'p>> {
     let untouched = plan
         .kept
         .iter()
@@ -61,45 +129,68 @@ pub(super) fn halves(plan: &Plan, view: View) -> Vec<Half<'_>> {
             (&elsewhere.peering, Whose::OtherFile(owner))
         }))
         .map(|(peering, whose)| Half {
-            key: peering.key,
+            from: NodeKey::Network(peering.key.network),
+            to: NodeKey::Network(peering.key.peer_network),
             name: &peering.name,
+            aiven: false,
             link: None,
-            state: Some(&peering.state),
+            state: Some(HalfState::Upcloud(&peering.state)),
             mark: None,
             whose,
             changes: Vec::new(),
         });
+    let aiven = plan.aiven.iter().flat_map(|change| {
+        let pending = change
+            .pending
+            .as_ref()
+            .and_then(|half| pending_half(change, half, view, vpcs));
+        aiven_half(change, view, vpcs).into_iter().chain(pending)
+    });
+    let left = plan
+        .aiven_left
+        .iter()
+        .map(|left| left_connection(left, vpcs));
     plan.changes
         .iter()
         .filter_map(|change| planned_half(change, view))
+        .chain(aiven)
         .chain(untouched)
+        .chain(left)
         .collect()
+}
+
+/// How `view` shows a half the plan acts on: as it is (observed), as it will be (desired), or
+/// as it is with the plan's mark (both). `None`: a create not there yet, a delete no longer.
+fn as_viewed<'p>(
+    view: View,
+    mark: Mark,
+    state: Option<HalfState<'p>>,
+) -> Option<(Option<HalfState<'p>>, Option<Mark>)> {
+    match (view, mark) {
+        (View::Observed, Mark::Create) | (View::Desired, Mark::Delete) => None,
+        (View::Both, mark) => Some((state, Some(mark))),
+        (View::Observed | View::Desired, _) => Some((state, None)),
+    }
 }
 
 /// A change's half as `view` shows it: as it is (observed), as it will be (desired), or as it
 /// is with the plan's mark (both). A create does not exist yet; a delete no longer will.
 fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
-    let marked = |mark| (view == View::Both).then_some(mark);
     let (name, state, mark, whose, changes) = match &change.action {
-        Action::Create(_) if view == View::Observed => return None,
-        Action::Delete { .. } if view == View::Desired => return None,
-        Action::Create(target) => (
-            &target.name,
-            None,
-            marked(Mark::Create),
-            Whose::Listed,
-            vec![],
-        ),
+        Action::Create(target) => {
+            let (state, mark) = as_viewed(view, Mark::Create, None)?;
+            (&target.name, state, mark, Whose::Listed, vec![])
+        }
         Action::Noop { current } => (
             &current.name,
-            Some(&current.state),
+            Some(HalfState::Upcloud(&current.state)),
             None,
             Whose::Listed,
             vec![],
         ),
         Action::Update { current, .. } if view == View::Observed => (
             &current.name,
-            Some(&current.state),
+            Some(HalfState::Upcloud(&current.state)),
             None,
             Whose::Listed,
             vec![],
@@ -110,36 +201,96 @@ fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
             fields,
             adopt,
         } => {
+            let state = Some(HalfState::Upcloud(&current.state));
+            let (state, mark) = as_viewed(view, Mark::Update, state)?;
             let changes = if view == View::Both {
                 update_words(fields, *adopt)
             } else {
                 vec![]
             };
-            (
-                &target.name,
-                Some(&current.state),
-                marked(Mark::Update),
-                Whose::Listed,
-                changes,
-            )
+            (&target.name, state, mark, Whose::Listed, changes)
         }
-        Action::Delete { current } => (
-            &current.name,
-            Some(&current.state),
-            marked(Mark::Delete),
-            Whose::NotListed,
-            vec![],
-        ),
+        Action::Delete { current } => {
+            let state = Some(HalfState::Upcloud(&current.state));
+            let (state, mark) = as_viewed(view, Mark::Delete, state)?;
+            (&current.name, state, mark, Whose::NotListed, vec![])
+        }
     };
     Some(Half {
-        key: change.key,
+        from: NodeKey::Network(change.key.network),
+        to: NodeKey::Network(change.key.peer_network),
         name,
+        aiven: false,
         link: change.link.as_deref(),
         state,
         mark,
         whose,
         changes,
     })
+}
+
+/// The Aiven half of a change, from the VPC's network to the customer's, as `view` shows it.
+fn aiven_half<'p>(change: &'p AivenChange, view: View, vpcs: &Vpcs) -> Option<Half<'p>> {
+    let current = change.action.current().map(HalfState::Aiven);
+    let (state, mark, whose) = match &change.action {
+        AivenAction::Create => {
+            let (state, mark) = as_viewed(view, Mark::Create, None)?;
+            (state, mark, Whose::Listed)
+        }
+        AivenAction::Noop { .. } => (current, None, Whose::Listed),
+        AivenAction::Delete { .. } => {
+            let (state, mark) = as_viewed(view, Mark::Delete, current)?;
+            (state, mark, Whose::NotListed)
+        }
+    };
+    Some(Half {
+        from: vpcs.node(&change.key.vpc),
+        to: NodeKey::Network(change.key.network),
+        name: &change.name,
+        aiven: true,
+        link: None,
+        state,
+        mark,
+        whose,
+        changes: Vec::new(),
+    })
+}
+
+/// The UpCloud half of an `[[aiven_peering]]` whose peer is not known yet: created by the plan,
+/// towards the VPC's node.
+fn pending_half<'p>(
+    change: &AivenChange,
+    half: &'p PendingHalf,
+    view: View,
+    vpcs: &Vpcs,
+) -> Option<Half<'p>> {
+    let (state, mark) = as_viewed(view, Mark::Create, None)?;
+    Some(Half {
+        from: NodeKey::Network(half.network),
+        to: vpcs.node(&change.key.vpc),
+        name: &half.name,
+        aiven: false,
+        link: None,
+        state,
+        mark,
+        whose: Whose::Listed,
+        changes: Vec::new(),
+    })
+}
+
+/// An Aiven connection of a deleted UpCloud half, left for a person: in every view, as it stays.
+fn left_connection<'p>(left: &'p LeftConnection, vpcs: &Vpcs) -> Half<'p> {
+    Half {
+        from: vpcs.node(&left.key.vpc),
+        to: NodeKey::Network(left.key.network),
+        name: &left.name,
+        aiven: true,
+        link: None,
+        state: Some(HalfState::LeftForPerson),
+        mark: None,
+        whose: Whose::NotListed,
+        changes: Vec::new(),
+    }
 }
 
 /// An update in a few words: `renamed`, `to disabled`, `labels`, `adopted`.
@@ -159,21 +310,19 @@ fn update_words(fields: &[FieldChange], adopt: bool) -> Vec<String> {
 }
 
 /// The edge of one pair's halves.
-pub(super) fn edge(mut halves: Vec<Half>, index: &BTreeMap<NetworkId, usize>) -> Edge {
-    halves.sort_by(|a, b| (a.whose, a.name).cmp(&(b.whose, b.name)));
+pub(super) fn edge(mut halves: Vec<Half>, index: &BTreeMap<&NodeKey, usize>) -> Edge {
+    // Of one peering, the Aiven half first, as the plan shows them.
+    halves.sort_by(|a, b| (a.whose, a.name, !a.aiven).cmp(&(b.whose, b.name, !b.aiven)));
     let kind = halves
         .iter()
-        .filter_map(|half| half.state.map(EdgeKind::of))
+        .filter_map(|half| half.state.map(HalfState::kind))
         .max()
         .unwrap_or(EdgeKind::NotCreated);
-    let first = &halves[0];
-    let node = |network: NetworkId| index[&network];
-    let (local, peer) = (node(first.key.network), node(first.key.peer_network));
-    let directed = halves.len() == 1 && matches!(kind, EdgeKind::Pending | EdgeKind::NotCreated);
-    let (from, to) = if directed {
-        (local, peer)
-    } else {
-        (local.min(peer), local.max(peer))
+    let node = |key: &NodeKey| index[key];
+    let (a, b) = (node(&halves[0].from), node(&halves[0].to));
+    let (from, to, directed) = match lone_half(&halves, kind) {
+        Some(half) => (node(&half.from), node(&half.to), true),
+        None => (a.min(b), a.max(b), false),
     };
     let mut marks: Vec<Mark> = halves.iter().filter_map(|half| half.mark).collect();
     marks.sort();
@@ -191,7 +340,22 @@ pub(super) fn edge(mut halves: Vec<Half>, index: &BTreeMap<NetworkId, usize>) ->
     }
 }
 
+/// The one half of a pair that exists while it waits for the other (or, of a pair not created
+/// yet, the one half the plan creates): the edge points from its side.
+fn lone_half<'h, 'p>(halves: &'h [Half<'p>], kind: EdgeKind) -> Option<&'h Half<'p>> {
+    let lone = |halves: Vec<&'h Half<'p>>| match halves[..] {
+        [half] => Some(half),
+        _ => None,
+    };
+    match kind {
+        EdgeKind::Pending => lone(halves.iter().filter(|h| h.state.is_some()).collect()),
+        EdgeKind::NotCreated => lone(halves.iter().collect()),
+        _ => None,
+    }
+}
+
 /// A line per half, `+ name`; one line for the halves of one link, or of one name, alike marked.
+/// Where they are not alike, the Aiven half of an `[[aiven_peering]]` says so.
 fn names_of(halves: &[Half]) -> Vec<String> {
     let marked = |half: &Half, name: &str| match half.mark {
         Some(mark) => format!("{} {name}", mark.symbol()),
@@ -209,22 +373,32 @@ fn names_of(halves: &[Half]) -> Vec<String> {
             }
         }
     }
-    halves.iter().map(|half| marked(half, half.name)).collect()
+    halves
+        .iter()
+        .map(|half| match half.aiven {
+            true => marked(half, &format!("{} (Aiven half)", half.name)),
+            false => marked(half, half.name),
+        })
+        .collect()
 }
 
-/// The halves' states other than `active`, each once; for a pair no half of which exists yet,
-/// outside the view that marks it as created, that it does not exist.
+/// The halves' states other than `active` (`ACTIVE` without a warning), each once; for a pair no
+/// half of which exists yet, outside the view that marks it as created, that it does not exist.
 fn state_words(halves: &[Half], kind: EdgeKind, marks: &[Mark]) -> Option<String> {
     if kind == EdgeKind::NotCreated {
         return marks.is_empty().then(|| "not created yet".to_owned());
     }
-    let mut states: Vec<&str> = Vec::new();
-    for state in halves.iter().filter_map(|half| half.state) {
-        if *state != PeeringState::Active && !states.contains(&state.as_str()) {
-            states.push(state.as_str());
+    let mut words: Vec<String> = Vec::new();
+    for word in halves
+        .iter()
+        .filter_map(|half| half.state)
+        .flat_map(HalfState::words)
+    {
+        if !words.contains(&word) {
+            words.push(word);
         }
     }
-    (!states.is_empty()).then(|| states.join(", "))
+    (!words.is_empty()).then(|| words.join(", "))
 }
 
 /// What an update changes, and, for a pair the file lists no half of, whose it is.

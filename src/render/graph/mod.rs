@@ -7,6 +7,10 @@
 //! A peering pair is the two halves between two networks, one in each network's account. The
 //! plan holds the halves of the accounts the file names; a half in an account that is not read
 //! shows only through the state of the half that is (`active` means both exist).
+//!
+//! An Aiven project VPC's network is in Aiven's account, which is not read: the diagram draws it
+//! in a box of the VPC (see `vpcs`), and the pair of an `[[aiven_peering]]` as the UpCloud half
+//! and the Aiven half, the VPC's peering connection, which stands for Aiven's own UpCloud half.
 
 pub mod dot;
 mod edges;
@@ -15,16 +19,18 @@ pub mod mermaid;
 mod nodes;
 #[cfg(test)]
 mod tests;
+mod vpcs;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Desired;
-use crate::model::{NetworkId, NetworkType, PeeringState};
+use crate::model::{NetworkId, NetworkType, VpcRef};
 use crate::plan::{NetworkNames, Observed, Plan};
 
 use super::wording::count;
 use edges::{Half, edge, halves};
 use nodes::place;
+use vpcs::Vpcs;
 
 /// Which state the diagram shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +47,7 @@ pub enum View {
 /// The diagram's content, in the order it is drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Graph {
-    /// The boxes, by title.
+    /// The boxes: the accounts' by name, then the Aiven VPCs' by project and ID.
     pub groups: Vec<Group>,
     /// By box (in box order, then the networks in no box), then by label.
     pub nodes: Vec<Node>,
@@ -49,21 +55,32 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-/// A box: the networks of one account.
+/// A box: the networks of one account, or the network of one Aiven project VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub title: String,
 }
 
+/// What a node stands for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeKey {
+    /// A network, wherever it is.
+    Network(NetworkId),
+    /// The network of an Aiven project VPC whose ID, the "Aiven network ID", is not known yet.
+    Vpc(VpcRef),
+}
+
 /// A network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
-    pub network: NetworkId,
-    /// The index of its box in [`Graph::groups`]; `None` for a network of no account read.
+    pub key: NodeKey,
+    /// The index of its box in [`Graph::groups`]; `None` for a network of no account read and
+    /// of no VPC found.
     pub group: Option<usize>,
     /// Its name (alias or the account's name), then its address ranges.
     pub lines: Vec<String>,
-    /// Whether an account read holds it. A network only the file names is drawn dashed.
+    /// Whether an account read holds it, or Aiven has its VPC. A network only the file names,
+    /// or of a VPC Aiven does not have, is drawn dashed.
     pub seen: bool,
 }
 
@@ -122,23 +139,6 @@ impl Edge {
     }
 }
 
-impl EdgeKind {
-    fn of(state: &PeeringState) -> EdgeKind {
-        match state {
-            PeeringState::Active => EdgeKind::Active,
-            PeeringState::Provisioning => EdgeKind::Provisioning,
-            PeeringState::PendingPeer => EdgeKind::Pending,
-            PeeringState::Disabled | PeeringState::PeerDisabled => EdgeKind::Disabled,
-            PeeringState::ConflictSubnet
-            | PeeringState::MissingLocalRouter
-            | PeeringState::MissingPeerRouter
-            | PeeringState::DeletedPeerNetwork
-            | PeeringState::Error
-            | PeeringState::Unknown(_) => EdgeKind::NeedsPerson,
-        }
-    }
-}
-
 /// What the plan does to a half.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mark {
@@ -168,26 +168,36 @@ impl Graph {
         desired: &Desired,
         names: &NetworkNames,
     ) -> Graph {
-        let mut pairs: BTreeMap<(NetworkId, NetworkId), Vec<Half>> = BTreeMap::new();
-        for half in halves(plan, view) {
-            let (a, b) = (half.key.network, half.key.peer_network);
-            pairs.entry((a.min(b), a.max(b))).or_default().push(half);
+        let vpcs = Vpcs::gather(plan, observed, desired);
+        let mut pairs: BTreeMap<(NodeKey, NodeKey), Vec<Half>> = BTreeMap::new();
+        for half in halves(plan, view, &vpcs) {
+            let (a, b) = (half.from.clone(), half.to.clone());
+            let pair = if a <= b { (a, b) } else { (b, a) };
+            pairs.entry(pair).or_default().push(half);
         }
-        let mut wanted: BTreeSet<NetworkId> = pairs.keys().flat_map(|&(a, b)| [a, b]).collect();
-        wanted.extend(desired.aliases.values());
-        wanted.extend(desired.account_aliases.values().flat_map(|a| a.values()));
-        wanted.extend(
-            observed
-                .values()
-                .flat_map(|seen| &seen.networks)
-                .filter(|network| network.kind == NetworkType::Private)
-                .map(|network| network.id),
-        );
-        let (groups, nodes) = place(&wanted, plan, observed, names);
-        let index: BTreeMap<NetworkId, usize> = nodes
+        let mut wanted: BTreeSet<NodeKey> = pairs
+            .keys()
+            .flat_map(|(a, b)| [a.clone(), b.clone()])
+            .collect();
+        let networks = desired
+            .aliases
+            .values()
+            .chain(desired.account_aliases.values().flat_map(|a| a.values()))
+            .copied()
+            .chain(
+                observed
+                    .values()
+                    .flat_map(|seen| &seen.networks)
+                    .filter(|network| network.kind == NetworkType::Private)
+                    .map(|network| network.id),
+            );
+        wanted.extend(networks.map(NodeKey::Network));
+        wanted.extend(vpcs.nodes());
+        let (groups, nodes) = place(&wanted, plan, observed, names, &vpcs);
+        let index: BTreeMap<&NodeKey, usize> = nodes
             .iter()
             .enumerate()
-            .map(|(i, node)| (node.network, i))
+            .map(|(i, node)| (&node.key, i))
             .collect();
         let mut edges: Vec<Edge> = pairs
             .into_values()

@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use super::label::{MAX_LINE_CHARS, label_line};
 use super::*;
-use crate::config::DesiredPeering;
+use crate::config::{DesiredAivenPeering, DesiredPeering};
 use crate::model::{
-    ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, OWNER_KEY, Peering,
-    PeeringId, PeeringKey,
+    AIVEN_PROJECT_KEY, AIVEN_VPC_KEY, AivenConnection, AivenVpc, ConfiguredStatus, ConnectionKey,
+    ConnectionState, ConnectionWarning, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network,
+    OWNER_KEY, Peering, PeeringId, PeeringKey, PeeringState, VpcId, VpcState,
 };
-use crate::plan::plan_accounts;
+use crate::plan::{VpcSeen, plan_accounts};
 
 #[path = "../../../tests/common/diagrams.rs"]
 mod diagrams;
@@ -127,6 +128,94 @@ fn two_accounts(peerings: Vec<DesiredPeering>, in_a: Vec<Peering>, in_b: Vec<Pee
     )
 }
 
+/// Project VPC `n` of `project`, in fi-hel1.
+fn vpc_ref(project: &str, n: u128) -> VpcRef {
+    VpcRef {
+        project: project.into(),
+        vpc: VpcId(Uuid::from_u128((0x7000_0000 + n) << 96)),
+    }
+}
+
+/// An `[[aiven_peering]]` named `name` of network `network` (in account `a`) with `vpc`.
+fn wanted_aiven(name: &str, vpc: &VpcRef, network: u128) -> DesiredAivenPeering {
+    DesiredAivenPeering {
+        name: name.into(),
+        vpc: vpc.clone(),
+        network: net(network),
+        aiven_network: None,
+        account: Some("a".into()),
+        configured_status: ConfiguredStatus::Active,
+        labels: Labels::new(),
+    }
+}
+
+/// The VPC `at`, found, in `cloud`, its range 172.16.n.0/24, with connections to these networks
+/// in these states; each shows network `network` as the Aiven network ID once Aiven built its
+/// half.
+fn vpc_found(
+    at: &VpcRef,
+    cloud: &str,
+    network: u128,
+    connections: &[(u128, ConnectionState)],
+) -> VpcSeen {
+    VpcSeen::Found(AivenVpc {
+        at: at.clone(),
+        cloud_name: cloud.into(),
+        network_cidr: Some(format!("172.16.{network}.0/24").parse().expect("a range")),
+        state: VpcState::Active,
+        connections: connections
+            .iter()
+            .map(|(peer, state)| AivenConnection {
+                key: ConnectionKey {
+                    vpc: at.clone(),
+                    network: net(*peer),
+                },
+                aiven_network: (!state.is_before_pending_peer()).then(|| net(network)),
+                state: state.clone(),
+                message: None,
+                warnings: Vec::new(),
+            })
+            .collect(),
+    })
+}
+
+/// The UpCloud half of an `[[aiven_peering]]`, in account `a`, towards `vpc`'s network.
+fn upcloud_half(n: u128, name: &str, key: PeeringKey, vpc: &VpcRef, state: &str) -> Peering {
+    let mut half = existing("a", n, name, key, state, true);
+    half.labels
+        .insert(AIVEN_PROJECT_KEY.into(), vpc.project.clone());
+    half.labels
+        .insert(AIVEN_VPC_KEY.into(), vpc.vpc.to_string());
+    half
+}
+
+impl World {
+    /// The file gains `[aiven]` and these `[[aiven_peering]]` tables; account `a` reads `vpcs`.
+    fn with_aiven(
+        mut self,
+        peerings: Vec<DesiredAivenPeering>,
+        vpcs: Vec<(VpcRef, VpcSeen)>,
+    ) -> World {
+        self.desired.aiven = crate::config::parse("[aiven]\n", "aiven.toml")
+            .expect("a file with [aiven] only")
+            .aiven;
+        assert!(self.desired.aiven.is_some());
+        self.desired.aiven_peerings = peerings;
+        let a = self.observed.get_mut(&Some("a".into())).expect("account a");
+        a.vpcs = vpcs.into_iter().collect();
+        self
+    }
+}
+
+/// The node whose first line is `name`.
+fn node_named<'g>(graph: &'g Graph, name: &str) -> &'g Node {
+    graph
+        .nodes
+        .iter()
+        .find(|n| n.lines[0] == name)
+        .unwrap_or_else(|| panic!("no node {name}: {graph:#?}"))
+}
+
 /// The edge between two networks, by their names.
 fn edge_between<'g>(graph: &'g Graph, a: &str, b: &str) -> &'g Edge {
     let name = |i: usize| graph.nodes[i].lines[0].as_str();
@@ -147,6 +236,7 @@ fn both_halves_of_a_pair_are_one_edge_and_one_half_points_from_its_side() {
             wanted("a", "app to shared", key(1, 3)),
             wanted("b", "shared to app", key(3, 1)),
             wanted("a", "backend to outside", key(2, 9)),
+            wanted("a", "backend to shared", key(2, 3)),
         ],
         vec![
             existing("a", 1, "app to shared", key(1, 3), "active", true),
@@ -159,10 +249,20 @@ fn both_halves_of_a_pair_are_one_edge_and_one_half_points_from_its_side() {
                 true,
             ),
         ],
-        vec![existing("b", 3, "shared to app", key(3, 1), "active", true)],
+        vec![
+            existing("b", 3, "shared to app", key(3, 1), "active", true),
+            existing(
+                "b",
+                4,
+                "shared to backend",
+                key(3, 2),
+                "pending-peer",
+                false,
+            ),
+        ],
     );
     let graph = world.graph(View::Both);
-    assert_eq!(graph.edges.len(), 2, "{graph:#?}");
+    assert_eq!(graph.edges.len(), 3, "{graph:#?}");
 
     let pair = edge_between(&graph, "app", "shared");
     assert_eq!(pair.kind, EdgeKind::Active);
@@ -177,6 +277,15 @@ fn both_halves_of_a_pair_are_one_edge_and_one_half_points_from_its_side() {
         "from the side that has its half"
     );
     assert_eq!(pending.lines, ["backend to outside", "pending-peer"]);
+
+    // One half waits while the plan creates the other: still from the side that has its half.
+    let completed = edge_between(&graph, "backend", "shared");
+    assert_eq!(
+        completed.lines,
+        ["+ backend to shared", "shared to backend", "pending-peer"]
+    );
+    assert!(completed.directed && completed.dashed(), "{completed:?}");
+    assert_eq!(graph.nodes[completed.from].lines[0], "shared");
 }
 
 #[test]
@@ -340,6 +449,217 @@ fn peerings_of_other_files_are_drawn_and_marked_with_their_owner() {
 }
 
 #[test]
+fn an_aiven_vpc_found_is_a_box_around_its_network_with_its_range_and_one_not_found_is_dashed() {
+    let hel1 = vpc_ref("data", 1);
+    let nowhere = vpc_ref("data", 2);
+    let world = two_accounts(Vec::new(), Vec::new(), Vec::new()).with_aiven(
+        vec![
+            wanted_aiven("app to aiven", &hel1, 1),
+            wanted_aiven("backend to nowhere", &nowhere, 2),
+        ],
+        vec![
+            (
+                hel1.clone(),
+                vpc_found(
+                    &hel1,
+                    "upcloud-fi-hel1",
+                    21,
+                    &[(1, ConnectionState::Active)],
+                ),
+            ),
+            (
+                nowhere.clone(),
+                VpcSeen::NotFound {
+                    message: "no such VPC".into(),
+                },
+            ),
+        ],
+    );
+    let graph = world.graph(View::Both);
+    let titles: Vec<&str> = graph.groups.iter().map(|g| g.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["account a", "account b", "Aiven VPC data upcloud-fi-hel1"],
+        "a box per VPC found, after the accounts'"
+    );
+    let network = node_named(&graph, "10000015…");
+    assert_eq!(
+        network.key,
+        NodeKey::Network(net(21)),
+        "the Aiven network ID"
+    );
+    assert_eq!(network.lines, ["10000015…", "172.16.21.0/24"]);
+    assert_eq!((network.group, network.seen), (Some(2), true));
+
+    let missing = node_named(&graph, "Aiven VPC 70000002…");
+    assert_eq!(missing.key, NodeKey::Vpc(nowhere), "no network ID known");
+    assert_eq!(missing.lines[1], "not found in project data");
+    assert_eq!((missing.group, missing.seen), (None, false));
+
+    let created = edge_between(&graph, "backend", "Aiven VPC 70000002…");
+    assert_eq!(
+        created.lines,
+        ["+ backend to nowhere"],
+        "both halves, one name"
+    );
+    assert_eq!(created.marks, [Mark::Create]);
+    assert_round_trip(&graph);
+}
+
+#[test]
+fn a_vpc_whose_network_is_not_known_yet_is_a_node_of_its_own_in_its_box() {
+    let hel1 = vpc_ref("data", 1);
+    let world = two_accounts(Vec::new(), Vec::new(), Vec::new()).with_aiven(
+        vec![wanted_aiven("app to aiven", &hel1, 1)],
+        vec![(
+            hel1.clone(),
+            vpc_found(
+                &hel1,
+                "upcloud-fi-hel1",
+                21,
+                &[(1, ConnectionState::Approved)],
+            ),
+        )],
+    );
+    let graph = world.graph(View::Both);
+    let unknown = node_named(&graph, "network ID not known yet");
+    assert_eq!(unknown.key, NodeKey::Vpc(hel1));
+    assert_eq!(unknown.group, Some(2));
+    let edge = edge_between(&graph, "app", "network ID not known yet");
+    assert_eq!(
+        edge.lines,
+        ["app to aiven (Aiven half)", "+ app to aiven", "APPROVED"],
+        "the Aiven half as it is, the UpCloud half the plan creates once Aiven shows the ID"
+    );
+    assert_eq!(edge.kind, EdgeKind::Provisioning);
+}
+
+#[test]
+fn every_aiven_state_is_drawn_as_check_judges_it() {
+    use ConnectionState as S;
+    let cases = [
+        (S::Active, EdgeKind::Active),
+        (S::Approved, EdgeKind::Provisioning),
+        (S::ApprovedPeerRequested, EdgeKind::Provisioning),
+        (S::PendingPeer, EdgeKind::Pending),
+        (S::Deleting, EdgeKind::NeedsPerson),
+        (S::Deleted, EdgeKind::NeedsPerson),
+        (S::DeletedByPeer, EdgeKind::NeedsPerson),
+        (S::RejectedByPeer, EdgeKind::NeedsPerson),
+        (S::InvalidSpecification, EdgeKind::NeedsPerson),
+        (S::Error, EdgeKind::NeedsPerson),
+        (S::Unknown("SIDEWAYS".into()), EdgeKind::NeedsPerson),
+    ];
+    let hel1 = vpc_ref("data", 1);
+    for (state, kind) in cases {
+        let world = two_accounts(Vec::new(), Vec::new(), Vec::new()).with_aiven(
+            vec![wanted_aiven("app to aiven", &hel1, 1)],
+            vec![(
+                hel1.clone(),
+                vpc_found(&hel1, "upcloud-fi-hel1", 21, &[(1, state.clone())]),
+            )],
+        );
+        // Observed: the UpCloud half the plan would create is not there.
+        let graph = world.graph(View::Observed);
+        let ends = match graph.nodes.iter().find(|n| n.lines[0] == "10000015…") {
+            Some(_) => ("app", "10000015…"),
+            None => ("app", "network ID not known yet"),
+        };
+        let edge = edge_between(&graph, ends.0, ends.1);
+        assert_eq!(edge.kind, kind, "{state}");
+        let stated = edge.lines.contains(&state.to_string());
+        assert_eq!(
+            stated,
+            kind != EdgeKind::Active,
+            "{state}: {:?}",
+            edge.lines
+        );
+        let red = colours(edge).map(|c| c.label) == Some(RED);
+        assert_eq!(red, kind == EdgeKind::NeedsPerson, "{state}");
+        assert!(edge.directed == (kind == EdgeKind::Pending), "{state}");
+        if edge.directed {
+            assert_eq!(
+                graph.nodes[edge.from].lines[0], "10000015…",
+                "from the side that created its half: Aiven's"
+            );
+        }
+    }
+
+    let mut warned = two_accounts(Vec::new(), Vec::new(), Vec::new()).with_aiven(
+        vec![wanted_aiven("app to aiven", &hel1, 1)],
+        vec![(
+            hel1.clone(),
+            vpc_found(&hel1, "upcloud-fi-hel1", 21, &[(1, S::Active)]),
+        )],
+    );
+    if let Some(VpcSeen::Found(vpc)) = warned
+        .observed
+        .get_mut(&Some("a".into()))
+        .and_then(|a| a.vpcs.get_mut(&hel1))
+    {
+        vpc.connections[0].warnings.push(ConnectionWarning {
+            kind: "overlapping-peer-vpc-ip-ranges".into(),
+            message: "overlap".into(),
+        });
+    }
+    let graph = warned.graph(View::Observed);
+    let edge = edge_between(&graph, "app", "10000015…");
+    assert_eq!(edge.kind, EdgeKind::NeedsPerson);
+    assert_eq!(
+        edge.lines,
+        [
+            "app to aiven (Aiven half)",
+            "ACTIVE, overlapping-peer-vpc-ip-ranges"
+        ]
+    );
+}
+
+#[test]
+fn pruned_aiven_halves_are_marked_and_a_connection_left_for_a_person_is_noted() {
+    let hel1 = vpc_ref("data", 1);
+    let half = || upcloud_half(1, "app to aiven", key(1, 21), &hel1, "active");
+    // With [aiven]: prune deletes both halves; the VPC, no longer the file's, is not read.
+    let with = two_accounts(Vec::new(), vec![half()], Vec::new()).with_aiven(Vec::new(), vec![]);
+    let graph = with.graph(View::Both);
+    let pruned = edge_between(&graph, "app", "10000015…");
+    assert_eq!(pruned.lines, ["- app to aiven", "not in the file"]);
+    assert_eq!(pruned.marks, [Mark::Delete]);
+    assert_eq!(
+        node_named(&graph, "10000015…").lines[1],
+        "not read, of project data"
+    );
+    assert!(
+        with.graph(View::Desired).edges.is_empty(),
+        "both halves gone once applied"
+    );
+
+    // Without [aiven]: the UpCloud half is deleted, its connection left for a person.
+    let mut without = two_accounts(Vec::new(), vec![half()], Vec::new());
+    without.desired.aiven = None;
+    for view in [View::Both, View::Desired, View::Observed] {
+        let graph = without.graph(view);
+        let left = edge_between(&graph, "app", "10000015…");
+        assert!(
+            left.lines
+                .contains(&"Aiven half left to delete by hand".to_owned()),
+            "{view:?}: {:?}",
+            left.lines
+        );
+        assert_eq!(left.kind, EdgeKind::NeedsPerson, "{view:?}");
+        assert_round_trip(&graph);
+    }
+    assert_eq!(
+        edge_between(&without.graph(View::Both), "app", "10000015…").lines,
+        [
+            "app to aiven (Aiven half)",
+            "- app to aiven",
+            "Aiven half left to delete by hand",
+            "not in the file"
+        ]
+    );
+}
+
+#[test]
 fn labels_are_short_single_lines_with_short_uuids() {
     assert_eq!(
         label_line("to 03585987-bf7d-4544-8e9b-5a1b4d74a333 please"),
@@ -403,7 +723,8 @@ fn assert_round_trip(graph: &Graph) {
 }
 
 /// A world whose every name is one of `names`: networks of both accounts (as the accounts name
-/// them), peerings of the file and peerings made by hand.
+/// them), peerings of the file and peerings made by hand, Aiven projects, clouds and
+/// `[[aiven_peering]]` tables.
 fn world_named(names: &[String]) -> World {
     let name = |i: usize| names[i % names.len()].clone();
     let networks = |from: u128| -> Vec<Network> {
@@ -411,6 +732,27 @@ fn world_named(names: &[String]) -> World {
             .map(|i| network(from + i, &name((from + i) as usize)))
             .collect()
     };
+    let (found, missing) = (vpc_ref(&name(14), 1), vpc_ref(&name(15), 2));
+    let aiven = vec![
+        wanted_aiven(&name(16), &found, 2),
+        wanted_aiven(&name(17), &found, 3),
+        wanted_aiven(&name(18), &missing, 1),
+    ];
+    let vpcs = vec![
+        (
+            found.clone(),
+            vpc_found(
+                &found,
+                &name(19),
+                21,
+                &[
+                    (2, ConnectionState::PendingPeer),
+                    (3, ConnectionState::Error),
+                ],
+            ),
+        ),
+        (missing, VpcSeen::NotFound { message: name(20) }),
+    ];
     World::new(
         vec![
             wanted("a", &name(7), key(1, 11)),
@@ -430,6 +772,7 @@ fn world_named(names: &[String]) -> World {
             networks(11),
         ),
     )
+    .with_aiven(aiven, vpcs)
 }
 
 /// Pieces of text that mean something to Mermaid, DOT, HTML or Markdown.
@@ -484,6 +827,13 @@ fn hostile_names_round_trip_in_both_languages() {
     assert!(
         graph.nodes.iter().any(|n| n.lines[0] == label_line(&all)),
         "the name is there, flattened and cut, but not changed otherwise"
+    );
+    // Project name(14) and cloud name(19) of `world_named`.
+    let aiven_box = "Aiven VPC \\n\\\" end";
+    assert_eq!(
+        graph.groups.last().map(|g| &g.title),
+        Some(&label_line(aiven_box)),
+        "the VPC's project and cloud, as hostile as the rest"
     );
 }
 
