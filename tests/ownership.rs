@@ -222,3 +222,157 @@ fn import_writes_the_owner_its_peerings_share() {
     let plan = sim.run(dir.path(), &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "the imported file changes nothing: {plan:?}");
 }
+
+/// The test world with `b-2`, from the backend network to Aiven, as team-b's file made it.
+fn sim_with_b_2() -> Sim {
+    Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"b-2\"\nnetwork = \"{BACKEND}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-b\" }}\n"
+    ))
+}
+
+/// Team-b's file: `b-1` from the app network to Aiven, and `b-2`.
+fn team_b_file() -> String {
+    format!(
+        "owner = \"team-b\"\nprune = true\n\n\
+         [[peering]]\nname = \"b-1\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\n\
+         [[peering]]\nname = \"b-2\"\nnetwork = \"{BACKEND}\"\npeer_network = \"{AIVEN}\"\n"
+    )
+}
+
+/// Runs `args` in `dir` while team-b's pipeline, between this run's reads and its create,
+/// applies its file and so creates `b-1` of the very pair this run is about to create. Returns
+/// the run and the writes it sent (team-b's left out).
+fn apply_racing_team_b(sim: &Sim, dir: &tempfile::TempDir, args: &[&str]) -> (Run, Vec<String>) {
+    write(dir, "team-b.toml", &team_b_file());
+    let mut team_b_writes = 0;
+    let run = sim.run_with_create_held(dir.path(), args, || {
+        let b = sim.run(
+            dir.path(),
+            &["-f", "team-b.toml", "apply", "--auto-approve"],
+        );
+        assert_eq!(b.code, 0, "{b:?}");
+        team_b_writes = sim.writes().len() - 1;
+    });
+    let held_create = sim.writes().into_iter().take(1);
+    let after_team_b = sim.writes().into_iter().skip(1 + team_b_writes);
+    let writes = held_create
+        .chain(after_team_b)
+        .map(|r| format!("{} {} {}", r.method, r.path, r.status))
+        .collect();
+    (run, writes)
+}
+
+fn uuid_of(sim: &Sim, name: &str) -> String {
+    sim.world()
+        .peerings()
+        .find(|peering| peering.name == name)
+        .map(|peering| peering.uuid.to_string())
+        .unwrap_or_else(|| panic!("no peering named {name:?}"))
+}
+
+#[test]
+fn a_peering_another_file_creates_meanwhile_moves_only_when_listed_and_apply_says_so() {
+    let sim = sim_with_b_2();
+    let dir = project(&team_file(Some("team-a"), "a-1", APP));
+    let (run, writes) = apply_racing_team_b(&sim, &dir, &["apply", "--auto-approve"]);
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let b_1 = uuid_of(&sim, "a-1");
+    assert_eq!(
+        writes,
+        [
+            "POST /1.3/network-peering 409".to_owned(),
+            format!("PATCH /1.3/network-peering/{b_1} 200"),
+        ],
+        "the listed pair is brought to the file; b-2, which it does not list, is not touched"
+    );
+    assert!(
+        run.stdout.contains(
+            "~ updated   a-1: it existed already with other fields (found after its create), \
+             brought to the file's name, labels; adopted"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "\n              warning: managed by another file (owner team-b); this file lists \
+             it, so applying moves it to this file (owner team-a), and that file will no longer \
+             manage it (remove it from one of the two files)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        sim.peering_labels("a-1"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-a")])
+    );
+    assert_eq!(
+        sim.peering_labels("b-2"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
+    );
+}
+
+#[test]
+fn the_move_of_a_peering_found_after_its_create_is_a_warning_of_its_change_finished_event() {
+    let sim = sim_with_b_2();
+    let dir = project(&team_file(Some("team-a"), "a-1", APP));
+    let (run, _) =
+        apply_racing_team_b(&sim, &dir, &["apply", "--auto-approve", "--output", "json"]);
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let finished: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|event| event["event"] == "change_finished")
+        .collect();
+    assert_eq!(finished.len(), 1, "{}", run.stdout);
+    assert_eq!(finished[0]["existing"], "brought_to_the_file");
+    assert_eq!(
+        finished[0]["warnings"],
+        serde_json::json!([{
+            "code": "ownership_moves",
+            "message": "managed by another file (owner team-b); this file lists it, so applying \
+                        moves it to this file (owner team-a), and that file will no longer \
+                        manage it (remove it from one of the two files)",
+        }]),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_file_without_an_owner_takes_a_peering_found_after_its_create_only_with_the_warning() {
+    let sim = sim_with_b_2();
+    let dir = project(&team_file(None, "legacy", APP));
+    let (run, writes) = apply_racing_team_b(&sim, &dir, &["apply", "--auto-approve"]);
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let found = uuid_of(&sim, "legacy");
+    assert_eq!(
+        writes,
+        [
+            "POST /1.3/network-peering 409".to_owned(),
+            format!("PATCH /1.3/network-peering/{found} 200"),
+        ],
+        "b-2 (managed by peerings, owner team-b) belongs to another file, prune or not"
+    );
+    assert!(
+        run.stdout.contains(
+            "warning: managed by another file (owner team-b); this file lists it, so applying \
+             moves it to this file (which has no owner)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        sim.peering_labels("legacy"),
+        labels(&[("managed-by", "peerings")])
+    );
+    assert_eq!(
+        sim.peering_labels("b-2"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
+    );
+}

@@ -23,7 +23,7 @@ use crate::plan::aiven::{tied_by_labels, tied_connection, waits_for_aiven};
 use crate::plan::change::aiven_network_advice;
 use crate::plan::{
     self, Action, AivenAction, AivenChange, Change, FieldChange, NetworkNames, PendingHalf, Plan,
-    Step,
+    Step, Warning,
 };
 use crate::stop::StopSignal;
 use crate::upcloud::{Client, wire::codes};
@@ -67,11 +67,14 @@ pub enum Outcome {
     ExistsUnseen,
     /// The create did not go through (`PEERING_CONFLICT`, or an answer that did not confirm
     /// it), and the account held the peering with other fields: it was brought to the file's
-    /// (an adoption, when the file did not own it yet).
+    /// (an adoption, when the file did not own it yet). `warnings` are the differ's about it,
+    /// as a plan that had seen it would have shown them: that another file managed it, which no
+    /// longer does.
     FoundAndUpdated {
         peering: Peering,
         fields: Vec<FieldChange>,
         adopted: bool,
+        warnings: Vec<Warning>,
     },
     /// Aiven accepted the connection; as answered, when the answer was one.
     ConnectionCreated(Option<AivenConnection>),
@@ -363,18 +366,19 @@ async fn create(
         };
     };
     let follow = plan::plan_found(change, target, &found);
-    match (&follow.action, not_confirmed) {
+    match (follow.action, not_confirmed) {
         (Action::Noop { .. }, NotConfirmed::Conflict) => Ok(Outcome::AlreadyExists),
         (Action::Noop { .. }, NotConfirmed::Answer(_)) => Ok(Outcome::Created(found)),
         (Action::Update { fields, adopt, .. }, _) => {
-            let patch = FieldChange::patch(fields);
+            let patch = FieldChange::patch(&fields);
             let peering = client
                 .modify_peering(found.id, &change.name, &patch)
                 .await?;
             Ok(Outcome::FoundAndUpdated {
                 peering,
-                fields: fields.clone(),
-                adopted: *adopt,
+                fields,
+                adopted: adopt,
+                warnings: follow.warnings,
             })
         }
         // The differ plans no create or delete for a peering the file lists and the account

@@ -8,7 +8,9 @@
 //!   failed, interrupted, not_started), `error` and `advice` (strings or null), and `existing`:
 //!   for a create that found its peering there already (`PEERING_CONFLICT`), as_the_file_says,
 //!   not_visible (the account cannot see it) or brought_to_the_file (updated to the file's
-//!   fields); null otherwise;
+//!   fields); null otherwise; and `warnings`: what apply learnt while making the change, each
+//!   `code` and `message` as in the plan (`ownership_moves` for a peering found after its
+//!   create that another file managed); usually empty;
 //! - `wait_started` (with `--wait`): `peerings` (each `name`, `platform` and `goal`: active,
 //!   disabled, gone, or other_half_missing) and `timeout_s`;
 //! - `state_changed` (with `--wait`): `name`, `platform`, `from` (null at the first look) and
@@ -35,9 +37,9 @@ use crate::apply::activated::Activated;
 use crate::apply::wait::{HalfState, Settled, WaitEvent, WaitVerdict};
 use crate::apply::{Finished, Outcome, Report};
 use crate::model::ConnectionKey;
-use crate::plan::{NetworkNames, Step};
+use crate::plan::{NetworkNames, Step, Warning};
 
-use super::json::{PlanDocument, server_entries};
+use super::json::{PlanDocument, server_entries, warnings};
 
 /// The plan document inside its event, its keys in the order `plan --output json` prints them.
 #[derive(Debug, Serialize)]
@@ -99,6 +101,7 @@ pub fn change_finished(finished: &Finished, at: SystemTime) -> EventLine {
         "platform": platform,
         "result": result_name(outcome),
         "existing": existing(outcome),
+        "warnings": warnings(learnt_warnings(outcome)),
         "error": error,
         "advice": advice,
     });
@@ -212,6 +215,15 @@ pub fn summary(report: &Report, interrupted: bool, at: SystemTime) -> EventLine 
             "interrupted": interrupted,
         }),
     )
+}
+
+/// What apply learnt while making the change that a person must know, as the plan would have
+/// warned had it known: that a peering found after its create was another file's.
+fn learnt_warnings(outcome: &Outcome) -> &[Warning] {
+    match outcome {
+        Outcome::FoundAndUpdated { warnings, .. } => warnings,
+        _ => &[],
+    }
 }
 
 /// For a create that found the peering there already: how the account held it.

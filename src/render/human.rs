@@ -399,15 +399,21 @@ pub fn outcome(finished: &Finished, names: &NetworkNames) -> String {
             peering,
             fields,
             adopted,
+            warnings,
         } => {
             let fields: Vec<&str> = fields.iter().map(FieldChange::field).collect();
             let adopted = if *adopted { "; adopted" } else { "" };
-            format!(
+            let mut line = format!(
                 "  {UPDATE}~ updated{UPDATE:#}   {name}: it existed already with other fields \
                  (found after its create), brought to the file's {}{adopted}: {}\n",
                 fields.join(", "),
                 describe_state(peering, names)
-            )
+            );
+            for warning in warnings {
+                let warning = printable(&warning.to_string()).into_owned();
+                let _ = writeln!(line, "              {WARNING}warning:{WARNING:#} {warning}");
+            }
+            line
         }
         Outcome::AlreadyGone => format!(
             "  {UNCHANGED}= gone{UNCHANGED:#}      {name}: deleted by someone else meanwhile; counted as converged\n"

@@ -320,7 +320,7 @@ fn connection_entry(name: &str, account: Option<String>, key: &ConnectionKey) ->
     }
 }
 
-fn warnings(warnings: &[Warning]) -> Vec<WarningEntry> {
+pub(super) fn warnings(warnings: &[Warning]) -> Vec<WarningEntry> {
     warnings
         .iter()
         .map(|warning| WarningEntry {

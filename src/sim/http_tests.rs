@@ -968,3 +968,35 @@ async fn provisioning_comes_from_the_world_and_survives_a_restart() {
     let listed = second.get("/1.3/network-peering", DEMO).await.peerings();
     assert_eq!(listed[0].state, "provisioning");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_request_is_handled_only_once_released_while_the_others_go_on() {
+    let api = std::sync::Arc::new(demo().await);
+    let held = api.simulator.hold("POST", "/1.3/network-peering");
+    let creating = tokio::spawn({
+        let api = std::sync::Arc::clone(&api);
+        async move { api.create(DEMO, create_body("held", APP, BACKEND)).await }
+    });
+    let held = tokio::task::spawn_blocking(move || {
+        assert!(
+            held.arrived_within(Duration::from_secs(20)),
+            "the create arrives"
+        );
+        held
+    })
+    .await
+    .unwrap();
+    // Held: logged as arrived, not handled, while a read is answered.
+    let listed = api.get("/1.3/network-peering", DEMO).await;
+    assert!(listed.peerings().iter().all(|p| p.name != "held"));
+    let log = api.simulator.request_log();
+    assert_eq!((log[0].method.as_str(), log[0].status), ("POST", 0));
+    assert_eq!((log[1].method.as_str(), log[1].status), ("GET", 200));
+
+    held.release();
+    assert_eq!(creating.await.unwrap().status, 201);
+    // Each hold is used once; one dropped before its request arrives holds nothing either.
+    drop(api.simulator.hold("POST", "/1.3/network-peering"));
+    let again = api.create(DEMO, create_body("again", BACKEND, AIVEN)).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+}

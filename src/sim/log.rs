@@ -148,8 +148,8 @@ impl Drop for InFlight {
 }
 
 /// Appends the request when it arrives, so the log is in arrival order even when answers
-/// overtake one another, draws its fate (delay and fault) in that same order, and fills in
-/// the account, status and fault once answered.
+/// overtake one another, draws its fate (delay and fault) in that same order, keeps it while a
+/// test holds it, and fills in the account, status and fault once answered.
 pub async fn record(
     State(simulator): State<Simulator>,
     mut request: Request,
@@ -178,6 +178,9 @@ pub async fn record(
         (number, draw)
     };
     request.extensions_mut().insert(draw);
+    if let Some(hold) = simulator.take_hold(request.method().as_str(), &path) {
+        hold.keep().await;
+    }
     let (request, body) = copy_body(request);
     let response = next.run(request).await;
     log_answer(&simulator, number, &response, &lock(&body));

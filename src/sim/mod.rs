@@ -188,6 +188,7 @@ mod auth;
 mod error;
 mod error_answers;
 mod faults;
+mod hold;
 mod log;
 mod ops;
 mod persist;
@@ -217,6 +218,7 @@ use uuid::Uuid;
 pub use error::SimError;
 pub use error_answers::ErrorAnswer;
 pub use faults::{Fault, Faults, Probability, RateLimit};
+pub use hold::Held;
 pub use log::LoggedRequest;
 pub use serve::{ServeOptions, serve};
 pub use state::SimPeeringState;
@@ -242,6 +244,8 @@ struct Shared {
     dice: Mutex<faults::FaultDice>,
     /// How long a peering is `provisioning` after a change; 0 means never.
     provisioning_ms: AtomicU64,
+    /// The requests tests asked to hold, in the order they asked; each is used once.
+    holds: Mutex<Vec<hold::Hold>>,
 }
 
 /// The state file could not be written, so a change was not made; each API answers it in its
@@ -285,6 +289,7 @@ impl Simulator {
             state_file,
             log: Mutex::new(log::RequestLog::default()),
             correlation_ids_issued: AtomicU64::new(0),
+            holds: Mutex::new(Vec::new()),
         };
         Simulator {
             shared: Arc::new(shared),
@@ -351,6 +356,23 @@ impl Simulator {
     /// fault at one exact place. [`Simulator::set_faults`] forgets the faults asked for so far.
     pub fn script_fault(&self, method: &str, path: &str, fault: Fault) {
         lock(&self.shared.dice).script(method, path, fault);
+    }
+
+    /// Holds the next request of `method` (`"POST"`) whose path (with its query) starts with
+    /// `path` once it has arrived (and is logged), before anything else happens to it, until
+    /// the returned [`Held`] releases it: for a test that must make something happen at that
+    /// exact place, such as another client's change between a plan's reads and its create.
+    pub fn hold(&self, method: &str, path: &str) -> Held {
+        let (hold, held) = hold::new(method, path);
+        lock(&self.shared.holds).push(hold);
+        held
+    }
+
+    /// The first hold asked for that `method` and `path` match, taken: it is used once.
+    fn take_hold(&self, method: &str, path: &str) -> Option<hold::Hold> {
+        let mut holds = lock(&self.shared.holds);
+        let index = holds.iter().position(|hold| hold.matches(method, path))?;
+        Some(holds.remove(index))
     }
 
     /// How long a peering is `provisioning` after a create or a change of its

@@ -296,6 +296,23 @@ impl Sim {
         )
     }
 
+    /// Runs the binary as [`Sim::run`] does, but holds its first create before the simulator
+    /// handles it until `meanwhile` has run: what `meanwhile` does to the account happens
+    /// between the run's reads and its create, as when another pipeline applies its own file
+    /// while this one waits at the prompt.
+    pub fn run_with_create_held(&self, dir: &Path, args: &[&str], meanwhile: impl FnOnce()) -> Run {
+        let held = self.simulator.hold("POST", "/1.3/network-peering");
+        let running = self.running(dir, args);
+        assert!(
+            held.arrived_within(running::PATIENCE),
+            "the create never came: {}",
+            running.stdout()
+        );
+        meanwhile();
+        held.release();
+        running.finish().0
+    }
+
     /// Starts two `apply --auto-approve` at the same moment and checks both exit 0.
     pub fn two_successful_applies_at_once(&self, dir: &Path) -> Vec<Run> {
         let runs: Vec<Run> = std::thread::scope(|scope| {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::{Run, peerings_command};
 
 /// How long a test waits for something it expects before it fails.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
 pub struct Running {
     child: Child,
