@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rusty_fork::rusty_fork_test;
+
 use crate::model::{ConfiguredStatus, NetworkId, PeeringId, PeeringKey, PeeringSpec, PeeringState};
 
 use super::wire::codes;
@@ -475,30 +477,44 @@ fn basic_credentials() -> Credentials {
     }
 }
 
-#[tokio::test]
-async fn retries_and_requests_are_logged_without_credentials() {
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let writer_log = Arc::clone(&log);
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || CapturedLog(Arc::clone(&writer_log)))
-        .finish();
-    // `#[tokio::test]` runs on this thread only, so the client's events reach this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let server = Server::start(vec![unavailable(), empty_list()]).await;
-    client(&server, fast(6)).list_peerings().await.unwrap();
-    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
-    assert!(
-        log.contains("retrying list network peerings in 0.0 s (attempt 2 of 7): HTTP 503"),
-        "{log}"
-    );
-    assert!(
-        log.contains("GET http://127.0.0.1:") && log.contains("-> 200 OK in"),
-        "{log}"
-    );
-    assert!(!log.contains(TOKEN), "{log}");
-    assert!(!log.to_ascii_lowercase().contains("authorization"), "{log}");
+// Tracing decides once per call site, for the whole process, whether any subscriber wants its
+// events, and caches the answer. While this test's subscriber is set, a test on another thread
+// that reaches a call site first (the client's own, in every client test) has no subscriber on
+// its thread, caches "nobody", and this test's events from that call site are then dropped: it
+// failed now and then, and at once beside a test that made a request while it ran. In a process
+// of its own, no other test shares the call sites.
+rusty_fork_test! {
+    #[test]
+    fn retries_and_requests_are_logged_without_credentials() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let writer_log = Arc::clone(&log);
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || CapturedLog(Arc::clone(&writer_log)))
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        // On this thread only, so the client's events reach this subscriber.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let server = Server::start(vec![unavailable(), empty_list()]).await;
+            client(&server, fast(6)).list_peerings().await.unwrap();
+        });
+        let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+        assert!(
+            log.contains("retrying list network peerings in 0.0 s (attempt 2 of 7): HTTP 503"),
+            "{log}"
+        );
+        assert!(
+            log.contains("GET http://127.0.0.1:") && log.contains("-> 200 OK in"),
+            "{log}"
+        );
+        assert!(!log.contains(TOKEN), "{log}");
+        assert!(!log.to_ascii_lowercase().contains("authorization"), "{log}");
+    }
 }
 
 /// Log output kept in memory for a test to read.
