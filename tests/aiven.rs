@@ -317,6 +317,48 @@ fn prune_deletes_the_upcloud_half_then_its_aiven_connection() {
 }
 
 #[test]
+fn prune_leaves_both_halves_alone_when_another_file_took_them_over_at_the_prompt() {
+    let sim = Sim::with_aiven("");
+    let dir = project(&app_to_hel1());
+    assert_eq!(
+        sim.run_aiven(dir.path(), &["apply", "--auto-approve"]).code,
+        0
+    );
+    std::fs::write(dir.path().join("peerings.toml"), "prune = true\n[aiven]\n").unwrap();
+    let env = sim.aiven_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let running = apply_at_the_prompt(dir.path(), &[], &env);
+    // While the prompt waits, team-b's file, which lists the same Aiven peering, takes it over.
+    let team_b = format!("owner = \"team-b\"\n{}", app_to_hel1());
+    std::fs::write(dir.path().join("team-b.toml"), team_b).unwrap();
+    let b = sim.run_aiven(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b.code, 0, "{b:?}");
+    let before = sim.writes().len();
+    running.type_keys(b"y\n");
+    let (run, _) = running.finish();
+
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(sim.writes()[before..].is_empty(), "{:?}", sim.writes());
+    assert_eq!(sim.connections().len(), 1);
+    assert!(
+        sim.peering_labels("app to aiven")
+            .contains(&("peerings-owner".to_owned(), "team-b".to_owned()))
+    );
+    for line in [
+        "= left alone app to aiven: since the plan, it became managed by another file (owner \
+         team-b); not deleted",
+        "= left alone app to aiven (Aiven half): since the plan, its UpCloud half became managed \
+         by another file (owner team-b); the connection is kept",
+        "Apply complete: 0 created, 0 updated, 0 deleted, 2 already converged, 0 failed.",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+}
+
+#[test]
 fn prune_without_the_aiven_table_leaves_the_connection_for_a_person() {
     let sim = Sim::with_aiven("");
     let dir = project(&app_to_hel1());

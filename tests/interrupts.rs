@@ -189,25 +189,11 @@ fn a_second_interrupt_aborts_at_once_without_waiting_for_the_request_under_way()
     assert_eq!(server.writes().len(), 1);
 }
 
-/// `apply` on a terminal, waiting at its prompt.
-fn at_the_prompt(sim: &Sim, dir: &std::path::Path) -> Running {
-    let running = Running::start_on_terminal(
-        dir,
-        &["apply"],
-        &[
-            ("UPCLOUD_API_URL", &sim.url()),
-            ("UPCLOUD_TOKEN", TEAM_TOKEN),
-        ],
-    );
-    running.wait_until("the prompt", |running| running.stderr().contains("[y/N] "));
-    running
-}
-
 #[test]
 fn ctrl_c_at_the_prompt_says_nothing_was_changed_and_exits_130() {
     let sim = Sim::with_peerings("");
     let dir = project(&two_peerings_to_the_silent_peer());
-    let running = at_the_prompt(&sim, dir.path());
+    let running = sim.apply_at_the_prompt(dir.path(), &[]);
     running.signal(libc::SIGINT);
     let (run, took) = running.finish();
 
@@ -226,7 +212,7 @@ fn ctrl_c_at_the_prompt_says_nothing_was_changed_and_exits_130() {
 fn ctrl_d_at_the_prompt_declines_on_a_line_of_its_own() {
     let sim = Sim::with_peerings("");
     let dir = project(&two_peerings_to_the_silent_peer());
-    let running = at_the_prompt(&sim, dir.path());
+    let running = sim.apply_at_the_prompt(dir.path(), &[]);
     running.type_keys(b"\x04");
     let (run, _) = running.finish();
 

@@ -90,7 +90,7 @@ fn with_prune_owned_peerings_missing_from_the_file_are_deleted_and_others_surviv
 }
 
 #[test]
-fn delete_from_active_disables_polls_until_disabled_then_deletes() {
+fn delete_from_active_reads_it_again_disables_polls_until_disabled_then_deletes() {
     let sim = Sim::with_peerings(THREE_EXISTING);
     sim.simulator.set_provisioning(Duration::from_millis(400));
     let dir = project(&file_listing_kept(true));
@@ -105,9 +105,12 @@ fn delete_from_active_disables_polls_until_disabled_then_deletes() {
         .filter(|r| r.path.contains("/network-peering/"))
         .map(|r| format!("{} {}", r.method, r.status))
         .collect();
-    let (first, rest) = sequence.split_first().unwrap();
+    // Read again (the plan may be old: is it still the file's?), disabled, polled, deleted.
+    let (read, rest) = sequence.split_first().unwrap();
+    let (disable, rest) = rest.split_first().unwrap();
     let (last, polls) = rest.split_last().unwrap();
-    assert_eq!(first, "PATCH 200");
+    assert_eq!(read, "GET 200");
+    assert_eq!(disable, "PATCH 200");
     assert!(
         !polls.is_empty() && polls.iter().all(|p| p == "GET 200"),
         "{sequence:?}"

@@ -246,7 +246,8 @@ fn team_b_file() -> String {
 fn apply_racing_team_b(sim: &Sim, dir: &tempfile::TempDir, args: &[&str]) -> (Run, Vec<String>) {
     write(dir, "team-b.toml", &team_b_file());
     let mut team_b_writes = 0;
-    let run = sim.run_with_create_held(dir.path(), args, || {
+    let create = ("POST", "/1.3/network-peering");
+    let run = sim.run_holding(create, dir.path(), args, || {
         let b = sim.run(
             dir.path(),
             &["-f", "team-b.toml", "apply", "--auto-approve"],
@@ -375,4 +376,141 @@ fn a_file_without_an_owner_takes_a_peering_found_after_its_create_only_with_the_
         sim.peering_labels("b-2"),
         labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
     );
+}
+
+#[test]
+fn a_peering_another_file_takes_over_while_the_prompt_waits_is_not_pruned() {
+    // Team-a's peering `x`, which team-a's file no longer lists: its plan deletes it.
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-a\" }}\n"
+    ));
+    let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
+    write(&dir, "team-b.toml", &team_file(Some("team-b"), "x", APP));
+    let running = sim.apply_at_the_prompt(dir.path(), &[]);
+    assert!(running.stdout().contains("- x"), "{}", running.stdout());
+    // While the person reads the plan, team-b's pipeline takes `x` over: its file lists it.
+    let b = sim.run(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b.code, 0, "{b:?}");
+    let x = uuid_of(&sim, "x");
+    let before = sim.writes().len();
+    running.type_keys(b"y\n");
+    let (run, _) = running.finish();
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let touched: Vec<String> = sim.writes()[before..]
+        .iter()
+        .filter(|r| r.path.contains(&x))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        touched,
+        Vec::<String>::new(),
+        "team-b's peering is not touched"
+    );
+    assert_eq!(
+        sim.peering_labels("x"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
+    );
+    assert!(
+        run.stdout.contains(
+            "= left alone x: since the plan, it became managed by another file (owner team-b); \
+             not deleted"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Apply complete: 1 created, 0 updated, 0 deleted, 1 already converged"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_peering_another_file_takes_over_while_its_delete_waits_for_disabled_is_not_deleted() {
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-a\" }}\n"
+    ));
+    // Disabling takes a minute: the delete polls for `disabled` all that time.
+    sim.simulator
+        .set_provisioning(std::time::Duration::from_secs(60));
+    let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
+    write(&dir, "team-b.toml", &team_file(Some("team-b"), "x", APP));
+    let x = uuid_of(&sim, "x");
+    let running = sim.running(
+        dir.path(),
+        &["apply", "--auto-approve", "--poll-interval", "100ms"],
+    );
+    let disabled = format!("PATCH /1.3/network-peering/{x}");
+    running.wait_until("the disable", |_| {
+        sim.writes()
+            .iter()
+            .any(|r| format!("{} {}", r.method, r.path) == disabled)
+    });
+    let b = sim.run(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b.code, 0, "{b:?}");
+    let (run, _) = running.finish();
+
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        !sim.writes().iter().any(|r| r.method == "DELETE"),
+        "{:?}",
+        sim.writes()
+    );
+    assert!(
+        run.stdout.contains(
+            "! failed    x: \"x\" was disabled, but before its delete it became managed by \
+             another file (owner team-b): not deleted (its configured_status is now active)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        sim.peering_labels("x"),
+        labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
+    );
+}
+
+#[test]
+fn a_delete_that_finds_its_peering_taken_over_says_where_it_went_in_json() {
+    let sim = Sim::with_peerings(&format!(
+        "[[peering]]\naccount = \"team\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
+         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-a\" }}\n"
+    ));
+    let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
+    write(&dir, "team-b.toml", &team_file(Some("team-b"), "x", APP));
+    // The delete's read of `x` waits until team-b's pipeline has taken it over.
+    let read_of_one = ("GET", "/1.3/network-peering/");
+    let args = ["apply", "--auto-approve", "--output", "json"];
+    let run = sim.run_holding(read_of_one, dir.path(), &args, || {
+        let b = sim.run(
+            dir.path(),
+            &["-f", "team-b.toml", "apply", "--auto-approve"],
+        );
+        assert_eq!(b.code, 0, "{b:?}");
+    });
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let events: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .collect();
+    let x = events
+        .iter()
+        .find(|e| e["event"] == "change_finished" && e["name"] == "x")
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(x["action"], "delete");
+    assert_eq!(x["result"], "already_converged");
+    assert_eq!(x["existing"], "managed_elsewhere");
+    assert!(!sim.writes().iter().any(|r| r.method == "DELETE"));
 }

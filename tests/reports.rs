@@ -70,12 +70,27 @@ fn a_redirect_is_an_error_for_every_method_and_never_followed() {
         ],
         "each write was sent once"
     );
-    let followed = server
-        .requests()
+    // One read of a single peering: the delete's, before it (is "pruned" still the file's?).
+    // A followed redirect would read one after a write.
+    let requests = server.requests();
+    let singles: Vec<(usize, String)> = requests
         .iter()
-        .filter(|request| request.method == "GET" && request.path.contains("/network-peering/"))
-        .count();
-    assert_eq!(followed, 0, "no redirect was followed");
+        .enumerate()
+        .filter(|(_, request)| request.path.contains("/network-peering/"))
+        .map(|(at, request)| (at, format!("{} {}", request.method, request.path)))
+        .collect();
+    let reads: Vec<&(usize, String)> = singles
+        .iter()
+        .filter(|(_, r)| r.starts_with("GET"))
+        .collect();
+    let delete_at = singles
+        .iter()
+        .find(|(_, r)| r.starts_with("DELETE"))
+        .unwrap()
+        .0;
+    assert_eq!(reads.len(), 1, "no redirect was followed: {singles:?}");
+    assert_eq!(reads[0].1, format!("GET /1.3/network-peering/{PRUNED}"));
+    assert!(reads[0].0 < delete_at, "{singles:?}");
 }
 
 /// A file asking for one peering, "wanted", from APP to SILENT.
@@ -286,4 +301,109 @@ fn a_conflict_counts_as_converged_only_when_the_peering_matches_or_cannot_be_see
         "{}",
         human.stdout
     );
+}
+
+/// An UpCloud account holding no peering and an Aiven VPC (`VPC_HEL1`) holding no connection
+/// until the create, which is answered 201 with `answer`; after it, the VPC shows `after` (a
+/// connection state), if anything. The UpCloud half's create is answered as made.
+fn aiven_api_answering_the_create(answer: &'static str, after: Option<&'static str>) -> Scripted {
+    use common::aiven::{PROJECT, VPC_HEL1};
+    let created = std::sync::atomic::AtomicBool::new(false);
+    Scripted::start(move |request| {
+        use std::sync::atomic::Ordering;
+        let vpc = format!("/v1/project/{PROJECT}/vpcs/{VPC_HEL1}");
+        match (request.method.as_str(), request.path.as_str()) {
+            ("GET", "/1.3/network-peering") => peering_list(&[]),
+            ("GET", "/1.3/network") => network_list(&[APP]),
+            ("GET", path) if path == vpc => {
+                let connections: Vec<serde_json::Value> = after
+                    .filter(|_| created.load(Ordering::SeqCst))
+                    .map(|state| {
+                        serde_json::json!({"peer_cloud_account": "upcloud", "peer_vpc": APP,
+                            "state": state, "state_info": {"message": "scripted", "type": "x"}})
+                    })
+                    .into_iter()
+                    .collect();
+                let body = serde_json::json!({"project_vpc_id": VPC_HEL1,
+                    "cloud_name": "upcloud-fi-hel1", "network_cidr": "172.16.0.0/24",
+                    "state": "ACTIVE", "peering_connections": connections});
+                Reply::json("200 OK", body.to_string())
+            }
+            ("POST", path) if path == format!("{vpc}/peering-connections") => {
+                created.store(true, Ordering::SeqCst);
+                Reply::json("201 Created", answer)
+            }
+            ("POST", "/1.3/network-peering") => one_peering(
+                "201 Created",
+                &peering(
+                    KEPT,
+                    "app to aiven",
+                    (APP, AIVEN),
+                    ("active", "active"),
+                    true,
+                ),
+            ),
+            _ => Reply::json("405 Method Not Allowed", ""),
+        }
+    })
+}
+
+fn apply_to_aiven(server: &Scripted) -> Run {
+    use common::aiven::{AIVEN_TOKEN, VPC_HEL1, aiven_peering};
+    let file = format!(
+        "[aiven]\n\n{}aiven_network = \"{AIVEN}\"\n",
+        aiven_peering("app to aiven", VPC_HEL1, APP)
+    );
+    let dir = project(&file);
+    let args = [
+        "apply",
+        "--auto-approve",
+        "--wait-timeout",
+        "2s",
+        "--poll-interval",
+        "100ms",
+    ];
+    let env = [
+        ("UPCLOUD_API_URL", server.url.as_str()),
+        ("UPCLOUD_TOKEN", "t"),
+        ("AIVEN_API_URL", server.url.as_str()),
+        ("AIVEN_TOKEN", AIVEN_TOKEN),
+    ];
+    run_peerings(dir.path(), &args, &env)
+}
+
+#[test]
+fn an_aiven_create_answer_without_the_connection_is_judged_by_what_the_vpc_holds() {
+    // Aiven says nothing about the connection and the VPC shows none: not created, and the
+    // UpCloud half is not attempted.
+    let nothing = aiven_api_answering_the_create("{}", None);
+    let run = apply_to_aiven(&nothing);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "! failed    app to aiven (Aiven half): Aiven answered the create without the \
+             connection, and the VPC shows no connection to this network: it was not created"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 created"), "{}", run.stdout);
+    assert!(
+        !nothing.writes().iter().any(|w| w.contains("/1.3/")),
+        "{:?}",
+        nothing.writes()
+    );
+
+    // The VPC shows it, with Aiven's half built: created, as the VPC shows it, and the UpCloud
+    // half follows.
+    let there = aiven_api_answering_the_create(r#"{"message": "created"}"#, Some("PENDING_PEER"));
+    let run = apply_to_aiven(&there);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("+ created   app to aiven (Aiven half): PENDING_PEER"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("2 created"), "{}", run.stdout);
 }

@@ -15,7 +15,8 @@
 //! - the error body, [`ErrorBody`]: a top-level `message`, and usually an `errors` list of
 //!   `{message, status}`; an `error_code` there is read when present;
 //! - the answer of a create: the connection ([`PeeringConnection`]), in `APPROVED`, with
-//!   [`CREATED`]; the client takes any success as done, and its body only if it is a connection;
+//!   [`CREATED`]; the client takes its body only if it is the connection asked for, and apply
+//!   then reads the VPC to see whether the connection is there;
 //! - the answer of a delete: the connection in `DELETING`, with 200; the client takes any
 //!   success as done, with or without a body.
 

@@ -116,8 +116,10 @@ fn after_changes<'a>(plan: &'a Plan, report: &'a Report) -> Knowledge<'a> {
             | Outcome::FoundAndUpdated { peering, .. } => Last::State(&peering.state),
             Outcome::AlreadyExists => Last::Exists,
             Outcome::Deleted | Outcome::AlreadyGone => Last::Absent,
-            // A peering of the pair exists where this account cannot see it: not this half.
+            // A peering of the pair exists where this account cannot see it: not this half. A
+            // peering left alone is as the plan read it.
             Outcome::ExistsUnseen
+            | Outcome::LeftAlone(_)
             | Outcome::ConnectionCreated(_)
             | Outcome::ConnectionDeleted(_)
             | Outcome::Failed { .. }

@@ -38,6 +38,9 @@ pub(super) fn for_aiven_error(error: &ChangeError, key: &ConnectionKey) -> Optio
         ChangeError::AivenRead(_) => {
             return Some("run apply again: what was done is kept".to_owned());
         }
+        ChangeError::ConnectionNotCreated => {
+            return Some("run plan to see what the VPC holds, then apply again".to_owned());
+        }
         _ => return None,
     };
     let advice = match (api, api.status()) {
@@ -76,6 +79,7 @@ pub(super) fn for_error(
             Some("run plan to see what the account holds, then apply again".to_owned())
         }
         ChangeError::NoAivenClient
+        | ChangeError::ConnectionNotCreated
         | ChangeError::InterruptedWaiting
         | ChangeError::AivenRead(_)
         | ChangeError::AivenNotBuilt { .. }
@@ -83,6 +87,12 @@ pub(super) fn for_error(
         | ChangeError::AivenNetworkUnknown { .. }
         | ChangeError::AivenHalfNotCreated
         | ChangeError::UpcloudHalfKept => None,
+        ChangeError::TakenOverAfterDisable { .. } => Some(
+            "it is the other file's now: its next apply sets the configured_status that file \
+             asks for; if this file should own it instead, list it here and remove it from that \
+             file"
+                .to_owned(),
+        ),
         ChangeError::NotDisabledInTime { .. } => Some(
             "run apply again later to finish the delete, or give it longer with --wait-timeout"
                 .to_owned(),

@@ -138,13 +138,22 @@ impl<'a> VpcRounds<'a> {
     }
 }
 
-/// Creates the connection; one that Aiven has already is converged, not created again.
+/// Creates the connection; one that Aiven has already is converged, not created again. An
+/// answer that does not show the connection is checked against the VPC, as an UpCloud create's
+/// is against the account: only a connection seen is reported created.
 pub(super) async fn create(
     client: &AivenClient,
     change: &AivenChange,
 ) -> Result<Outcome, ChangeError> {
     match client.create_connection(&change.key).await? {
-        Created::New(answered) => Ok(Outcome::ConnectionCreated(answered)),
+        Created::New(Some(answered)) => Ok(Outcome::ConnectionCreated(answered)),
+        Created::New(None) => {
+            let vpc = client.get_vpc(&change.key.vpc).await?;
+            match vpc.connection_to(change.key.network) {
+                Some(found) => Ok(Outcome::ConnectionCreated(found.clone())),
+                None => Err(ChangeError::ConnectionNotCreated),
+            }
+        }
         Created::AlreadyThere(_) => Ok(Outcome::AlreadyExists),
     }
 }

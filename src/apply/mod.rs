@@ -16,14 +16,14 @@ use futures::StreamExt;
 use crate::aiven::AivenClient;
 use crate::http::ApiError;
 use crate::model::{
-    AivenConnection, ConnectionKey, ConnectionState, NetworkId, Peering, PeeringKey, PeeringPatch,
-    PeeringSpec, VpcRef,
+    AivenConnection, ConfiguredStatus, ConnectionKey, ConnectionState, NetworkId, Peering,
+    PeeringKey, PeeringPatch, PeeringSpec, VpcRef,
 };
 use crate::plan::aiven::{tied_by_labels, tied_connection, waits_for_aiven};
 use crate::plan::change::aiven_network_advice;
 use crate::plan::{
-    self, Action, AivenAction, AivenChange, Change, FieldChange, NetworkNames, PendingHalf, Plan,
-    Step, Warning,
+    self, Action, AivenAction, AivenChange, Change, FieldChange, NetworkNames, Ownership,
+    PendingHalf, Plan, Step, Warning,
 };
 use crate::stop::StopSignal;
 use crate::upcloud::{Client, wire::codes};
@@ -76,12 +76,17 @@ pub enum Outcome {
         adopted: bool,
         warnings: Vec<Warning>,
     },
-    /// Aiven accepted the connection; as answered, when the answer was one.
-    ConnectionCreated(Option<AivenConnection>),
+    /// Aiven accepted the connection: as answered, or, when the answer did not show it, as
+    /// the VPC read after it shows it.
+    ConnectionCreated(AivenConnection),
     /// Aiven accepted the connection's delete; it removes it and its own UpCloud half.
     ConnectionDeleted(Option<AivenConnection>),
     /// The peering to delete was gone already.
     AlreadyGone,
+    /// The peering to delete, read again before the delete touched it, was no longer the
+    /// file's: since the plan, another file took it over, or its ownership label went. It was
+    /// left as it was (and so was the Aiven connection tied to it).
+    LeftAlone(Ownership),
     Failed {
         error: ChangeError,
         /// What a person can do about it, where that is known.
@@ -122,8 +127,25 @@ pub enum ChangeError {
     /// Interrupted after the delete's disable: the peering is disabled, and still there.
     #[error("{name:?} was disabled, but the run was interrupted before it was deleted")]
     InterruptedAfterDisable { name: String },
+    /// While the delete waited for `disabled`, the peering stopped being the file's; `status`
+    /// is its `configured_status` as then read.
+    #[error(
+        "{name:?} was disabled, but before its delete it became {ownership}: not deleted (its \
+         configured_status is now {status})"
+    )]
+    TakenOverAfterDisable {
+        name: String,
+        ownership: Ownership,
+        status: ConfiguredStatus,
+    },
     #[error("no Aiven token: the file's [aiven] table names a variable that is not set")]
     NoAivenClient,
+    /// Aiven's answer to a create did not show the connection, and its VPC shows none.
+    #[error(
+        "Aiven answered the create without the connection, and the VPC shows no connection to \
+         this network: it was not created"
+    )]
+    ConnectionNotCreated,
     /// Interrupted while waiting for Aiven to build its half.
     #[error(
         "interrupted while waiting for Aiven to build its half; the UpCloud half was not created"
@@ -164,7 +186,9 @@ impl ChangeError {
             ChangeError::NoClient(_)
             | ChangeError::NotDisabledInTime { .. }
             | ChangeError::NotCreated { .. }
+            | ChangeError::TakenOverAfterDisable { .. }
             | ChangeError::NoAivenClient
+            | ChangeError::ConnectionNotCreated
             | ChangeError::AivenRead(_)
             | ChangeError::AivenNotBuilt { .. }
             | ChangeError::AivenNotBuiltInTime { .. }
@@ -242,7 +266,10 @@ impl Report {
                 Outcome::Created(_) | Outcome::ConnectionCreated(_) => tally.created += 1,
                 Outcome::Updated(_) | Outcome::FoundAndUpdated { .. } => tally.updated += 1,
                 Outcome::Deleted | Outcome::ConnectionDeleted(_) => tally.deleted += 1,
-                Outcome::AlreadyExists | Outcome::ExistsUnseen | Outcome::AlreadyGone => {
+                Outcome::AlreadyExists
+                | Outcome::ExistsUnseen
+                | Outcome::AlreadyGone
+                | Outcome::LeftAlone(_) => {
                     tally.converged += 1;
                 }
                 Outcome::Failed { .. } => tally.failed += 1,
@@ -630,6 +657,10 @@ impl<E: FnMut(Event<'_>)> Context<'_, E> {
                 let (index, aiven_change) = aiven;
                 let aiven = match result.outcome() {
                     Outcome::Deleted | Outcome::AlreadyGone => self.aiven(aiven_change).await,
+                    // Tied to a half that is not the file's now: not the file's either.
+                    Outcome::LeftAlone(ownership) => {
+                        aiven_result(aiven_change, false, Outcome::LeftAlone(ownership.clone()))
+                    }
                     Outcome::Failed { .. } => {
                         let advice = "make the UpCloud half's delete work (see above), then run \
                                       apply again: the connection is deleted after it";

@@ -349,9 +349,10 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
                 | Outcome::AlreadyExists
                 | Outcome::FoundAndUpdated { .. } => Goal::State(status),
                 Outcome::Deleted | Outcome::AlreadyGone => Goal::Gone,
-                // Not visible to this account, or an Aiven half (watched by its own places):
-                // nothing to watch here.
+                // Not visible to this account, an Aiven half (watched by its own places), or
+                // not changed: nothing to watch here.
                 Outcome::ExistsUnseen
+                | Outcome::LeftAlone(_)
                 | Outcome::ConnectionCreated(_)
                 | Outcome::ConnectionDeleted(_)
                 | Outcome::Failed { .. }

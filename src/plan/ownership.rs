@@ -10,8 +10,12 @@
 //! Everything that must know whether a peering is this file's asks [`FileOwner::ownership`]:
 //! the differ, and the applier when it finds a peering it did not expect.
 
+use std::fmt;
+
 use crate::config::Desired;
 use crate::model::{Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, OWNER_KEY, Peering, PeeringSpec};
+
+use super::change::managed_by_another_file;
 
 /// A file as an owner of peerings: its `owner`, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +33,18 @@ pub enum Ownership {
     Unmanaged,
 }
 
+impl fmt::Display for Ownership {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ownership::Owned => f.write_str("this file's"),
+            Ownership::OtherFile { owner } => {
+                f.write_str(&managed_by_another_file(owner.as_deref()))
+            }
+            Ownership::Unmanaged => f.write_str("unmanaged (no managed-by = peerings label)"),
+        }
+    }
+}
+
 impl<'a> FileOwner<'a> {
     pub fn of(desired: &'a Desired) -> FileOwner<'a> {
         FileOwner(desired.owner.as_deref())
@@ -38,6 +54,12 @@ impl<'a> FileOwner<'a> {
     /// the labels [`FileOwner::labelled`] gave it.
     pub fn of_target(target: &'a PeeringSpec) -> FileOwner<'a> {
         FileOwner(target.labels.get(OWNER_KEY).map(String::as_str))
+    }
+
+    /// The file that owns `peering`, as its labels say: for a peering a plan found owned (the
+    /// one a delete is about), the file the plan was made for.
+    pub fn of_owned(peering: &'a Peering) -> FileOwner<'a> {
+        FileOwner(peering.labels.get(OWNER_KEY).map(String::as_str))
     }
 
     /// A file with this owner (`None`: a file without one).

@@ -8,7 +8,8 @@
 //!   failed, interrupted, not_started), `error` and `advice` (strings or null), and `existing`:
 //!   for a create that found its peering there already (`PEERING_CONFLICT`), as_the_file_says,
 //!   not_visible (the account cannot see it) or brought_to_the_file (updated to the file's
-//!   fields); null otherwise; and `warnings`: what apply learnt while making the change, each
+//!   fields); for a delete that found the peering no longer the file's (left alone, counted as
+//!   already_converged), managed_elsewhere or unmanaged; null otherwise; and `warnings`: what apply learnt while making the change, each
 //!   `code` and `message` as in the plan (`ownership_moves` for a peering found after its
 //!   create that another file managed); usually empty;
 //! - `wait_started` (with `--wait`): `peerings` (each `name`, `platform` and `goal`: active,
@@ -37,7 +38,7 @@ use crate::apply::activated::Activated;
 use crate::apply::wait::{HalfState, Settled, WaitEvent, WaitVerdict};
 use crate::apply::{Finished, Outcome, Report};
 use crate::model::ConnectionKey;
-use crate::plan::{NetworkNames, Step, Warning};
+use crate::plan::{NetworkNames, Ownership, Step, Warning};
 
 use super::json::{PlanDocument, server_entries, warnings};
 
@@ -226,12 +227,15 @@ fn learnt_warnings(outcome: &Outcome) -> &[Warning] {
     }
 }
 
-/// For a create that found the peering there already: how the account held it.
+/// For a change that found the peering otherwise than its plan had: how the account held it. A
+/// create that found it there already; a delete that found it no longer the file's.
 fn existing(outcome: &Outcome) -> Option<&'static str> {
     match outcome {
         Outcome::AlreadyExists => Some("as_the_file_says"),
         Outcome::ExistsUnseen => Some("not_visible"),
         Outcome::FoundAndUpdated { .. } => Some("brought_to_the_file"),
+        Outcome::LeftAlone(Ownership::Unmanaged) => Some("unmanaged"),
+        Outcome::LeftAlone(_) => Some("managed_elsewhere"),
         _ => None,
     }
 }
@@ -241,9 +245,10 @@ fn result_name(outcome: &Outcome) -> &'static str {
         Outcome::Created(_) | Outcome::ConnectionCreated(_) => "created",
         Outcome::Updated(_) => "updated",
         Outcome::Deleted | Outcome::ConnectionDeleted(_) => "deleted",
-        Outcome::AlreadyExists | Outcome::ExistsUnseen | Outcome::AlreadyGone => {
-            "already_converged"
-        }
+        Outcome::AlreadyExists
+        | Outcome::ExistsUnseen
+        | Outcome::AlreadyGone
+        | Outcome::LeftAlone(_) => "already_converged",
         Outcome::FoundAndUpdated { .. } => "updated",
         Outcome::Failed { .. } => "failed",
         Outcome::Interrupted { .. } => "interrupted",

@@ -358,12 +358,10 @@ pub fn outcome(finished: &Finished, names: &NetworkNames) -> String {
     let name = printable(&super::finished_name(finished)).into_owned();
     let aiven = matches!(finished, Finished::Aiven(result) if !result.upcloud_half);
     match finished.outcome() {
-        Outcome::ConnectionCreated(answered) => {
-            let state = answered
-                .as_ref()
-                .map_or_else(|| "accepted by Aiven".to_owned(), describe_connection_state);
-            format!("  {CREATE}+ created{CREATE:#}   {name}: {state}\n")
-        }
+        Outcome::ConnectionCreated(connection) => format!(
+            "  {CREATE}+ created{CREATE:#}   {name}: {}\n",
+            describe_connection_state(connection)
+        ),
         Outcome::ConnectionDeleted(answered) => {
             let state = answered
                 .as_ref()
@@ -417,6 +415,16 @@ pub fn outcome(finished: &Finished, names: &NetworkNames) -> String {
         }
         Outcome::AlreadyGone => format!(
             "  {UNCHANGED}= gone{UNCHANGED:#}      {name}: deleted by someone else meanwhile; counted as converged\n"
+        ),
+        Outcome::LeftAlone(ownership) if aiven => format!(
+            "  {UNCHANGED}= left alone{UNCHANGED:#} {name}: since the plan, its UpCloud half \
+             became {}; the connection is kept\n",
+            printable(&ownership.to_string())
+        ),
+        Outcome::LeftAlone(ownership) => format!(
+            "  {UNCHANGED}= left alone{UNCHANGED:#} {name}: since the plan, it became {}; not \
+             deleted\n",
+            printable(&ownership.to_string())
         ),
         Outcome::NotStarted => format!(
             "  {UNCHANGED}? not started{UNCHANGED:#} {name}: the run stopped before it began; run apply again\n"

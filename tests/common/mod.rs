@@ -296,16 +296,34 @@ impl Sim {
         )
     }
 
-    /// Runs the binary as [`Sim::run`] does, but holds its first create before the simulator
-    /// handles it until `meanwhile` has run: what `meanwhile` does to the account happens
-    /// between the run's reads and its create, as when another pipeline applies its own file
-    /// while this one waits at the prompt.
-    pub fn run_with_create_held(&self, dir: &Path, args: &[&str], meanwhile: impl FnOnce()) -> Run {
-        let held = self.simulator.hold("POST", "/1.3/network-peering");
+    /// `apply` (then `args`) as [`Sim::run`] runs it, but on a terminal, waiting at its prompt.
+    pub fn apply_at_the_prompt(&self, dir: &Path, args: &[&str]) -> running::Running {
+        apply_at_the_prompt(
+            dir,
+            args,
+            &[
+                ("UPCLOUD_API_URL", &self.url()),
+                ("UPCLOUD_TOKEN", TEAM_TOKEN),
+            ],
+        )
+    }
+
+    /// Runs the binary as [`Sim::run`] does, but holds its first request of `method` to a path
+    /// starting with `path` before the simulator handles it, until `meanwhile` has run: what
+    /// `meanwhile` does to the account happens between the run's plan and that request, as when
+    /// another pipeline applies its own file while this one waits at the prompt.
+    pub fn run_holding(
+        &self,
+        (method, path): (&str, &str),
+        dir: &Path,
+        args: &[&str],
+        meanwhile: impl FnOnce(),
+    ) -> Run {
+        let held = self.simulator.hold(method, path);
         let running = self.running(dir, args);
         assert!(
             held.arrived_within(running::PATIENCE),
-            "the create never came: {}",
+            "{method} {path} never came: {}",
             running.stdout()
         );
         meanwhile();
@@ -339,6 +357,13 @@ impl Sim {
             .map(|label| (label.key.clone(), label.value.clone()))
             .collect()
     }
+}
+
+/// `peerings apply` (then `args`) in `dir` with `env`, on a terminal, waiting at its prompt.
+pub fn apply_at_the_prompt(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> running::Running {
+    let running = running::Running::start_on_terminal(dir, &[&["apply"], args].concat(), env);
+    running.wait_until("the prompt", |running| running.stderr().contains("[y/N] "));
+    running
 }
 
 /// What a run of the binary printed and returned.
