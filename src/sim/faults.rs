@@ -9,7 +9,7 @@
 
 use std::convert::Infallible;
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -20,6 +20,7 @@ use futures::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 
 use super::aiven::AivenError;
 use super::error::SimError;
@@ -157,6 +158,9 @@ impl From<RateLimit> for String {
 
 /// The requests a [`RateLimit`] still lets through: a bucket of up to `per_second` tokens,
 /// refilled at `per_second` a second; each accepted request takes one.
+///
+/// Its clock is tokio's, which is the system's, except in a test that pauses it: there the bucket
+/// refills only as the test lets time pass, however slowly the machine answers.
 #[derive(Debug, Clone)]
 struct Bucket {
     limit: RateLimit,
