@@ -279,15 +279,21 @@ fn an_aiven_network_in_the_file_that_aiven_contradicts_is_named_with_both_ids_in
     );
 }
 
-#[test]
-fn prune_deletes_the_upcloud_half_then_its_aiven_connection() {
-    let sim = Sim::with_aiven("");
+/// `app to aiven`, applied, then dropped from the file, which sets `prune = true`.
+fn applied_then_dropped_from_a_pruning_file(sim: &Sim) -> tempfile::TempDir {
     let dir = project(&app_to_hel1());
     assert_eq!(
         sim.run_aiven(dir.path(), &["apply", "--auto-approve"]).code,
         0
     );
     std::fs::write(dir.path().join("peerings.toml"), "prune = true\n[aiven]\n").unwrap();
+    dir
+}
+
+#[test]
+fn prune_deletes_the_upcloud_half_then_its_aiven_connection() {
+    let sim = Sim::with_aiven("");
+    let dir = applied_then_dropped_from_a_pruning_file(&sim);
     let plan = sim.run_aiven(dir.path(), &["plan"]);
     assert_eq!(plan.code, 0, "{plan:?}");
     insta::assert_snapshot!("prune_plan", stable(&plan.stdout));
@@ -319,12 +325,7 @@ fn prune_deletes_the_upcloud_half_then_its_aiven_connection() {
 #[test]
 fn prune_leaves_both_halves_alone_when_another_file_took_them_over_at_the_prompt() {
     let sim = Sim::with_aiven("");
-    let dir = project(&app_to_hel1());
-    assert_eq!(
-        sim.run_aiven(dir.path(), &["apply", "--auto-approve"]).code,
-        0
-    );
-    std::fs::write(dir.path().join("peerings.toml"), "prune = true\n[aiven]\n").unwrap();
+    let dir = applied_then_dropped_from_a_pruning_file(&sim);
     let env = sim.aiven_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let running = apply_at_the_prompt(dir.path(), &[], &env);

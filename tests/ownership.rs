@@ -53,11 +53,7 @@ fn two_files_with_their_own_owners_never_prune_each_other() {
         &team_file(Some("team-a"), "a-1", BACKEND),
     );
 
-    let b = sim.run(
-        dir.path(),
-        &["-f", "team-b.toml", "apply", "--auto-approve"],
-    );
-    assert_eq!(b.code, 0, "{b:?}");
+    team_b_applies(&sim, &dir);
     assert_eq!(
         sim.peering_labels("b-1"),
         labels(&[("managed-by", "peerings"), ("peerings-owner", "team-b")])
@@ -248,11 +244,7 @@ fn apply_racing_team_b(sim: &Sim, dir: &tempfile::TempDir, args: &[&str]) -> (Ru
     let mut team_b_writes = 0;
     let create = ("POST", "/1.3/network-peering");
     let run = sim.run_holding(create, dir.path(), args, || {
-        let b = sim.run(
-            dir.path(),
-            &["-f", "team-b.toml", "apply", "--auto-approve"],
-        );
-        assert_eq!(b.code, 0, "{b:?}");
+        team_b_applies(sim, dir);
         team_b_writes = sim.writes().len() - 1;
     });
     let held_create = sim.writes().into_iter().take(1);
@@ -262,6 +254,15 @@ fn apply_racing_team_b(sim: &Sim, dir: &tempfile::TempDir, args: &[&str]) -> (Ru
         .map(|r| format!("{} {} {}", r.method, r.path, r.status))
         .collect();
     (run, writes)
+}
+
+/// Team-b's pipeline applies its file, `team-b.toml` in `dir`.
+fn team_b_applies(sim: &Sim, dir: &tempfile::TempDir) {
+    let b = sim.run(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b.code, 0, "{b:?}");
 }
 
 fn uuid_of(sim: &Sim, name: &str) -> String {
@@ -378,23 +379,25 @@ fn a_file_without_an_owner_takes_a_peering_found_after_its_create_only_with_the_
     );
 }
 
-#[test]
-fn a_peering_another_file_takes_over_while_the_prompt_waits_is_not_pruned() {
-    // Team-a's peering `x`, which team-a's file no longer lists: its plan deletes it.
+/// Team-a's peering `x`, which team-a's file (in `peerings.toml`) no longer lists, so that its
+/// plan deletes it; and team-b's file (`team-b.toml`), which lists `x`.
+fn team_a_pruning_x_that_team_b_lists() -> (Sim, tempfile::TempDir) {
     let sim = Sim::with_peerings(&format!(
         "[[peering]]\naccount = \"team\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
          labels = {{ managed-by = \"peerings\", peerings-owner = \"team-a\" }}\n"
     ));
     let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
     write(&dir, "team-b.toml", &team_file(Some("team-b"), "x", APP));
+    (sim, dir)
+}
+
+#[test]
+fn a_peering_another_file_takes_over_while_the_prompt_waits_is_not_pruned() {
+    let (sim, dir) = team_a_pruning_x_that_team_b_lists();
     let running = sim.apply_at_the_prompt(dir.path(), &[]);
     assert!(running.stdout().contains("- x"), "{}", running.stdout());
     // While the person reads the plan, team-b's pipeline takes `x` over: its file lists it.
-    let b = sim.run(
-        dir.path(),
-        &["-f", "team-b.toml", "apply", "--auto-approve"],
-    );
-    assert_eq!(b.code, 0, "{b:?}");
+    team_b_applies(&sim, &dir);
     let x = uuid_of(&sim, "x");
     let before = sim.writes().len();
     running.type_keys(b"y\n");
@@ -433,15 +436,10 @@ fn a_peering_another_file_takes_over_while_the_prompt_waits_is_not_pruned() {
 
 #[test]
 fn a_peering_another_file_takes_over_while_its_delete_waits_for_disabled_is_not_deleted() {
-    let sim = Sim::with_peerings(&format!(
-        "[[peering]]\naccount = \"team\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
-         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-a\" }}\n"
-    ));
+    let (sim, dir) = team_a_pruning_x_that_team_b_lists();
     // Disabling takes a minute: the delete polls for `disabled` all that time.
     sim.simulator
         .set_provisioning(std::time::Duration::from_secs(60));
-    let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
-    write(&dir, "team-b.toml", &team_file(Some("team-b"), "x", APP));
     let x = uuid_of(&sim, "x");
     let running = sim.running(
         dir.path(),
@@ -453,11 +451,7 @@ fn a_peering_another_file_takes_over_while_its_delete_waits_for_disabled_is_not_
             .iter()
             .any(|r| format!("{} {}", r.method, r.path) == disabled)
     });
-    let b = sim.run(
-        dir.path(),
-        &["-f", "team-b.toml", "apply", "--auto-approve"],
-    );
-    assert_eq!(b.code, 0, "{b:?}");
+    team_b_applies(&sim, &dir);
     let (run, _) = running.finish();
 
     assert_eq!(run.code, 1, "{run:?}");
@@ -482,21 +476,12 @@ fn a_peering_another_file_takes_over_while_its_delete_waits_for_disabled_is_not_
 
 #[test]
 fn a_delete_that_finds_its_peering_taken_over_says_where_it_went_in_json() {
-    let sim = Sim::with_peerings(&format!(
-        "[[peering]]\naccount = \"team\"\nname = \"x\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\
-         labels = {{ managed-by = \"peerings\", peerings-owner = \"team-a\" }}\n"
-    ));
-    let dir = project(&team_file(Some("team-a"), "a-1", BACKEND));
-    write(&dir, "team-b.toml", &team_file(Some("team-b"), "x", APP));
+    let (sim, dir) = team_a_pruning_x_that_team_b_lists();
     // The delete's read of `x` waits until team-b's pipeline has taken it over.
     let read_of_one = ("GET", "/1.3/network-peering/");
     let args = ["apply", "--auto-approve", "--output", "json"];
     let run = sim.run_holding(read_of_one, dir.path(), &args, || {
-        let b = sim.run(
-            dir.path(),
-            &["-f", "team-b.toml", "apply", "--auto-approve"],
-        );
-        assert_eq!(b.code, 0, "{b:?}");
+        team_b_applies(&sim, &dir);
     });
 
     assert_eq!(run.code, 0, "{run:?}");
