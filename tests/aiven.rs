@@ -675,17 +675,37 @@ fn aiven_5xx_and_429_are_retried_like_upclouds() {
 fn the_aiven_token_never_appears_in_any_output() {
     let sim = Sim::with_aiven("");
     let dir = project(&app_to_hel1());
-    let runs = [
-        sim.run_aiven(dir.path(), &["-vv", "plan"]),
-        sim.run_aiven(
-            dir.path(),
-            &["-vv", "apply", "--auto-approve", "--output", "json"],
-        ),
-        sim.run_aiven(dir.path(), &["-vv", "check", "--output", "json"]),
+    let env = sim.aiven_env();
+    // Each command with its exit code, in this order: a plan of the create, the apply, then
+    // the plans and checks of a converged file.
+    let commands: [(&[&str], i32); 5] = [
+        (&["plan", "--out", "plan.json"], 0),
+        (&["apply", "--auto-approve", "--output", "json"], 0),
+        (&["plan"], 0),
+        (&["plan", "--output", "json"], 0),
+        (&["check", "--output", "json"], 0),
     ];
-    for run in &runs {
-        assert!(!run.output().contains(AIVEN_TOKEN), "{run:?}");
+    for (command, code) in commands {
+        for verbosity in [None, Some("-v"), Some("-vv"), Some("-vvv")] {
+            for rust_log in [None, Some("trace")] {
+                let mut args: Vec<&str> = command.to_vec();
+                args.extend(verbosity);
+                let mut all_env: Vec<(&str, &str)> = env
+                    .iter()
+                    .map(|(key, value)| (*key, value.as_str()))
+                    .collect();
+                all_env.extend(rust_log.map(|level| ("RUST_LOG", level)));
+                let run = run_peerings(dir.path(), &args, &all_env);
+                assert_eq!(run.code, code, "{args:?} {rust_log:?}: {run:?}");
+                assert!(
+                    !run.output().contains(AIVEN_TOKEN),
+                    "{args:?} {rust_log:?} printed the token"
+                );
+            }
+        }
     }
+    let plan_file = std::fs::read_to_string(path_in(&dir, "plan.json")).unwrap();
+    assert!(!plan_file.contains(AIVEN_TOKEN));
     let wrong = "aiven-wrong-token-do-not-print";
     let refused = run_peerings(
         dir.path(),

@@ -1546,3 +1546,155 @@ proptest! {
         parse_and_render(&mutate(MULTI_ACCOUNT_EXAMPLE, &edits));
     }
 }
+
+// Cases found by mutation testing (docs/testing.md): each fails on a mutant of the validation
+// that the tests above let live.
+
+#[test]
+fn every_length_limit_admits_the_limit_itself() {
+    // At its limit each is valid; one character more is a problem naming the limit.
+    let file = |extra: usize| {
+        let account = "a".repeat(64 + extra);
+        let owner = "o".repeat(64 + extra);
+        let name = "n".repeat(255 + extra);
+        let value = "v".repeat(255 + extra);
+        // A link's halves are named `<link> (<account> side)`: 9 characters more, here.
+        let link = "l".repeat(255 - 9 + extra);
+        format!(
+            r#"owner = "{owner}"
+
+[accounts.{account}]
+token_env = "A"
+
+[accounts.b]
+token_env = "B"
+
+[accounts.c]
+token_env = "C"
+
+[[peering]]
+account = "{account}"
+name = "{name}"
+network = "{APP}"
+peer_network = "{AIVEN}"
+labels = {{ team = "{value}" }}
+
+[[link]]
+name = "{link}"
+a = {{ account = "b", network = "{APP}" }}
+b = {{ account = "c", network = "{AIVEN}" }}
+"#
+        )
+    };
+    let at_the_limits = parse(&file(0), "peerings.toml").expect("every length at its limit");
+    assert_eq!(at_the_limits.peerings.len(), 3);
+    let over = rejected(&file(1));
+    for problem in [
+        "error: invalid owner",
+        "error: invalid account name",
+        "error: peering name is too long",
+        "error: link name is too long for the names of its halves",
+        "error: the value of label `team` is too long",
+        "error: peerings.toml has 5 problems",
+    ] {
+        assert!(over.contains(problem), "{problem}: {over}");
+    }
+}
+
+#[test]
+fn half_of_basic_credentials_beside_a_misspelt_other_half_is_one_problem() {
+    // The misspelling is the problem, with its did-you-mean; "no password_env" would be a second,
+    // misleading one.
+    assert_snapshot!(rejected(
+        r#"
+[accounts.prod]
+username_env = "UPCLOUD_USERNAME_PROD"
+pasword_env = "UPCLOUD_PASSWORD_PROD"
+"#
+    ));
+}
+
+#[test]
+fn api_urls_with_a_user_a_password_a_query_or_a_fragment() {
+    assert_snapshot!(rejected(
+        r#"
+[accounts.a]
+token_env = "A"
+api_url = "https://me@api.upcloud.com"
+
+[accounts.b]
+token_env = "B"
+api_url = "https://:s3cret@api.upcloud.com"
+
+[accounts.c]
+token_env = "C"
+api_url = "https://api.upcloud.com/?region=fi"
+
+[accounts.d]
+token_env = "D"
+api_url = "https://api.upcloud.com/#top"
+"#
+    ));
+}
+
+#[test]
+fn an_undeclared_account_is_suggested_under_its_own_name_when_that_is_a_valid_one() {
+    let peering = |account: &str, name: &str| {
+        format!(
+            "[[peering]]\naccount = \"{account}\"\nname = \"{name}\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\n"
+        )
+    };
+    let too_long = "p".repeat(65);
+    assert_snapshot!(rejected(&format!(
+        "{}{}{}{}",
+        peering("prod_eu", "a"),
+        peering("prod-eu", "b"),
+        peering("prod eu", "c"),
+        peering(&too_long, "d"),
+    )));
+}
+
+#[test]
+fn a_pair_twice_names_a_links_far_network_as_the_link_writes_it() {
+    // `aiven` is a global alias: written from `prod`, it is `aiven`, not `shared:aiven`.
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[[peering]]
+account = "prod"
+name = "first"
+network = "hel1"
+peer_network = "aiven"
+
+[[link]]
+name = "prod <-> shared"
+a = { account = "prod", network = "hel1" }
+b = { account = "shared", network = "aiven" }
+"#
+    )));
+}
+
+#[test]
+fn a_table_among_the_aliases_is_an_accounts_aliases_only_when_an_account_has_that_name() {
+    assert_snapshot!(rejected(&accounts_file(
+        r#"
+[networks.shared]
+hel1 = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e"
+
+[networks.staging]
+hel1 = "85a7e3cd-8ce4-4e86-b8f9-8e7958d5431e"
+"#
+    )));
+}
+
+#[test]
+fn only_text_of_about_a_uuids_length_and_digits_is_taken_for_a_malformed_uuid() {
+    // 34 characters, but mostly not hexadecimal; 42 hexadecimal digits, too long for a UUID.
+    assert_snapshot!(rejected(
+        r#"
+[[peering]]
+name = "a"
+network = "an-alias-that-is-thirty-chars-long"
+peer_network = "0123456789abcdef0123456789abcdef0123456789"
+"#
+    ));
+}
