@@ -774,6 +774,43 @@ fn a_create_aiven_refuses_is_reported_failed_and_its_upcloud_half_is_not_made() 
 }
 
 #[test]
+fn among_several_aiven_creates_each_upcloud_half_follows_its_own_aiven_half() {
+    // "a ..." sorts first, so its UpCloud half is the plan's first: the refused "b ..." must not
+    // be paired with it, or its own half would wait for a connection that was never made.
+    let sim = Sim::with_aiven("");
+    let dir = project(&file(&format!(
+        "{}{}",
+        aiven_peering("a to hel1", VPC_HEL1, APP),
+        aiven_peering("b to a new vpc", VPC_NEW, APP),
+    )));
+    let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 1, "{apply:?}");
+    let line = |start: &str| {
+        apply
+            .stdout
+            .lines()
+            .find(|line| line.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("a line {start:?} in {}", apply.stdout))
+            .to_owned()
+    };
+    assert!(
+        line("! failed    b to a new vpc (UpCloud half)")
+            .ends_with("its Aiven half was not created, so the UpCloud half was not either"),
+        "{}",
+        apply.stdout
+    );
+    line("+ created   a to hel1:");
+    let connections: Vec<(String, String)> = sim
+        .connections()
+        .into_iter()
+        .map(|(vpc, network, _)| (vpc, network))
+        .collect();
+    assert_eq!(connections, [(VPC_HEL1.to_owned(), APP.to_owned())]);
+    let halves: Vec<String> = team_halves(&sim).into_iter().map(|half| half.0).collect();
+    assert_eq!(halves, ["a to hel1"]);
+}
+
+#[test]
 fn wait_follows_both_halves_until_each_is_active() {
     let mut world = aiven_world("");
     world.aiven.approval_ms = 300;

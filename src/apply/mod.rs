@@ -488,8 +488,10 @@ fn units<'p>(plan: &'p Plan, steps: &[Step<'p>]) -> Vec<Unit<'p>> {
             AivenAction::Create => steps
                 .iter()
                 .enumerate()
-                .find_map(|(at, other)| Some((at, half_of(other)?)))
-                .filter(|(_, half)| half.key() == change.key)
+                .find_map(|(at, other)| {
+                    let half = half_of(other).filter(|half| half.key() == change.key)?;
+                    Some((at, half))
+                })
                 .map(|(at, half)| {
                     taken[at] = true;
                     Unit::Half {
