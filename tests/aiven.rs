@@ -811,6 +811,49 @@ fn among_several_aiven_creates_each_upcloud_half_follows_its_own_aiven_half() {
 }
 
 #[test]
+fn apply_reports_the_halves_it_made_and_not_the_aiven_peering_that_was_already_there() {
+    let sim = Sim::with_aiven("");
+    let dir = project(&app_to_hel1());
+    assert_eq!(
+        sim.run_aiven(dir.path(), &["apply", "--auto-approve"]).code,
+        0
+    );
+    std::fs::write(
+        dir.path().join("peerings.toml"),
+        file(&format!(
+            "{}{}",
+            aiven_peering("app to aiven", VPC_HEL1, APP),
+            aiven_peering("backend to aiven", VPC_HEL1, BACKEND),
+        )),
+    )
+    .unwrap();
+    let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    let (_, report) = apply
+        .stdout
+        .split_once("\nPlan: ")
+        .expect("a plan, then its apply");
+    let done: Vec<&str> = report
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with("+ created") || line.starts_with("= "))
+        .collect();
+    assert_eq!(done.len(), 2, "{}", apply.stdout);
+    assert!(
+        done.iter().all(|line| line.contains("backend to aiven")),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply.stdout.contains(
+            "Apply complete: 2 created, 0 updated, 0 deleted, 0 already converged, 0 failed."
+        ),
+        "{}",
+        apply.stdout
+    );
+}
+
+#[test]
 fn wait_follows_both_halves_until_each_is_active() {
     let mut world = aiven_world("");
     world.aiven.approval_ms = 300;
