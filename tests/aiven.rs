@@ -360,6 +360,44 @@ fn prune_leaves_both_halves_alone_when_another_file_took_them_over_at_the_prompt
 }
 
 #[test]
+fn prune_leaves_the_connection_alone_when_another_file_takes_the_half_over_while_it_disables() {
+    let sim = Sim::with_aiven("");
+    let dir = applied_then_dropped_from_a_pruning_file(&sim);
+    // Disabling takes a minute: the delete polls for `disabled` all that time.
+    sim.simulator.set_provisioning(Duration::from_secs(60));
+    let running = sim.running_aiven(
+        dir.path(),
+        &["apply", "--auto-approve", "--poll-interval", "100ms"],
+    );
+    running.wait_until("the disable", |_| {
+        sim.writes().iter().any(|r| r.method == "PATCH")
+    });
+    // Meanwhile team-b's file, which lists the same Aiven peering, takes it over.
+    let team_b = format!("owner = \"team-b\"\n{}", app_to_hel1());
+    std::fs::write(dir.path().join("team-b.toml"), team_b).unwrap();
+    let b = sim.run_aiven(
+        dir.path(),
+        &["-f", "team-b.toml", "apply", "--auto-approve"],
+    );
+    assert_eq!(b.code, 0, "{b:?}");
+    let (run, _) = running.finish();
+
+    assert_eq!(
+        run.code, 1,
+        "the half was disabled and not deleted: {run:?}"
+    );
+    assert!(
+        !sim.writes().iter().any(|r| r.method == "DELETE"),
+        "{:?}",
+        sim.writes()
+    );
+    assert_eq!(sim.connections().len(), 1);
+    let line = "= left alone app to aiven (Aiven half): since the plan, its UpCloud half became \
+                managed by another file (owner team-b); the connection is kept";
+    assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+}
+
+#[test]
 fn prune_without_the_aiven_table_leaves_the_connection_for_a_person() {
     let sim = Sim::with_aiven("");
     let dir = project(&app_to_hel1());

@@ -660,9 +660,11 @@ impl<E: FnMut(Event<'_>)> Context<'_, E> {
                 let aiven = match result.outcome() {
                     Outcome::Deleted | Outcome::AlreadyGone => self.aiven(aiven_change).await,
                     // Tied to a half that is not the file's now: not the file's either.
-                    Outcome::LeftAlone(ownership) => {
-                        aiven_result(aiven_change, false, Outcome::LeftAlone(ownership.clone()))
-                    }
+                    Outcome::LeftAlone(ownership)
+                    | Outcome::Failed {
+                        error: ChangeError::TakenOverAfterDisable { ownership, .. },
+                        ..
+                    } => aiven_result(aiven_change, false, Outcome::LeftAlone(ownership.clone())),
                     Outcome::Failed { .. } => {
                         let advice = "make the UpCloud half's delete work (see above), then run \
                                       apply again: the connection is deleted after it";
