@@ -130,7 +130,7 @@ pub enum Command {
     Man(ManArgs),
     /// Print the JSON Schema of the desired-state file, for editors (see schema/).
     Schema,
-    /// The UpCloud API simulator, for trying peerings out and for tests.
+    /// The UpCloud and Aiven API simulator, for trying peerings out and for tests.
     #[command(subcommand)]
     Sim(SimCommand),
 }
@@ -194,7 +194,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub wait: bool,
 
-    /// How long to wait for states: a delete waiting to become disabled, and --wait.
+    /// How long to wait for states: a delete waiting to become disabled, an UpCloud half waiting
+    /// for Aiven to build its own, and --wait.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub wait_timeout: Duration,
 
@@ -316,7 +317,7 @@ pub enum ApplyOutput {
 
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
-    /// Serve the simulated UpCloud API over HTTP until interrupted.
+    /// Serve the simulated UpCloud and Aiven APIs over HTTP until interrupted (Ctrl-C).
     Serve {
         /// Address to listen on, HOST:PORT; port 0 picks a free one (the address is printed).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
@@ -324,7 +325,8 @@ pub enum SimCommand {
         /// Keep the simulator's state in this JSON file, across restarts.
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
-        /// Start from this world (accounts, networks, routers, peerings) instead of the demo.
+        /// Start from this world (accounts, routers, networks and their servers, peerings, Aiven
+        /// projects and VPCs) instead of the demo.
         #[arg(long, value_name = "WORLD.toml")]
         world: Option<PathBuf>,
         #[command(flatten)]

@@ -1,9 +1,10 @@
 //! `peerings`: declarative management of UpCloud network peerings.
 //!
-//! Data flows one way: `config` loads the desired state, `upcloud` reads what exists, `plan`
-//! compares the two without any I/O, `render` shows the result, and `apply` carries it out;
-//! `commands` runs each subcommand in those terms, and `cli` holds the command line's
-//! definitions. [`sim`] is an UpCloud API server for the quick start and the tests.
+//! Data flows one way: `config` loads the desired state, `upcloud` and `aiven` read what exists
+//! (on the session `http` gives both), `plan` compares the two without any I/O, `render` shows
+//! the result, and `apply` carries it out; `commands` runs each subcommand in those terms, and
+//! `cli` holds the command line's definitions. [`sim`] serves both APIs for the quick start and
+//! the tests.
 //!
 //! The crate is a program: [`run`] is all `main` needs. Its modules are private, so that the
 //! compiler reports whatever nothing uses. Two surfaces are public, for the project's own

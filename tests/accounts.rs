@@ -110,6 +110,58 @@ fn a_link_goes_from_nothing_to_both_halves_active_in_one_apply() {
 }
 
 #[test]
+fn every_event_and_pending_change_names_the_account_of_its_half() {
+    let sim = Sim::with_peerings("");
+    let dir = project(&link("team", APP, "basic", BASIC_NET));
+    let side = |account: &str| format!("team <-> basic ({account} side)");
+    let expected = |event: &str| {
+        let mut expected = vec![
+            (event.to_owned(), "basic".to_owned(), side("basic")),
+            (event.to_owned(), "team".to_owned(), side("team")),
+        ];
+        expected.sort();
+        expected
+    };
+
+    let check = run(&sim, &dir, &["check", "--output", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let mut pending: Vec<(String, String, String)> = document["changes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", check.stdout))
+        .iter()
+        .map(|change| {
+            (
+                "pending".to_owned(),
+                change["account"].as_str().unwrap_or("null").to_owned(),
+                change["name"].as_str().unwrap_or("null").to_owned(),
+            )
+        })
+        .collect();
+    pending.sort();
+    assert_eq!(pending, expected("pending"), "{}", check.stdout);
+
+    let apply = run(&sim, &dir, &["apply", "--auto-approve", "--output", "json"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    for event in ["change_started", "change_finished"] {
+        let mut seen: Vec<(String, String, String)> = apply
+            .stdout
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+            .filter(|line| line["event"] == event)
+            .map(|line| {
+                (
+                    event.to_owned(),
+                    line["account"].as_str().unwrap_or("null").to_owned(),
+                    line["name"].as_str().unwrap_or("null").to_owned(),
+                )
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(seen, expected(event), "{}", apply.stdout);
+    }
+}
+
+#[test]
 fn plan_reads_each_account_with_two_requests_all_at_once() {
     let sim = Sim::with_peerings("");
     let dir = project(&link("team", APP, "basic", BASIC_NET));

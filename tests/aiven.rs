@@ -398,6 +398,27 @@ fn prune_leaves_the_connection_alone_when_another_file_takes_the_half_over_while
 }
 
 #[test]
+fn prune_without_aivens_token_changes_nothing_rather_than_delete_only_the_upcloud_half() {
+    let sim = Sim::with_aiven("");
+    let dir = applied_then_dropped_from_a_pruning_file(&sim);
+    sim.simulator.reset_log();
+    // The file keeps its [aiven] table, but AIVEN_TOKEN is not set.
+    let apply = sim.run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 1, "{apply:?}");
+    assert!(
+        apply.stderr.contains(
+            "AIVEN_TOKEN is not set: the plan deletes 1 Aiven connection with their UpCloud \
+             halves, which needs Aiven's API token in it; nothing was changed"
+        ),
+        "{}",
+        apply.stderr
+    );
+    assert!(sim.writes().is_empty(), "{:?}", sim.writes());
+    assert_eq!(team_halves(&sim).len(), 1);
+    assert_eq!(sim.connections().len(), 1);
+}
+
+#[test]
 fn prune_without_the_aiven_table_leaves_the_connection_for_a_person() {
     let sim = Sim::with_aiven("");
     let dir = project(&app_to_hel1());

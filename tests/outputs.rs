@@ -403,7 +403,7 @@ fn apply_json_with_wait_reports_each_state_change_and_where_each_peering_settled
             r#"{"event":"state_changed","timestamp":"[timestamp]","from":null,"name":"to aiven","platform":"upcloud","to":"provisioning"}"#,
             r#"{"event":"state_changed","timestamp":"[timestamp]","from":"provisioning","name":"to aiven","platform":"upcloud","to":"active"}"#,
             r#"{"event":"settled","timestamp":"[timestamp]","name":"to aiven","platform":"upcloud","state":"active","verdict":"reached"}"#,
-            r#"{"event":"became_active","timestamp":"[timestamp]","account":null,"name":"to aiven","network":"11111111-1111-4111-8111-111111111111","network_name":"app","renew_dhcp":[]}"#,
+            r#"{"event":"became_active","timestamp":"[timestamp]","account":null,"name":"to aiven","network":"11111111-1111-4111-8111-111111111111","network_name":"app","platform":"upcloud","renew_dhcp":[]}"#,
             r#"{"event":"wait_finished","timestamp":"[timestamp]","interrupted":false}"#,
         ]
     );

@@ -437,7 +437,7 @@ enum Unit<'p> {
     Half {
         aiven: Option<(usize, &'p AivenChange)>,
         index: usize,
-        half: Half<'p>,
+        half: HalfToCreate<'p>,
     },
     /// An owned UpCloud half that prune deletes, then its Aiven connection.
     Prune {
@@ -463,7 +463,7 @@ impl Unit<'_> {
 }
 
 /// An UpCloud half to create once its Aiven half is built.
-enum Half<'p> {
+enum HalfToCreate<'p> {
     /// Its peer is known: the plan's create.
     Known {
         change: &'p Change,
@@ -558,15 +558,15 @@ fn units<'p>(plan: &'p Plan, steps: &[Step<'p>]) -> Vec<Unit<'p>> {
 }
 
 /// The UpCloud half of an `[[aiven_peering]]` that `step` creates, if it does.
-fn half_of<'p>(step: &Step<'p>) -> Option<Half<'p>> {
+fn half_of<'p>(step: &Step<'p>) -> Option<HalfToCreate<'p>> {
     match *step {
-        Step::PendingHalf(change, half) => Some(Half::Pending(change, half)),
+        Step::PendingHalf(change, half) => Some(HalfToCreate::Pending(change, half)),
         Step::Upcloud(change) => {
             let Action::Create(target) = &change.action else {
                 return None;
             };
             let key = tied_by_labels(&target.labels, target.key.network)?;
-            Some(Half::Known {
+            Some(HalfToCreate::Known {
                 change,
                 target,
                 key,
@@ -577,25 +577,25 @@ fn half_of<'p>(step: &Step<'p>) -> Option<Half<'p>> {
 }
 
 /// Whether the half must wait for its Aiven half: a pending one always does.
-fn waits(plan: &Plan, half: &Half) -> bool {
+fn waits(plan: &Plan, half: &HalfToCreate) -> bool {
     match half {
-        Half::Pending(..) => true,
-        Half::Known { key, .. } => waits_for_aiven(&plan.aiven, key),
+        HalfToCreate::Pending(..) => true,
+        HalfToCreate::Known { key, .. } => waits_for_aiven(&plan.aiven, key),
     }
 }
 
-impl<'p> Half<'p> {
+impl<'p> HalfToCreate<'p> {
     fn key(&self) -> ConnectionKey {
         match self {
-            Half::Known { key, .. } => key.clone(),
-            Half::Pending(change, _) => change.key.clone(),
+            HalfToCreate::Known { key, .. } => key.clone(),
+            HalfToCreate::Pending(change, _) => change.key.clone(),
         }
     }
 
     fn step(&self) -> Step<'p> {
         match self {
-            Half::Known { change, .. } => Step::Upcloud(change),
-            Half::Pending(change, half) => Step::PendingHalf(change, half),
+            HalfToCreate::Known { change, .. } => Step::Upcloud(change),
+            HalfToCreate::Pending(change, half) => Step::PendingHalf(change, half),
         }
     }
 }
@@ -721,7 +721,7 @@ impl<E: FnMut(Event<'_>)> Context<'_, E> {
 
     /// An UpCloud half, once its Aiven half is built; `aiven_there`: its Aiven half existed or
     /// was created.
-    async fn half(&self, half: Half<'_>, aiven_there: bool) -> Finished {
+    async fn half(&self, half: HalfToCreate<'_>, aiven_there: bool) -> Finished {
         if self.stopping() {
             return half_result(half, None, Outcome::NotStarted);
         }
@@ -744,8 +744,8 @@ impl<E: FnMut(Event<'_>)> Context<'_, E> {
             }
         };
         let (change, target) = match &half {
-            Half::Known { change, target, .. } => ((*change).clone(), (*target).clone()),
-            Half::Pending(of, pending) => match built.aiven_network {
+            HalfToCreate::Known { change, target, .. } => ((*change).clone(), (*target).clone()),
+            HalfToCreate::Pending(of, pending) => match built.aiven_network {
                 Some(peer_network) => learnt_half(of, pending, peer_network),
                 None => {
                     let error = ChangeError::AivenNetworkUnknown {
@@ -800,14 +800,14 @@ fn learnt_half(
 
 /// How an UpCloud half ended: as an UpCloud change when its peer is known, else as the pending
 /// half of its Aiven change.
-fn half_result(half: Half<'_>, learnt: Option<Change>, outcome: Outcome) -> Finished {
+fn half_result(half: HalfToCreate<'_>, learnt: Option<Change>, outcome: Outcome) -> Finished {
     match (learnt, half) {
         (Some(change), _) => Finished::Upcloud(ChangeResult { change, outcome }),
-        (None, Half::Known { change, .. }) => Finished::Upcloud(ChangeResult {
+        (None, HalfToCreate::Known { change, .. }) => Finished::Upcloud(ChangeResult {
             change: change.clone(),
             outcome,
         }),
-        (None, Half::Pending(of, _)) => aiven_result(of, true, outcome),
+        (None, HalfToCreate::Pending(of, _)) => aiven_result(of, true, outcome),
     }
 }
 

@@ -398,7 +398,7 @@ impl Accounts {
         let credentials = world
             .default_credentials()
             .context("the simulator's world has no default account to act as")?;
-        Ok((world.default_account, sim_credentials(credentials)))
+        Ok((world.default_account, client_credentials(credentials)))
     }
 
     /// The credentials of the world's account of this name, to act as with `sim:`.
@@ -410,7 +410,7 @@ impl Accounts {
                  account {account}"
             )
         })?;
-        Ok(sim_credentials(found.credentials.clone()))
+        Ok(client_credentials(found.credentials.clone()))
     }
 }
 
@@ -483,7 +483,7 @@ fn read_account_credentials(spec: &AccountSpec) -> Result<Credentials, Vec<Strin
     }
 }
 
-fn sim_credentials(credentials: sim::SimCredentials) -> Credentials {
+fn client_credentials(credentials: sim::SimCredentials) -> Credentials {
     match credentials {
         sim::SimCredentials::Token(token) => Credentials::Token(Secret::new(token)),
         sim::SimCredentials::Basic { username, password } => Credentials::Basic {

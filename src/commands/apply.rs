@@ -62,7 +62,7 @@ pub fn run(
     let (accounts, planned) = read?;
     let output = ApplyOutputWriter::new(args.output, chatter, &planned.plan);
     output.plan(&planned.plan, &planned.names);
-    let gate = Gate {
+    let gate = ApplyPreconditions {
         desired: &desired,
         planned: &planned,
         reviewed: reviewed.as_ref().map(|(path, record)| (*path, record)),
@@ -111,7 +111,7 @@ pub fn run(
 /// What stands between a plan and its changes: the reviewed plan it must match, a plan with
 /// nothing to do, the delete safety check, Aiven's token for the Aiven deletes, and the
 /// person's answer.
-struct Gate<'a> {
+struct ApplyPreconditions<'a> {
     desired: &'a config::Desired,
     planned: &'a Planned,
     reviewed: Option<(&'a Path, &'a PlanRecord)>,
@@ -121,7 +121,7 @@ struct Gate<'a> {
     chatter: Chatter,
 }
 
-impl Gate<'_> {
+impl ApplyPreconditions<'_> {
     /// `Some(exit)` when the run ends here; `None` when the changes may start.
     fn pass(
         &self,
@@ -156,7 +156,7 @@ impl Gate<'_> {
     }
 }
 
-impl Gate<'_> {
+impl ApplyPreconditions<'_> {
     /// Prune deletes the Aiven connections tied to the UpCloud halves it deletes: without
     /// Aiven's token, the run would delete the UpCloud halves and leave their connections, so it
     /// changes nothing. (A file without `[aiven]` lists those connections for a person instead.)

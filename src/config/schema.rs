@@ -107,8 +107,8 @@ pub struct AivenPeeringTable {
     /// Whether the UpCloud half should be up.
     #[serde(default)]
     pub configured_status: StatusValue,
-    /// Labels the UpCloud half carries, besides those peerings sets (managed-by, aiven-project,
-    /// aiven-vpc).
+    /// Labels the UpCloud half carries, besides those peerings sets (managed-by, peerings-owner
+    /// when the file has an owner, aiven-project, aiven-vpc).
     #[serde(default)]
     #[schemars(schema_with = "labels")]
     pub labels: BTreeMap<String, String>,

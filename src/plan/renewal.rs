@@ -43,7 +43,7 @@ use super::aiven::tied_by_labels;
 use super::{Action, Change, Observed, Plan};
 
 /// A half of a peering: the account it is in, and its networks.
-type Place = (Option<String>, PeeringKey);
+type HalfPlace = (Option<String>, PeeringKey);
 
 /// What the plan knows about DHCP renewals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub struct Renewals {
     /// The servers attached to each network read, by title.
     servers: BTreeMap<NetworkId, Vec<AttachedServer>>,
     /// The file's peerings this plan expects to turn active.
-    expected: BTreeSet<Place>,
+    expected: BTreeSet<HalfPlace>,
 }
 
 impl Renewals {
@@ -94,7 +94,7 @@ impl Renewals {
 
 /// Marks, in each plan, the file's peerings it expects to turn active (see the module docs).
 pub(super) fn add_expectations(plans: &mut [Plan], observed: &BTreeMap<Option<String>, Observed>) {
-    let expected: Vec<(usize, Place)> = {
+    let expected: Vec<(usize, HalfPlace)> = {
         let halves = halves(plans, observed);
         let networks: BTreeMap<NetworkId, (&Option<String>, &Network)> = observed
             .iter()
@@ -116,7 +116,7 @@ pub(super) fn add_expectations(plans: &mut [Plan], observed: &BTreeMap<Option<St
 
 /// One half of a peering, as it is and as the plan leaves it.
 #[derive(Debug, Clone, Copy)]
-struct Half<'a> {
+struct HalfOutlook<'a> {
     /// Its state now; `None` while it does not exist.
     now: Option<&'a PeeringState>,
     /// Its configured status once the plan is applied; `None` when the plan deletes it.
@@ -130,7 +130,7 @@ struct Half<'a> {
 fn halves<'a>(
     plans: &'a [Plan],
     observed: &'a BTreeMap<Option<String>, Observed>,
-) -> BTreeMap<Place, Half<'a>> {
+) -> BTreeMap<HalfPlace, HalfOutlook<'a>> {
     let mut halves = BTreeMap::new();
     for (account, seen) in observed {
         // Should the API ever answer two halves of one pair, the lowest UUID counts, as in the
@@ -140,7 +140,7 @@ fn halves<'a>(
         for peering in peerings {
             halves
                 .entry((account.clone(), peering.key))
-                .or_insert(Half {
+                .or_insert(HalfOutlook {
                     now: Some(&peering.state),
                     then: Some(peering.configured_status),
                     switched_on: false,
@@ -149,25 +149,25 @@ fn halves<'a>(
     }
     for change in plans.iter().flat_map(|plan| &plan.changes) {
         let half = match &change.action {
-            Action::Create(target) => Half {
+            Action::Create(target) => HalfOutlook {
                 now: None,
                 then: Some(target.configured_status),
                 switched_on: target.configured_status == ConfiguredStatus::Active,
             },
             Action::Update {
                 current, target, ..
-            } => Half {
+            } => HalfOutlook {
                 now: Some(&current.state),
                 then: Some(target.configured_status),
                 switched_on: current.configured_status == ConfiguredStatus::Disabled
                     && target.configured_status == ConfiguredStatus::Active,
             },
-            Action::Noop { current } => Half {
+            Action::Noop { current } => HalfOutlook {
                 now: Some(&current.state),
                 then: Some(current.configured_status),
                 switched_on: false,
             },
-            Action::Delete { current } => Half {
+            Action::Delete { current } => HalfOutlook {
                 now: Some(&current.state),
                 then: None,
                 switched_on: false,
@@ -180,7 +180,7 @@ fn halves<'a>(
 
 /// The other half of a peering and its network, as far as the plan sees them.
 struct OtherSide<'a> {
-    half: Half<'a>,
+    half: HalfOutlook<'a>,
     /// Its network is private and has a router.
     peerable: bool,
     ranges: &'a [Cidr],
@@ -193,7 +193,7 @@ static AIVENS_HALF_WAITS: PeeringState = PeeringState::PendingPeer;
 /// The rule of the module docs, for `change`'s half.
 fn turns_active(
     change: &Change,
-    halves: &BTreeMap<Place, Half>,
+    halves: &BTreeMap<HalfPlace, HalfOutlook>,
     networks: &BTreeMap<NetworkId, (&Option<String>, &Network)>,
     observed: &BTreeMap<Option<String>, Observed>,
 ) -> bool {
@@ -220,7 +220,7 @@ fn turns_active(
 /// the UpCloud half of an `[[aiven_peering]]`, Aiven's.
 fn other_side<'a>(
     change: &Change,
-    halves: &BTreeMap<Place, Half<'a>>,
+    halves: &BTreeMap<HalfPlace, HalfOutlook<'a>>,
     networks: &BTreeMap<NetworkId, (&Option<String>, &'a Network)>,
     observed: &'a BTreeMap<Option<String>, Observed>,
 ) -> Option<OtherSide<'a>> {
@@ -255,7 +255,7 @@ fn aivens_half<'a>(
             .aiven_network
             .is_none_or(|shown| shown == change.key.peer_network);
     waits_for_this.then_some(OtherSide {
-        half: Half {
+        half: HalfOutlook {
             now: Some(&AIVENS_HALF_WAITS),
             then: Some(ConfiguredStatus::Active),
             switched_on: false,

@@ -13,13 +13,14 @@
 //!   `code` and `message` as in the plan (`ownership_moves` for a peering found after its
 //!   create that another file managed); usually empty;
 //! - `wait_started` (with `--wait`): `peerings` (each `name`, `platform` and `goal`: active,
-//!   disabled, gone, or other_half_missing) and `timeout_s`;
+//!   disabled, gone, ACTIVE for an Aiven connection, or other_half_missing) and `timeout_s`;
 //! - `state_changed` (with `--wait`): `name`, `platform`, `from` (null at the first look) and
 //!   `to`, each a state or "gone";
 //! - `settled` (with `--wait`): `name`, `platform`, `verdict` (reached, waiting,
 //!   needs_attention), `state` (null when gone);
 //! - `became_active`: one of the file's peerings turned active, so the servers already on its
-//!   network need a DHCP renewal: `name`, `account`, `network`, `network_name` and `renew_dhcp`
+//!   network need a DHCP renewal: `name`, `account`, `platform` (always `upcloud`: the half on
+//!   the customer's network), `network`, `network_name` and `renew_dhcp`
 //!   (each `uuid` and `title`; perhaps none). Before `summary` for those the changes turned
 //!   active; with `--wait`, also after the `settled` events for those it saw turn active. Once
 //!   per peering;
@@ -188,6 +189,7 @@ pub fn became_active(activated: &Activated, names: &NetworkNames, at: SystemTime
         json!({
             "name": change.name,
             "account": change.account,
+            "platform": "upcloud",
             "network": change.key.network.to_string(),
             "network_name": names.name(change.key.network),
             "renew_dhcp": server_entries(activated.servers),

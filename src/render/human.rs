@@ -231,11 +231,7 @@ fn write_change(out: &mut String, change: &Change, plan: &Plan, names: &NetworkN
             let _ = writeln!(out, "  {UPDATE}~ {name}{UPDATE:#}");
             origin(out, change);
             if *adopt {
-                field(
-                    out,
-                    "adopt",
-                    "exists without this file's ownership labels; from now on this file manages it",
-                );
+                field(out, "adopt", wording::ADOPTION);
             }
             existing(out, current, names);
             for change in fields {

@@ -274,7 +274,7 @@ fn what_changes(action: &Action) -> String {
         Action::Update { fields, adopt, .. } => {
             let mut parts: Vec<String> = Vec::new();
             if *adopt {
-                parts.push("adopt: add this file's ownership labels".to_owned());
+                parts.push(format!("adopt: {}", wording::ADOPTION));
             }
             parts.extend(fields.iter().map(FieldChange::to_string));
             parts.join("; ")

@@ -19,6 +19,10 @@ pub(super) type Code = fn(&str) -> String;
 /// A plan without changes.
 pub(super) const NO_CHANGES: &str = "No changes: the account matches the file.";
 
+/// What an update that adopts a peering does besides its field changes.
+pub(super) const ADOPTION: &str =
+    "exists without this file's ownership labels; from now on this file manages it";
+
 /// `1 peering`, `2 peerings`.
 pub fn count(n: usize, noun: &str) -> String {
     counted(n, noun, &format!("{noun}s"))

@@ -17,7 +17,7 @@ use super::vpcs::Vpcs;
 use super::{Edge, EdgeKind, Mark, NodeKey, View};
 
 /// One half of a pair, as the view shows it.
-pub(super) struct Half<'p> {
+pub(super) struct DrawnHalf<'p> {
     /// The node of the side that creates it, and of the other side.
     pub(super) from: NodeKey,
     pub(super) to: NodeKey,
@@ -26,7 +26,7 @@ pub(super) struct Half<'p> {
     aiven: bool,
     link: Option<&'p str>,
     /// `None` for a half the plan creates, or one whose state was not read.
-    state: Option<HalfState<'p>>,
+    state: Option<DrawnState<'p>>,
     mark: Option<Mark>,
     whose: Whose<'p>,
     /// For an update: what changes, in a few words.
@@ -35,17 +35,17 @@ pub(super) struct Half<'p> {
 
 /// What a half's state is, on its platform.
 #[derive(Debug, Clone, Copy)]
-enum HalfState<'p> {
+enum DrawnState<'p> {
     Upcloud(&'p PeeringState),
     Aiven(&'p AivenConnection),
     /// An Aiven connection prune leaves for a person, the file having no `[aiven]` table.
     LeftForPerson,
 }
 
-impl HalfState<'_> {
+impl DrawnState<'_> {
     fn kind(self) -> EdgeKind {
         match self {
-            HalfState::Upcloud(state) => match state {
+            DrawnState::Upcloud(state) => match state {
                 PeeringState::Active => EdgeKind::Active,
                 PeeringState::Provisioning => EdgeKind::Provisioning,
                 PeeringState::PendingPeer => EdgeKind::Pending,
@@ -58,7 +58,7 @@ impl HalfState<'_> {
                 | PeeringState::Unknown(_) => EdgeKind::NeedsPerson,
             },
             // As `check` judges it.
-            HalfState::Aiven(connection) => match health::judge_connection(connection) {
+            DrawnState::Aiven(connection) => match health::judge_connection(connection) {
                 Health::Healthy => EdgeKind::Active,
                 Health::Transient if connection.state == ConnectionState::PendingPeer => {
                     EdgeKind::Pending
@@ -66,16 +66,16 @@ impl HalfState<'_> {
                 Health::Transient => EdgeKind::Provisioning,
                 Health::Unhealthy => EdgeKind::NeedsPerson,
             },
-            HalfState::LeftForPerson => EdgeKind::NeedsPerson,
+            DrawnState::LeftForPerson => EdgeKind::NeedsPerson,
         }
     }
 
     /// The state in a few words; nothing for one that is as it should be.
     fn words(self) -> Vec<String> {
         match self {
-            HalfState::Upcloud(PeeringState::Active) => Vec::new(),
-            HalfState::Upcloud(state) => vec![state.as_str().to_owned()],
-            HalfState::Aiven(connection) => {
+            DrawnState::Upcloud(PeeringState::Active) => Vec::new(),
+            DrawnState::Upcloud(state) => vec![state.as_str().to_owned()],
+            DrawnState::Aiven(connection) => {
                 if health::judge_connection(connection) == Health::Healthy {
                     return Vec::new();
                 }
@@ -85,7 +85,7 @@ impl HalfState<'_> {
                     .chain(warnings)
                     .collect()
             }
-            HalfState::LeftForPerson => vec!["Aiven half left to delete by hand".to_owned()],
+            DrawnState::LeftForPerson => vec!["Aiven half left to delete by hand".to_owned()],
         }
     }
 }
@@ -118,7 +118,7 @@ impl Whose<'_> {
 
 /// Every half the view shows: the file's (and those the plan deletes), then those it leaves
 /// alone; of both platforms.
-pub(super) fn halves<'p>(plan: &'p Plan, view: View, vpcs: &Vpcs) -> Vec<Half<'p>> {
+pub(super) fn halves<'p>(plan: &'p Plan, view: View, vpcs: &Vpcs) -> Vec<DrawnHalf<'p>> {
     let untouched = plan
         .kept
         .iter()
@@ -128,13 +128,13 @@ pub(super) fn halves<'p>(plan: &'p Plan, view: View, vpcs: &Vpcs) -> Vec<Half<'p
             let owner = elsewhere.owner.as_deref();
             (&elsewhere.peering, Whose::OtherFile(owner))
         }))
-        .map(|(peering, whose)| Half {
+        .map(|(peering, whose)| DrawnHalf {
             from: NodeKey::Network(peering.key.network),
             to: NodeKey::Network(peering.key.peer_network),
             name: &peering.name,
             aiven: false,
             link: None,
-            state: Some(HalfState::Upcloud(&peering.state)),
+            state: Some(DrawnState::Upcloud(&peering.state)),
             mark: None,
             whose,
             changes: Vec::new(),
@@ -164,8 +164,8 @@ pub(super) fn halves<'p>(plan: &'p Plan, view: View, vpcs: &Vpcs) -> Vec<Half<'p
 fn as_viewed<'p>(
     view: View,
     mark: Mark,
-    state: Option<HalfState<'p>>,
-) -> Option<(Option<HalfState<'p>>, Option<Mark>)> {
+    state: Option<DrawnState<'p>>,
+) -> Option<(Option<DrawnState<'p>>, Option<Mark>)> {
     match (view, mark) {
         (View::Observed, Mark::Create) | (View::Desired, Mark::Delete) => None,
         (View::Both, mark) => Some((state, Some(mark))),
@@ -175,7 +175,7 @@ fn as_viewed<'p>(
 
 /// A change's half as `view` shows it: as it is (observed), as it will be (desired), or as it
 /// is with the plan's mark (both). A create does not exist yet; a delete no longer will.
-fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
+fn planned_half(change: &Change, view: View) -> Option<DrawnHalf<'_>> {
     let (name, state, mark, whose, changes) = match &change.action {
         Action::Create(target) => {
             let (state, mark) = as_viewed(view, Mark::Create, None)?;
@@ -183,14 +183,14 @@ fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
         }
         Action::Noop { current } => (
             &current.name,
-            Some(HalfState::Upcloud(&current.state)),
+            Some(DrawnState::Upcloud(&current.state)),
             None,
             Whose::Listed,
             vec![],
         ),
         Action::Update { current, .. } if view == View::Observed => (
             &current.name,
-            Some(HalfState::Upcloud(&current.state)),
+            Some(DrawnState::Upcloud(&current.state)),
             None,
             Whose::Listed,
             vec![],
@@ -201,7 +201,7 @@ fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
             fields,
             adopt,
         } => {
-            let state = Some(HalfState::Upcloud(&current.state));
+            let state = Some(DrawnState::Upcloud(&current.state));
             let (state, mark) = as_viewed(view, Mark::Update, state)?;
             let changes = if view == View::Both {
                 update_words(fields, *adopt)
@@ -211,12 +211,12 @@ fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
             (&target.name, state, mark, Whose::Listed, changes)
         }
         Action::Delete { current } => {
-            let state = Some(HalfState::Upcloud(&current.state));
+            let state = Some(DrawnState::Upcloud(&current.state));
             let (state, mark) = as_viewed(view, Mark::Delete, state)?;
             (&current.name, state, mark, Whose::NotListed, vec![])
         }
     };
-    Some(Half {
+    Some(DrawnHalf {
         from: NodeKey::Network(change.key.network),
         to: NodeKey::Network(change.key.peer_network),
         name,
@@ -230,8 +230,8 @@ fn planned_half(change: &Change, view: View) -> Option<Half<'_>> {
 }
 
 /// The Aiven half of a change, from the VPC's network to the customer's, as `view` shows it.
-fn aiven_half<'p>(change: &'p AivenChange, view: View, vpcs: &Vpcs) -> Option<Half<'p>> {
-    let current = change.action.current().map(HalfState::Aiven);
+fn aiven_half<'p>(change: &'p AivenChange, view: View, vpcs: &Vpcs) -> Option<DrawnHalf<'p>> {
+    let current = change.action.current().map(DrawnState::Aiven);
     let (state, mark, whose) = match &change.action {
         AivenAction::Create => {
             let (state, mark) = as_viewed(view, Mark::Create, None)?;
@@ -243,7 +243,7 @@ fn aiven_half<'p>(change: &'p AivenChange, view: View, vpcs: &Vpcs) -> Option<Ha
             (state, mark, Whose::NotListed)
         }
     };
-    Some(Half {
+    Some(DrawnHalf {
         from: vpcs.node(&change.key.vpc),
         to: NodeKey::Network(change.key.network),
         name: &change.name,
@@ -263,9 +263,9 @@ fn pending_half<'p>(
     half: &'p PendingHalf,
     view: View,
     vpcs: &Vpcs,
-) -> Option<Half<'p>> {
+) -> Option<DrawnHalf<'p>> {
     let (state, mark) = as_viewed(view, Mark::Create, None)?;
-    Some(Half {
+    Some(DrawnHalf {
         from: NodeKey::Network(half.network),
         to: vpcs.node(&change.key.vpc),
         name: &half.name,
@@ -279,14 +279,14 @@ fn pending_half<'p>(
 }
 
 /// An Aiven connection of a deleted UpCloud half, left for a person: in every view, as it stays.
-fn left_connection<'p>(left: &'p LeftConnection, vpcs: &Vpcs) -> Half<'p> {
-    Half {
+fn left_connection<'p>(left: &'p LeftConnection, vpcs: &Vpcs) -> DrawnHalf<'p> {
+    DrawnHalf {
         from: vpcs.node(&left.key.vpc),
         to: NodeKey::Network(left.key.network),
         name: &left.name,
         aiven: true,
         link: None,
-        state: Some(HalfState::LeftForPerson),
+        state: Some(DrawnState::LeftForPerson),
         mark: None,
         whose: Whose::NotListed,
         changes: Vec::new(),
@@ -310,12 +310,12 @@ fn update_words(fields: &[FieldChange], adopt: bool) -> Vec<String> {
 }
 
 /// The edge of one pair's halves.
-pub(super) fn edge(mut halves: Vec<Half>, index: &BTreeMap<&NodeKey, usize>) -> Edge {
+pub(super) fn edge(mut halves: Vec<DrawnHalf>, index: &BTreeMap<&NodeKey, usize>) -> Edge {
     // Of one peering, the Aiven half first, as the plan shows them.
     halves.sort_by(|a, b| (a.whose, a.name, !a.aiven).cmp(&(b.whose, b.name, !b.aiven)));
     let kind = halves
         .iter()
-        .filter_map(|half| half.state.map(HalfState::kind))
+        .filter_map(|half| half.state.map(DrawnState::kind))
         .max()
         .unwrap_or(EdgeKind::NotCreated);
     let node = |key: &NodeKey| index[key];
@@ -342,8 +342,8 @@ pub(super) fn edge(mut halves: Vec<Half>, index: &BTreeMap<&NodeKey, usize>) -> 
 
 /// The one half of a pair that exists while it waits for the other (or, of a pair not created
 /// yet, the one half the plan creates): the edge points from its side.
-fn lone_half<'h, 'p>(halves: &'h [Half<'p>], kind: EdgeKind) -> Option<&'h Half<'p>> {
-    let lone = |halves: Vec<&'h Half<'p>>| match halves[..] {
+fn lone_half<'h, 'p>(halves: &'h [DrawnHalf<'p>], kind: EdgeKind) -> Option<&'h DrawnHalf<'p>> {
+    let lone = |halves: Vec<&'h DrawnHalf<'p>>| match halves[..] {
         [half] => Some(half),
         _ => None,
     };
@@ -356,8 +356,8 @@ fn lone_half<'h, 'p>(halves: &'h [Half<'p>], kind: EdgeKind) -> Option<&'h Half<
 
 /// A line per half, `+ name`; one line for the halves of one link, or of one name, alike marked.
 /// Where they are not alike, the Aiven half of an `[[aiven_peering]]` says so.
-fn names_of(halves: &[Half]) -> Vec<String> {
-    let marked = |half: &Half, name: &str| match half.mark {
+fn names_of(halves: &[DrawnHalf]) -> Vec<String> {
+    let marked = |half: &DrawnHalf, name: &str| match half.mark {
         Some(mark) => format!("{} {name}", mark.symbol()),
         None => name.to_owned(),
     };
@@ -384,7 +384,7 @@ fn names_of(halves: &[Half]) -> Vec<String> {
 
 /// The halves' states other than `active` (`ACTIVE` without a warning), each once; for a pair no
 /// half of which exists yet, outside the view that marks it as created, that it does not exist.
-fn state_words(halves: &[Half], kind: EdgeKind, marks: &[Mark]) -> Option<String> {
+fn state_words(halves: &[DrawnHalf], kind: EdgeKind, marks: &[Mark]) -> Option<String> {
     if kind == EdgeKind::NotCreated {
         return marks.is_empty().then(|| "not created yet".to_owned());
     }
@@ -392,7 +392,7 @@ fn state_words(halves: &[Half], kind: EdgeKind, marks: &[Mark]) -> Option<String
     for word in halves
         .iter()
         .filter_map(|half| half.state)
-        .flat_map(HalfState::words)
+        .flat_map(DrawnState::words)
     {
         if !words.contains(&word) {
             words.push(word);
@@ -402,7 +402,7 @@ fn state_words(halves: &[Half], kind: EdgeKind, marks: &[Mark]) -> Option<String
 }
 
 /// What an update changes, and, for a pair the file lists no half of, whose it is.
-fn notes(halves: &[Half]) -> Option<String> {
+fn notes(halves: &[DrawnHalf]) -> Option<String> {
     let mut notes: Vec<String> = halves
         .iter()
         .flat_map(|half| half.changes.iter().cloned())

@@ -28,7 +28,7 @@ use crate::model::{NetworkId, NetworkType, VpcRef};
 use crate::plan::{NetworkNames, Observed, Plan};
 
 use super::wording::count;
-use edges::{Half, edge, halves};
+use edges::{DrawnHalf, edge, halves};
 use nodes::place;
 use vpcs::Vpcs;
 
@@ -169,7 +169,7 @@ impl Graph {
         names: &NetworkNames,
     ) -> Graph {
         let vpcs = Vpcs::gather(plan, observed, desired);
-        let mut pairs: BTreeMap<(NodeKey, NodeKey), Vec<Half>> = BTreeMap::new();
+        let mut pairs: BTreeMap<(NodeKey, NodeKey), Vec<DrawnHalf>> = BTreeMap::new();
         for half in halves(plan, view, &vpcs) {
             let (a, b) = (half.from.clone(), half.to.clone());
             let pair = if a <= b { (a, b) } else { (b, a) };
