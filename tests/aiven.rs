@@ -782,7 +782,9 @@ fn the_aiven_token_never_appears_in_any_output() {
         refused
             .stderr
             .contains("HTTP 401 Unauthorized: Invalid token")
-            && refused.stderr.contains("Aiven refused the token"),
+            && refused
+                .stderr
+                .contains("Aiven refused the token: check the one in AIVEN_TOKEN"),
         "{}",
         refused.stderr
     );

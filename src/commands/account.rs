@@ -323,6 +323,10 @@ impl Accounts {
             return Ok(BTreeMap::new());
         };
         let named: BTreeSet<&VpcRef> = desired.aiven_peerings.iter().map(|p| &p.vpc).collect();
+        let token_env = desired
+            .aiven
+            .as_ref()
+            .map_or(aiven::TOKEN_VAR, |aiven| aiven.token_env.as_str());
         let reads = named.into_iter().map(|at| async move {
             let seen = match client.get_vpc(at).await {
                 Ok(vpc) => VpcSeen::Found(vpc),
@@ -332,7 +336,7 @@ impl Accounts {
                     ..
                 }) => VpcSeen::NotFound { message },
                 Err(error) => {
-                    let hint = aiven_hint(&error, &at.project);
+                    let hint = aiven_hint(&error, &at.project, token_env);
                     return Err(
                         anyhow::Error::new(error).context(format!("reading Aiven VPC {at}{hint}"))
                     );
@@ -500,13 +504,11 @@ fn describe(account: &Option<String>) -> String {
     }
 }
 
-/// What to check when Aiven refuses a read for its credentials: the token, and its access to
-/// the project.
-fn aiven_hint(error: &ApiError, project: &str) -> String {
+/// What to check when Aiven refuses a read for its credentials: the token in `token_env`, and
+/// its access to the project.
+fn aiven_hint(error: &ApiError, project: &str, token_env: &str) -> String {
     match error.status() {
-        Some(401) => " (Aiven refused the token: check the variable [aiven] token_env names, \
-             AIVEN_TOKEN by default)"
-            .to_owned(),
+        Some(401) => format!(" (Aiven refused the token: check the one in {token_env})"),
         Some(403) => format!(
             " (the token may not act on project {project}: use a token of a user with access \
              to it)"
