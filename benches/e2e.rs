@@ -448,6 +448,29 @@ impl PlanScenario<'_> {
     }
 }
 
+/// What every apply scenario starts from: a folder with the file of [`APPLY_N`] creates, the
+/// world without their peerings, and the command line that applies it at `parallelism`.
+fn apply_setup(parallelism: usize) -> (tempfile::TempDir, String, Vec<String>) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(
+        dir.path().join("peerings.toml"),
+        common::desired_toml(APPLY_N),
+    )
+    .expect("write peerings.toml");
+    let world = common::world_toml(common::LOCAL_NETWORKS, 0);
+    let args = [
+        "apply",
+        "-f",
+        "peerings.toml",
+        "--auto-approve",
+        "--parallelism",
+        &parallelism.to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    (dir, world, args)
+}
+
 fn apply_scenario(
     binary: &Path,
     parallelism: usize,
@@ -458,22 +481,8 @@ fn apply_scenario(
     let round_trips = 1 + APPLY_N.div_ceil(parallelism);
     let floor = LATENCY * u32::try_from(round_trips).expect("few round trips");
     let allowed = allowed(floor, APPLY_FACTOR);
-    let dir = tempfile::tempdir().expect("temporary directory");
-    std::fs::write(
-        dir.path().join("peerings.toml"),
-        common::desired_toml(APPLY_N),
-    )
-    .expect("write peerings.toml");
-    let world = common::world_toml(common::LOCAL_NETWORKS, 0);
-    let parallelism_arg = parallelism.to_string();
-    let args = [
-        "apply",
-        "-f",
-        "peerings.toml",
-        "--auto-approve",
-        "--parallelism",
-        &parallelism_arg,
-    ];
+    let (dir, world, args) = apply_setup(parallelism);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut measured = Vec::new();
     let mut last_counts = BTreeMap::new();
     for i in 0..runs {
@@ -526,22 +535,8 @@ fn rate_limited_apply(binary: &Path, runs: usize, failures: &mut Vec<String>) {
     let scenario = format!(
         "apply, {APPLY_N} creates, parallelism {RATE_LIMITED_PARALLELISM}, rate limit {RATE_LIMIT}"
     );
-    let dir = tempfile::tempdir().expect("temporary directory");
-    std::fs::write(
-        dir.path().join("peerings.toml"),
-        common::desired_toml(APPLY_N),
-    )
-    .expect("write peerings.toml");
-    let world = common::world_toml(common::LOCAL_NETWORKS, 0);
-    let parallelism = RATE_LIMITED_PARALLELISM.to_string();
-    let args = [
-        "apply",
-        "-f",
-        "peerings.toml",
-        "--auto-approve",
-        "--parallelism",
-        &parallelism,
-    ];
+    let (dir, world, args) = apply_setup(RATE_LIMITED_PARALLELISM);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut per_change = Vec::new();
     for i in 0..runs {
         let sim = Sim::start(&world);

@@ -302,7 +302,7 @@ fn prune_deletes_the_upcloud_half_then_its_aiven_connection() {
     let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{apply:?}");
     insta::assert_snapshot!("prune_apply", stable(&apply.stdout));
-    let writes: Vec<String> = sim.writes().iter().map(|r| r.method.clone()).collect();
+    let writes = sim.write_methods();
     assert_eq!(
         writes,
         ["PATCH", "DELETE", "DELETE"],
@@ -998,7 +998,7 @@ fn sigterm_while_waiting_for_aiven_ends_the_run_at_once_without_the_upcloud_half
 
     assert_eq!(run.code, 130, "{run:?}");
     assert!(took < PROMPTLY, "took {took:?}");
-    let writes: Vec<String> = sim.writes().iter().map(|r| r.method.clone()).collect();
+    let writes = sim.write_methods();
     assert_eq!(writes, ["POST"], "the UpCloud half was never sent");
     assert!(
         run.stdout

@@ -81,7 +81,7 @@ fn an_interrupt_while_a_delete_waits_for_disabled_stops_the_wait_and_says_it_is_
 
     assert_eq!(run.code, 130, "{run:?}");
     assert!(took < PROMPTLY, "took {took:?}");
-    let writes: Vec<String> = sim.writes().iter().map(|r| r.method.clone()).collect();
+    let writes = sim.write_methods();
     assert_eq!(writes, ["PATCH"], "disabled, never deleted");
     assert!(
         run.stdout.contains(

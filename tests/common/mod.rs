@@ -254,6 +254,14 @@ impl Sim {
             .collect()
     }
 
+    /// The methods of [`Sim::writes`], in order.
+    pub fn write_methods(&self) -> Vec<String> {
+        self.writes()
+            .into_iter()
+            .map(|request| request.method)
+            .collect()
+    }
+
     /// The peerings of one account as `(name, network, peer_network, status, state)`.
     pub fn peerings_of(&self, account: &str) -> Vec<(String, String, String, String, String)> {
         let world = self.world();
