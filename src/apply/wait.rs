@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::aiven::AivenClient;
 use crate::http::ApiError;
 use crate::model::{
-    ConfiguredStatus, ConnectionKey, ConnectionState, PeeringKey, PeeringState, VpcRef,
+    ConfiguredStatus, ConnectionKey, ConnectionState, PeeringKey, PeeringState, Platform, VpcRef,
 };
 use crate::plan::Warning;
 use crate::plan::aiven::tied_by_labels;
@@ -111,7 +111,7 @@ impl fmt::Display for Goal {
 pub struct Watched {
     pub name: String,
     /// `upcloud` or `aiven`.
-    pub platform: &'static str,
+    pub platform: Platform,
     pub goal: Goal,
 }
 
@@ -126,13 +126,13 @@ pub enum WaitEvent<'a> {
     /// The first look at a watched peering; `None`: it is not there.
     Seen {
         name: &'a str,
-        platform: &'static str,
+        platform: Platform,
         state: Option<&'a HalfState>,
     },
     /// A watched peering's state changed since the last look; `None`: it is not there.
     Changed {
         name: &'a str,
-        platform: &'static str,
+        platform: Platform,
         from: Option<&'a HalfState>,
         to: Option<&'a HalfState>,
     },
@@ -155,11 +155,10 @@ pub enum Place {
 }
 
 impl Place {
-    /// `upcloud` or `aiven`.
-    pub fn platform(&self) -> &'static str {
+    pub fn platform(&self) -> Platform {
         match self {
-            Place::Upcloud(..) => "upcloud",
-            Place::Aiven(_) => "aiven",
+            Place::Upcloud(..) => Platform::Upcloud,
+            Place::Aiven(_) => Platform::Aiven,
         }
     }
 }

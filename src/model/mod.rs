@@ -14,6 +14,35 @@ pub const MANAGED_BY_VALUE: &str = "peerings";
 /// without an owner do not carry it. Which file owns what is decided in `plan::ownership`.
 pub const OWNER_KEY: &str = "peerings-owner";
 
+/// Which API a half of a peering is made through. Its name is what scripts read as `platform`
+/// (pinned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Platform {
+    Upcloud,
+    Aiven,
+}
+
+impl Platform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Upcloud => "upcloud",
+            Platform::Aiven => "aiven",
+        }
+    }
+}
+
+impl serde::Serialize for Platform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Labels by key. A `BTreeMap` so that comparison ignores order and output is sorted.
 pub type Labels = BTreeMap<String, String>;
 

@@ -20,7 +20,9 @@ pub use renewal::Renewals;
 pub use same_account::declared_twice;
 
 use crate::config::{Desired, DesiredPeering};
-use crate::model::{Network, NetworkId, NetworkType, Peering, PeeringKey, PeeringSpec, VpcRef};
+use crate::model::{
+    Network, NetworkId, NetworkType, Peering, PeeringKey, PeeringSpec, Platform, VpcRef,
+};
 
 /// What exists, as read from both platforms, for one account of the file: its peerings and
 /// networks, and the Aiven project VPCs (with their connections) that its `[[aiven_peering]]`
@@ -243,10 +245,10 @@ impl Step<'_> {
     }
 
     /// `upcloud` or `aiven`: which platform the change is made on (pinned).
-    pub fn platform(&self) -> &'static str {
+    pub fn platform(&self) -> Platform {
         match self {
-            Step::Upcloud(_) | Step::PendingHalf(..) => "upcloud",
-            Step::Aiven(_) => "aiven",
+            Step::Upcloud(_) | Step::PendingHalf(..) => Platform::Upcloud,
+            Step::Aiven(_) => Platform::Aiven,
         }
     }
 

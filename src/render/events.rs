@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 use crate::apply::activated::Activated;
 use crate::apply::wait::{HalfState, Settled, WaitEvent, WaitVerdict};
 use crate::apply::{Finished, Outcome, Report};
-use crate::model::ConnectionKey;
+use crate::model::{ConnectionKey, Platform};
 use crate::plan::{NetworkNames, Ownership, Step, Warning};
 
 use super::json::{PlanDocument, server_entries, warnings};
@@ -78,21 +78,21 @@ pub fn change_finished(finished: &Finished, at: SystemTime) -> EventLine {
             &result.change.name,
             &result.change.account,
             result.change.action.as_str(),
-            "upcloud",
+            Platform::Upcloud,
             None,
         ),
         Finished::Aiven(result) if result.upcloud_half => (
             &result.change.name,
             &result.change.account,
             "create",
-            "upcloud",
+            Platform::Upcloud,
             None,
         ),
         Finished::Aiven(result) => (
             &result.change.name,
             &result.change.account,
             result.change.action.as_str(),
-            "aiven",
+            Platform::Aiven,
             Some(&result.change.key),
         ),
     };
@@ -189,7 +189,7 @@ pub fn became_active(activated: &Activated, names: &NetworkNames, at: SystemTime
         json!({
             "name": change.name,
             "account": change.account,
-            "platform": "upcloud",
+            "platform": Platform::Upcloud,
             "network": change.key.network.to_string(),
             "network_name": names.name(change.key.network),
             "renew_dhcp": server_entries(activated.servers),

@@ -4,7 +4,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{AivenConnection, AttachedServer, ConnectionKey, Peering, PeeringState};
+use crate::model::{
+    AivenConnection, AttachedServer, ConnectionKey, Peering, PeeringState, Platform,
+};
 use crate::plan::health::{self, Check, Health, Judged, JudgedConnection};
 use crate::plan::{
     Action, AivenChange, Change, Elsewhere, FieldChange, LeftConnection, PendingHalf, Plan, Step,
@@ -52,7 +54,7 @@ pub struct AivenEntry {
     pub action: &'static str,
     pub name: String,
     /// `aiven`.
-    pub platform: &'static str,
+    pub platform: Platform,
     #[serde(flatten)]
     pub place: ConnectionPlace,
     /// The connection's Aiven state, or null.
@@ -148,7 +150,7 @@ pub struct ChangeEntry {
     pub action: &'static str,
     pub name: String,
     /// `upcloud`.
-    pub platform: &'static str,
+    pub platform: Platform,
     /// The file's name for the account; null in a file without accounts.
     pub account: Option<String>,
     /// For a half of a `[[link]]`: the link's name, shared by both halves.
@@ -261,7 +263,7 @@ fn aiven_entry(change: &AivenChange, names: &NetworkNames) -> AivenEntry {
     AivenEntry {
         action: change.action.as_str(),
         name: change.name.clone(),
-        platform: "aiven",
+        platform: Platform::Aiven,
         place: connection_place(change.account.clone(), &change.key, names),
         state: current.map(|connection| connection.state.to_string()),
         aiven_network: current
@@ -288,7 +290,7 @@ fn pending_entry(change: &AivenChange, half: &PendingHalf, names: &NetworkNames)
     ChangeEntry {
         action: "create",
         name: half.name.clone(),
-        platform: "upcloud",
+        platform: Platform::Upcloud,
         account: change.account.clone(),
         link: None,
         network: half.network.to_string(),
@@ -351,7 +353,7 @@ fn entry(change: &Change, plan: &Plan, names: &NetworkNames) -> ChangeEntry {
     ChangeEntry {
         action: change.action.as_str(),
         name: change.name.clone(),
-        platform: "upcloud",
+        platform: Platform::Upcloud,
         account: change.account.clone(),
         link: change.link.clone(),
         network: change.key.network.to_string(),
@@ -427,7 +429,7 @@ pub struct PendingEntry {
     pub action: &'static str,
     pub name: String,
     /// `upcloud` or `aiven`.
-    pub platform: &'static str,
+    pub platform: Platform,
     pub account: Option<String>,
 }
 
@@ -444,7 +446,7 @@ pub enum JudgedPlatformEntry {
 pub struct JudgedConnectionEntry {
     pub name: String,
     /// `aiven`.
-    pub platform: &'static str,
+    pub platform: Platform,
     #[serde(flatten)]
     pub place: ConnectionPlace,
     pub state: String,
@@ -460,7 +462,7 @@ pub struct JudgedConnectionEntry {
 pub struct JudgedEntry {
     pub name: String,
     /// `upcloud`.
-    pub platform: &'static str,
+    pub platform: Platform,
     pub account: Option<String>,
     pub uuid: String,
     pub network: String,
@@ -521,7 +523,7 @@ fn judged_connection_entry(
     let account = judged.account.map(str::to_owned);
     JudgedConnectionEntry {
         name: judged.name.to_owned(),
-        platform: "aiven",
+        platform: Platform::Aiven,
         place: connection_place(account, &connection.key, names),
         state: connection.state.to_string(),
         health: judged.health.as_str(),
@@ -540,7 +542,7 @@ fn judged_entry(judged: &Judged, plan: &Plan, names: &NetworkNames) -> JudgedEnt
     });
     JudgedEntry {
         name: judged.name.to_owned(),
-        platform: "upcloud",
+        platform: Platform::Upcloud,
         account: peering.account.clone(),
         uuid: peering.id.to_string(),
         network: peering.key.network.to_string(),
