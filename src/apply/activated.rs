@@ -17,7 +17,7 @@ use crate::model::{AttachedServer, PeeringState};
 use crate::plan::{Action, Change, Plan};
 
 use super::wait::{HalfState, Waited};
-use super::{Outcome, Report};
+use super::{LeftAs, Report};
 
 /// One of the file's peerings that turned active during the run, and the servers that were on
 /// its network before the apply.
@@ -110,21 +110,12 @@ fn before(plan: &Plan) -> Knowledge<'_> {
 fn after_changes<'a>(plan: &'a Plan, report: &'a Report) -> Knowledge<'a> {
     let mut known = before(plan);
     for result in &report.results {
-        let last = match &result.outcome {
-            Outcome::Created(peering)
-            | Outcome::Updated(peering)
-            | Outcome::FoundAndUpdated { peering, .. } => Last::State(&peering.state),
-            Outcome::AlreadyExists => Last::Exists,
-            Outcome::Deleted | Outcome::AlreadyGone => Last::Absent,
-            // A peering of the pair exists where this account cannot see it: not this half. A
-            // peering left alone is as the plan read it.
-            Outcome::ExistsUnseen
-            | Outcome::LeftAlone(_)
-            | Outcome::ConnectionCreated(_)
-            | Outcome::ConnectionDeleted(_)
-            | Outcome::Failed { .. }
-            | Outcome::Interrupted { .. }
-            | Outcome::NotStarted => continue,
+        // Any other outcome leaves the peering as the plan read it.
+        let last = match result.outcome.left_as() {
+            Some(LeftAs::State(state)) => Last::State(state),
+            Some(LeftAs::Exists) => Last::Exists,
+            Some(LeftAs::Gone) => Last::Absent,
+            None => continue,
         };
         known.insert(result.change.name.as_str(), last);
     }
@@ -178,8 +169,8 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::apply::ChangeResult;
     use crate::apply::wait::{Place, Settled, WaitVerdict};
+    use crate::apply::{ChangeResult, Outcome};
     use crate::config::{Desired, DesiredPeering};
     use crate::model::{
         ConfiguredStatus, Labels, MANAGED_BY_KEY, MANAGED_BY_VALUE, Network, NetworkId,

@@ -17,7 +17,7 @@ use crate::aiven::AivenClient;
 use crate::http::ApiError;
 use crate::model::{
     AivenConnection, ConfiguredStatus, ConnectionKey, ConnectionState, NetworkId, Peering,
-    PeeringKey, PeeringPatch, PeeringSpec, VpcRef,
+    PeeringKey, PeeringPatch, PeeringSpec, PeeringState, VpcRef,
 };
 use crate::plan::aiven::{tied_by_labels, tied_connection, waits_for_aiven};
 use crate::plan::change::aiven_network_advice;
@@ -99,6 +99,37 @@ pub enum Outcome {
     },
     /// The run stopped (an interrupt, or `--fail-fast` after a failure) before this began.
     NotStarted,
+}
+
+/// Where an UpCloud change left its peering, as far as this run knows.
+pub(super) enum LeftAs<'a> {
+    /// In the state the answer showed.
+    State(&'a PeeringState),
+    /// It exists, in a state the run has not seen (the create answered `PEERING_CONFLICT`, and
+    /// the account holds it as the file asks).
+    Exists,
+    Gone,
+}
+
+impl Outcome {
+    /// Where an UpCloud change left its peering; `None` when it did not touch one this account
+    /// sees: not visible to it, left alone, an Aiven connection, or not made.
+    pub(super) fn left_as(&self) -> Option<LeftAs<'_>> {
+        match self {
+            Outcome::Created(peering)
+            | Outcome::Updated(peering)
+            | Outcome::FoundAndUpdated { peering, .. } => Some(LeftAs::State(&peering.state)),
+            Outcome::AlreadyExists => Some(LeftAs::Exists),
+            Outcome::Deleted | Outcome::AlreadyGone => Some(LeftAs::Gone),
+            Outcome::ExistsUnseen
+            | Outcome::LeftAlone(_)
+            | Outcome::ConnectionCreated(_)
+            | Outcome::ConnectionDeleted(_)
+            | Outcome::Failed { .. }
+            | Outcome::Interrupted { .. }
+            | Outcome::NotStarted => None,
+        }
+    }
 }
 
 /// The API client of each account, by the file's name for it (`None`: the one account of a

@@ -17,7 +17,7 @@ use crate::plan::Warning;
 use crate::plan::aiven::tied_by_labels;
 use crate::stop::StopSignal;
 
-use super::{Action, ApplyOptions, Clients, Outcome, Report};
+use super::{Action, ApplyOptions, Clients, LeftAs, Outcome, Report};
 
 /// A state of either platform's half.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,23 +342,10 @@ fn goals(report: &Report) -> BTreeMap<Place, (String, Goal)> {
         .iter()
         .filter_map(|result| {
             let (status, _) = result.change.action.outcome_fields();
-            let goal = match result.outcome {
-                Outcome::Created(_)
-                | Outcome::Updated(_)
-                | Outcome::AlreadyExists
-                | Outcome::FoundAndUpdated { .. } => Goal::State(status),
-                Outcome::Deleted | Outcome::AlreadyGone => Goal::Gone,
-                // Not visible to this account, an Aiven half (watched by its own places), or
-                // not changed: nothing to watch here.
-                Outcome::ExistsUnseen
-                | Outcome::LeftAlone(_)
-                | Outcome::ConnectionCreated(_)
-                | Outcome::ConnectionDeleted(_)
-                | Outcome::Failed { .. }
-                | Outcome::Interrupted { .. }
-                | Outcome::NotStarted => {
-                    return None;
-                }
+            // An Aiven half is watched at its own place.
+            let goal = match result.outcome.left_as()? {
+                LeftAs::State(_) | LeftAs::Exists => Goal::State(status),
+                LeftAs::Gone => Goal::Gone,
             };
             // Its other half is declared nowhere: waiting cannot help.
             let goal = match goal {
