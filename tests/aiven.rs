@@ -419,6 +419,44 @@ fn prune_without_aivens_token_changes_nothing_rather_than_delete_only_the_upclou
 }
 
 #[test]
+fn the_delete_safety_counts_an_aiven_peering_as_its_two_halves() {
+    let sim = Sim::with_aiven("");
+    let plain = format!(
+        "[[peering]]\nname = \"app to aiven\"\nnetwork = \"{APP}\"\npeer_network = \"{AIVEN}\"\n\n\
+         [[peering]]\nname = \"backend to silent\"\nnetwork = \"{BACKEND}\"\n\
+         peer_network = \"{SILENT}\"\n\n"
+    );
+    let dir = project(&format!(
+        "{plain}{}",
+        file(&aiven_peering("app to hel1", VPC_HEL1, APP))
+    ));
+    let apply = sim.run_aiven(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{apply:?}");
+    // Without the Aiven peering: prune deletes its two halves, of the four the file owns.
+    std::fs::write(
+        dir.path().join("peerings.toml"),
+        format!("prune = true\n{plain}[aiven]\n"),
+    )
+    .unwrap();
+    let plan = sim.run_aiven(dir.path(), &["plan", "--output", "json"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let document: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    assert_eq!(document["needs_force"], true, "{}", plan.stdout);
+    assert_eq!(
+        document["mass_deletes"],
+        serde_json::json!([{
+            "account": null,
+            "deletes": 2,
+            "owned": 4,
+            "message": "apply will refuse to delete 2 of the 4 peerings this file manages (more \
+                        than 30 %) unless it is given --force"
+        }]),
+        "{}",
+        plan.stdout
+    );
+}
+
+#[test]
 fn prune_without_the_aiven_table_leaves_the_connection_for_a_person() {
     let sim = Sim::with_aiven("");
     let dir = project(&app_to_hel1());
