@@ -76,12 +76,6 @@ impl Action {
     }
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One field of an existing peering that differs from the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldChange {

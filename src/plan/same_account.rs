@@ -194,6 +194,32 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_private_network_alone_or_a_shared_peering_alone_is_enough() {
+        let with = |networks: Vec<Network>, peerings: Vec<Peering>| Observed {
+            networks,
+            peerings,
+            ..Observed::default()
+        };
+        let private = |n| network(n, NetworkType::Private);
+        // "a" and "b" share only a network (an account without peerings yet); "c" and "d" only
+        // a peering, whose networks each lists under another UUID (as a sub-account might).
+        let found = declared_twice(&accounts([
+            ("a", with(vec![private(1)], vec![])),
+            ("b", with(vec![private(1)], vec![])),
+            ("z", with(vec![private(3)], vec![peering(3)])),
+        ]));
+        let pairs: Vec<_> = found.iter().map(|d| d.accounts.clone()).collect();
+        assert_eq!(pairs, [("a".to_owned(), "b".to_owned())]);
+        let found = declared_twice(&accounts([
+            ("c", with(vec![private(4)], vec![peering(1)])),
+            ("d", with(vec![private(5)], vec![peering(1)])),
+            ("z", with(vec![private(3)], vec![peering(3)])),
+        ]));
+        let pairs: Vec<_> = found.iter().map(|d| d.accounts.clone()).collect();
+        assert_eq!(pairs, [("c".to_owned(), "d".to_owned())]);
+    }
+
+    #[test]
     fn the_account_of_a_file_without_accounts_is_never_compared() {
         let seen = Observed {
             networks: vec![network(1, NetworkType::Private)],
