@@ -47,8 +47,8 @@ pub fn while_waiting<'p>(
     let mut after_wait = after_changes.clone();
     for settled in &waited.settled {
         let last = match &settled.state {
-            None => Last::Absent,
-            Some(HalfState::Upcloud(state)) => Last::State(state),
+            None => LeftAs::Gone,
+            Some(HalfState::Upcloud(state)) => LeftAs::State(state),
             // An Aiven half, named as its UpCloud half: not a peering of the account.
             Some(HalfState::Aiven(_)) => continue,
         };
@@ -78,19 +78,8 @@ fn changes<'p>(plan: &'p Plan, report: &'p Report) -> Vec<&'p Change> {
     changes
 }
 
-/// What the run last learnt of a peering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Last<'a> {
-    /// It does not exist, or was deleted.
-    Absent,
-    /// It exists, in a state the run has not seen (the create answered `PEERING_CONFLICT`, and
-    /// the account holds it).
-    Exists,
-    State(&'a PeeringState),
-}
-
 /// The last state learnt of each of the plan's peerings, by name (unique in a file).
-type Knowledge<'a> = BTreeMap<&'a str, Last<'a>>;
+type Knowledge<'a> = BTreeMap<&'a str, LeftAs<'a>>;
 
 fn before(plan: &Plan) -> Knowledge<'_> {
     plan.changes
@@ -99,7 +88,7 @@ fn before(plan: &Plan) -> Knowledge<'_> {
             let last = change
                 .action
                 .current()
-                .map_or(Last::Absent, |current| Last::State(&current.state));
+                .map_or(LeftAs::Gone, |current| LeftAs::State(&current.state));
             (change.name.as_str(), last)
         })
         .collect()
@@ -111,11 +100,8 @@ fn after_changes<'a>(plan: &'a Plan, report: &'a Report) -> Knowledge<'a> {
     let mut known = before(plan);
     for result in &report.results {
         // Any other outcome leaves the peering as the plan read it.
-        let last = match result.outcome.left_as() {
-            Some(LeftAs::State(state)) => Last::State(state),
-            Some(LeftAs::Exists) => Last::Exists,
-            Some(LeftAs::Gone) => Last::Absent,
-            None => continue,
+        let Some(last) = result.outcome.left_as() else {
+            continue;
         };
         known.insert(result.change.name.as_str(), last);
     }
@@ -151,12 +137,12 @@ fn is_active(changes: &[&Change], change: &Change, known: &Knowledge) -> bool {
         known
             .get(change.name.as_str())
             .copied()
-            .unwrap_or(Last::Absent)
+            .unwrap_or(LeftAs::Gone)
     };
-    let active = |change: &Change| last(change) == Last::State(&PeeringState::Active);
+    let active = |change: &Change| last(change) == LeftAs::State(&PeeringState::Active);
     let reverse = change.key.reverse();
     active(change)
-        || (last(change) != Last::Absent
+        || (last(change) != LeftAs::Gone
             && changes
                 .iter()
                 .any(|other| other.key == reverse && active(other)))

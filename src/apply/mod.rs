@@ -101,13 +101,16 @@ pub enum Outcome {
     NotStarted,
 }
 
-/// Where an UpCloud change left its peering, as far as this run knows.
+/// Where an UpCloud change left its peering, as far as this run knows (and, for the DHCP
+/// renewals, what the run last learnt of one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum LeftAs<'a> {
-    /// In the state the answer showed.
+    /// In the state the answer (or a read) showed.
     State(&'a PeeringState),
     /// It exists, in a state the run has not seen (the create answered `PEERING_CONFLICT`, and
     /// the account holds it as the file asks).
     Exists,
+    /// It does not exist, or was deleted.
     Gone,
 }
 
